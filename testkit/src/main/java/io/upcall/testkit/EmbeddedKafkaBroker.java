@@ -1,0 +1,412 @@
+package io.upcall.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running inside this JVM.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
+ *     broker.createTopics(4, "upcall.fops");
+ *     Producer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()), ...);
+ * }
+ * }</pre>
+ *
+ * <p>Listeners bind to 127.0.0.1 on free ports chosen at the first {@link #start()}; {@link #stop()} keeps the
+ * log directory and the ports so that {@link #restart()} brings back the same broker with its data, which is how a
+ * test simulates a broker outage. {@link #close()} also deletes the log directory unless it was supplied by the
+ * caller. The internal topics are configured for one node (replication factor 1, min ISR 1), so transactions and
+ * exactly-once processing work.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    /**
+     * Broker settings applied before the caller's extra properties. Auto topic creation stays on (Kafka's default):
+     * Upcall's own topics are always created by {@code TopicEnsurer} with explicit configs, and ad-hoc topics in
+     * tests or console tools should just work. Pass {@code auto.create.topics.enable=false} to turn it off.
+     */
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private static final int NODE_ID = 1;
+    private static final String META_PROPERTIES = "meta.properties";
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    static {
+        QuietLogging.install();
+    }
+
+    private final Map<String, String> extraProperties;
+    private final Path suppliedLogDir;
+    private final int requestedPort;
+
+    private Path workDir;
+    private Path logDir;
+    private int port;
+    private int controllerPort;
+    private String clusterId;
+    private KafkaRaftServer server;
+    private Thread shutdownHook;
+    private boolean closed;
+
+    private EmbeddedKafkaBroker(Builder builder) {
+        this.extraProperties = Map.copyOf(builder.properties);
+        this.suppliedLogDir = builder.logDir;
+        this.requestedPort = builder.port;
+    }
+
+    /** A broker with default settings: free ports, a temporary log directory. Call {@link #start()} next. */
+    public EmbeddedKafkaBroker() {
+        this(new Builder());
+    }
+
+    /** Starts configuring a broker. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Formats the log directory (first start only) and starts the broker; returns when it accepts requests.
+     *
+     * @return this broker, for chaining
+     * @throws IllegalStateException when already running or closed, or when the broker fails to start
+     */
+    public synchronized EmbeddedKafkaBroker start() {
+        if (closed) {
+            throw new IllegalStateException("broker is closed");
+        }
+        if (server != null) {
+            throw new IllegalStateException("broker is already running at " + bootstrapServers());
+        }
+        try {
+            if (logDir == null) {
+                prepareFirstStart();
+            }
+            Properties props = serverProperties();
+            KafkaRaftServer starting = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server = starting;
+            starting.startup();
+            return this;
+        } catch (RuntimeException | IOException e) {
+            stopServerQuietly();
+            throw new IllegalStateException("embedded Kafka broker failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the broker but keeps its log directory and ports, so {@link #restart()} brings back its data. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        KafkaRaftServer stopping = server;
+        server = null;
+        stopping.shutdown();
+        stopping.awaitShutdown();
+    }
+
+    /** Stops (when running) and starts the broker again on the same ports and log directory. */
+    public synchronized EmbeddedKafkaBroker restart() {
+        stop();
+        return start();
+    }
+
+    /** Stops the broker and deletes its log directory (unless the caller supplied it). Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            stop();
+        } finally {
+            deleteWorkDir();
+            removeShutdownHook();
+        }
+    }
+
+    /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:40123}. */
+    public synchronized String bootstrapServers() {
+        if (port == 0) {
+            throw new IllegalStateException("broker was never started");
+        }
+        return "127.0.0.1:" + port;
+    }
+
+    /** The PLAINTEXT port clients connect to (stable across {@link #restart()}). */
+    public synchronized int port() {
+        bootstrapServers();
+        return port;
+    }
+
+    /** The broker's log directory (data and metadata log). */
+    public synchronized Path logDir() {
+        if (logDir == null) {
+            throw new IllegalStateException("broker was never started");
+        }
+        return logDir;
+    }
+
+    /** The KRaft cluster id the log directory was formatted with. */
+    public synchronized String clusterId() {
+        logDir();
+        return clusterId;
+    }
+
+    /** Whether the broker is running now. */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Minimal client properties for {@link Admin#create(Map)}; copy and add to them for producers and consumers. */
+    public Map<String, Object> adminProperties() {
+        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    }
+
+    /** Creates topics with the given partition count and replication factor 1; fails if one exists. */
+    public void createTopics(int partitions, String... topics) {
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (String topic : topics) {
+            newTopics.add(new NewTopic(topic, partitions, (short) 1));
+        }
+        createTopics(newTopics);
+    }
+
+    /** Creates the given topics and waits until the broker acknowledges them. */
+    public void createTopics(Collection<NewTopic> topics) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            admin.createTopics(topics).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("creating topics " + names(topics) + " failed: " + cause, cause);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafkaBroker[" + (port == 0 ? "not started" : bootstrapServers())
+                + (isRunning() ? ", running" : closed ? ", closed" : ", stopped") + "]";
+    }
+
+    private void prepareFirstStart() throws IOException {
+        if (suppliedLogDir != null) {
+            logDir = Files.createDirectories(suppliedLogDir.toAbsolutePath());
+        } else {
+            workDir = Files.createTempDirectory("upcall-kafka-");
+            logDir = Files.createDirectory(workDir.resolve("log"));
+        }
+        installShutdownHook();
+        port = requestedPort != 0 ? requestedPort : freePort();
+        controllerPort = freePort();
+        if (Files.exists(logDir.resolve(META_PROPERTIES))) {
+            clusterId = formattedClusterId();
+        } else {
+            clusterId = Uuid.randomUuid().toString();
+            format(serverProperties());
+        }
+    }
+
+    private Properties serverProperties() {
+        Properties props = new Properties();
+        props.putAll(DEFAULTS);
+        props.put("node.id", String.valueOf(NODE_ID));
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        props.put("log.dirs", logDir.toString());
+        props.putAll(extraProperties);
+        return props;
+    }
+
+    /** Writes meta.properties and the bootstrap metadata checkpoint into the fresh log directory. */
+    private void format(Properties props) throws IOException {
+        Path config = Files.createTempFile("upcall-kafka-format-", ".properties");
+        try {
+            try (OutputStream out = Files.newOutputStream(config)) {
+                props.store(out, "embedded Kafka broker (format only)");
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            int exitCode;
+            try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+                exitCode = StorageTool.execute(new String[] {
+                        "format", "-t", clusterId, "-c", config.toString()}, printStream);
+            }
+            if (exitCode != 0) {
+                throw new IllegalStateException("formatting " + logDir + " failed (exit " + exitCode + "): "
+                        + output.toString(StandardCharsets.UTF_8).strip());
+            }
+        } finally {
+            Files.deleteIfExists(config);
+        }
+    }
+
+    /** A reused directory keeps the cluster id it was first formatted with. */
+    private String formattedClusterId() throws IOException {
+        Properties meta = new Properties();
+        try (var in = Files.newInputStream(logDir.resolve(META_PROPERTIES))) {
+            meta.load(in);
+        }
+        return meta.getProperty("cluster.id", clusterId);
+    }
+
+    private void stopServerQuietly() {
+        try {
+            stop();
+        } catch (RuntimeException suppressed) {
+            server = null;
+        }
+    }
+
+    private void installShutdownHook() {
+        // A safety net for a JVM that exits without close(): stops the broker and removes the temp directory.
+        shutdownHook = new Thread(this::close, "upcall-embedded-kafka-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException jvmAlreadyShuttingDown) {
+            // The hook is running or about to run; close() is idempotent.
+        }
+    }
+
+    private void deleteWorkDir() {
+        if (workDir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(workDir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete the broker's directory " + workDir, e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String names(Collection<NewTopic> topics) {
+        return Arrays.toString(topics.stream().map(NewTopic::name).toArray());
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("process.roles", "broker,controller");
+        d.put("controller.listener.names", "CONTROLLER");
+        d.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        d.put("inter.broker.listener.name", "PLAINTEXT");
+        // One node: every internal topic must fit on it, or transactions and share groups hang.
+        d.put("offsets.topic.replication.factor", "1");
+        d.put("offsets.topic.num.partitions", "5");
+        d.put("transaction.state.log.replication.factor", "1");
+        d.put("transaction.state.log.min.isr", "1");
+        d.put("transaction.state.log.num.partitions", "5");
+        d.put("share.coordinator.state.topic.replication.factor", "1");
+        d.put("share.coordinator.state.topic.min.isr", "1");
+        d.put("share.coordinator.state.topic.num.partitions", "5");
+        d.put("default.replication.factor", "1");
+        d.put("min.insync.replicas", "1");
+        d.put("num.partitions", "1");
+        d.put("group.initial.rebalance.delay.ms", "0");
+        // Long load runs must not fill the disk: small segments and a per-partition size cap on every topic that
+        // does not set its own retention.
+        d.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
+        d.put("log.retention.bytes", String.valueOf(256L * 1024 * 1024));
+        d.put("log.retention.ms", String.valueOf(Duration.ofHours(6).toMillis()));
+        d.put("log.retention.check.interval.ms", "30000");
+        // Small footprint on a shared 2-core box; the cleaner's dedupe buffer is 128 MiB by default.
+        d.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        d.put("num.network.threads", "2");
+        d.put("num.io.threads", "4");
+        d.put("num.recovery.threads.per.data.dir", "1");
+        d.put("background.threads", "4");
+        return Map.copyOf(d);
+    }
+
+    /** Configures an {@link EmbeddedKafkaBroker}. */
+    public static final class Builder {
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private Path logDir;
+        private int port;
+
+        private Builder() {
+        }
+
+        /** The PLAINTEXT port to listen on; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * A log directory the caller owns: it is created when missing, reused when already formatted, and kept on
+         * {@link EmbeddedKafkaBroker#close()}. By default a temporary directory is used and deleted.
+         */
+        public Builder logDir(Path logDir) {
+            this.logDir = Objects.requireNonNull(logDir, "logDir");
+            return this;
+        }
+
+        /** An extra broker property (e.g. {@code log.retention.ms}); overrides the embedded defaults. */
+        public Builder brokerProperty(String key, String value) {
+            properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Extra broker properties; override the embedded defaults. */
+        public Builder brokerProperties(Map<String, String> properties) {
+            properties.forEach(this::brokerProperty);
+            return this;
+        }
+
+        /** The configured broker, not yet started. */
+        public EmbeddedKafkaBroker build() {
+            return new EmbeddedKafkaBroker(this);
+        }
+    }
+}
