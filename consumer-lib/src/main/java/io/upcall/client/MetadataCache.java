@@ -64,6 +64,7 @@ public final class MetadataCache {
   private final AtomicLong epoch = new AtomicLong();
   private final Freshness freshness;
   private volatile long invalidationTimeoutNanos;
+  private volatile XattrPatterns xattrInterest = XattrPatterns.NONE;
   private volatile boolean attached;
 
   private final LongAdder hits = new LongAdder();
@@ -147,14 +148,21 @@ public final class MetadataCache {
 
   /**
    * Caches xattr values the server returned for the token's fetch (merged with those cached), under the same
-   * conditions as {@link #putStat(FetchToken, Iatt)}.
+   * conditions as {@link #putStat(FetchToken, Iatt)}. Only names matching the client's registered xattr patterns
+   * are kept: the pipeline invalidates no others.
    *
    * @return whether the values were accepted
    */
   public boolean putXattrs(FetchToken token, Map<String, ByteBuffer> values) {
+    XattrPatterns interest = xattrInterest;
     Map<String, ByteBuffer> copy = new HashMap<>();
-    values.forEach((name, value) -> copy.put(
-        Objects.requireNonNull(name, "xattr name"), copyOf(Objects.requireNonNull(value, "value of " + name))));
+    values.forEach((name, value) -> {
+      Objects.requireNonNull(name, "xattr name");
+      Objects.requireNonNull(value, () -> "value of xattr " + name);
+      if (interest.matches(name)) {
+        copy.put(name, copyOf(value));
+      }
+    });
     return fill(token, inode -> inode.withXattrs(copy));
   }
 
@@ -243,6 +251,21 @@ public final class MetadataCache {
 
   Freshness freshness() {
     return freshness;
+  }
+
+  /**
+   * The xattr patterns the client registered. Cached xattrs the new patterns no longer match are dropped at once,
+   * since the pipeline stops invalidating them.
+   */
+  void xattrInterest(XattrPatterns patterns) {
+    xattrInterest = patterns;
+    for (UUID inode : List.copyOf(inodes.asMap().keySet())) {
+      inodes.asMap().computeIfPresent(inode, (k, cached) -> {
+        List<String> unwatched = cached.xattrs().keySet().stream().filter(name -> !patterns.matches(name)).toList();
+        CachedInode next = cached.withoutXattrs(unwatched);
+        return next.isEmpty() ? null : next;
+      });
+    }
   }
 
   // ---- internals

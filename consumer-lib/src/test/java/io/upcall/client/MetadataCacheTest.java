@@ -35,6 +35,7 @@ class MetadataCacheTest {
   void freshCache() {
     cache = MetadataCache.builder().ticker(time).clock(time).build();
     cache.attach(BOUND, SKEW);
+    cache.xattrInterest(XattrPatterns.of(List.of("user.*", "system.posix_acl_*")));
     proveFreshNow();
   }
 
@@ -350,6 +351,24 @@ class MetadataCacheTest {
 
     assertThatThrownBy(() -> cache.putStat(foreign, stat(10, 100)))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void keepsOnlyTheXattrsTheClientRegisteredInterestIn() {
+    fillXattrs(FILE, Map.of("user.a", bytes("1"), "trusted.glusterfs.dht", bytes("x")));
+
+    assertThat(cache.xattr(FILE, "user.a")).contains(bytes("1"));
+    assertThat(cache.xattr(FILE, "trusted.glusterfs.dht")).isEmpty();
+  }
+
+  @Test
+  void narrowingTheRegisteredPatternsDropsXattrsNoLongerWatched() {
+    fillXattrs(FILE, Map.of("user.a", bytes("1"), "system.posix_acl_access", bytes("acl")));
+
+    cache.xattrInterest(XattrPatterns.of(List.of("system.*")));
+
+    assertThat(cache.xattr(FILE, "user.a")).isEmpty();
+    assertThat(cache.xattr(FILE, "system.posix_acl_access")).contains(bytes("acl"));
   }
 
   // ---- lifetime

@@ -1,0 +1,25 @@
+package io.upcall.client;
+
+/**
+ * A snapshot of an {@link UpcallClient}'s counters.
+ *
+ * @param uid the client uid whose invalidations are read
+ * @param partition the invalidation partition read; -1 while not positioned
+ * @param lag records between the read position and the partition's last stable offset; -1 while unknown
+ * @param invalidations invalidations for this client applied to the cache
+ * @param othersSkipped invalidations for other clients sharing the partition, skipped
+ * @param marks progress marks read
+ * @param listenerFailures exceptions thrown by the listener (logged and ignored)
+ * @param positionLosses times the position was lost (offset out of range, partition count changed, topic gone)
+ * @param cache the cache's own counters, including the fresh-as-of age
+ */
+public record ClientMetrics(
+    String uid,
+    int partition,
+    long lag,
+    long invalidations,
+    long othersSkipped,
+    long marks,
+    long listenerFailures,
+    long positionLosses,
+    CacheStats cache) {}
