@@ -203,16 +203,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         createTopics(newTopics);
     }
 
-    /** Creates the given topics and waits until the broker acknowledges them. */
+    /** Creates the given topics and waits until clients can see them. */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(topics).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitTopics(admin, topics.stream().map(NewTopic::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("creating topics " + names(topics) + " failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * Waits until the broker's metadata lists {@code topics}. The controller acknowledges a creation before the
+     * broker side has applied it, so a client asking right away may not find the topic yet.
+     */
+    static void awaitTopics(Admin admin, Collection<String> topics) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .containsAll(topics)) {
+                    return;
+                }
+            } catch (ExecutionException retriable) {
+                // Asked again below until the deadline.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("topics " + topics + " not visible on the broker after " + ADMIN_TIMEOUT);
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
         }
     }
 

@@ -34,7 +34,7 @@ class EmbeddedKafkaBrokerTest {
     static void startBroker() {
         long cold = System.nanoTime();
         broker = EmbeddedKafkaBroker.builder().build().start();
-        System.out.printf("embedded broker cold start (first in JVM): %d ms%n", elapsedMs(cold));
+        System.out.printf("embedded broker start (cold when this class runs first in its JVM): %d ms%n", elapsedMs(cold));
     }
 
     @AfterAll
@@ -113,7 +113,7 @@ class EmbeddedKafkaBrokerTest {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         long warm = System.nanoTime();
         EmbeddedKafkaBroker shortLived = EmbeddedKafkaBroker.builder().build().start();
-        System.out.printf("embedded broker warm start (JVM already ran one): %d ms%n", elapsedMs(warm));
+        System.out.printf("embedded broker start (warm, JVM already ran one): %d ms%n", elapsedMs(warm));
         Path dir = shortLived.logDir();
         assertThat(dir).isDirectory();
 
