@@ -218,6 +218,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Waits until clients can see {@code topics} (e.g. after creating them with {@code TopicEnsurer}).
+     *
+     * @throws IllegalStateException when they do not show up within 30 s
+     */
+    public void awaitTopics(Collection<String> topics) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            awaitTopics(admin, topics);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for topics " + topics, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Waits until the broker's metadata lists {@code topics}. The controller acknowledges a creation before the
      * broker side has applied it, so a client asking right away may not find the topic yet.
      */

@@ -1,0 +1,152 @@
+package io.upcall.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.upcall.testkit.EmbeddedKafkaBroker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code upcall broker}: a single-node Kafka broker in this process, with the Upcall topics, until Ctrl-C.
+ *
+ * <p>A test (or another command) stops it without exiting the JVM through {@link #requestStop()}.
+ */
+@Command(name = "broker",
+        description = {
+                "Run a single-node Kafka broker (KRaft) on 127.0.0.1 with the Upcall topics until Ctrl-C.",
+                "Data lives in a temporary directory deleted on exit, unless --data-dir is given."})
+public final class BrokerCommand implements Callable<Integer> {
+
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "9092",
+            description = "PLAINTEXT port for clients (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep the broker's data in DIR (created when missing, reused when present).")
+    Path dataDir;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
+            description = "Partitions of each Upcall topic it creates. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Create the Upcall topics (idempotent). Default: on; --no-create-topics skips it.")
+    boolean createTopics;
+
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String bootstrapServers;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port);
+        if (dataDir != null) {
+            builder.logDir(dataDir);
+        }
+        Thread onCtrlC = new Thread(this::stopFromShutdownHook, "upcall-broker-shutdown");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try (EmbeddedKafkaBroker broker = builder.build().start()) {
+            List<String> topics = createTopics
+                    ? BrokerTopics.ensure(broker, partitions)
+                    : List.of("not created (--no-create-topics)");
+            bootstrapServers = broker.bootstrapServers();
+            printReady(broker, topics);
+            ready.countDown();
+            stopRequested.await();
+            spec.commandLine().getOut().println("stopping the broker…");
+            spec.commandLine().getOut().flush();
+        } finally {
+            stopped.countDown();
+            removeHook(onCtrlC);
+        }
+        return 0;
+    }
+
+    /** Asks a running {@code broker} command to close the broker and return; safe before it started. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /** Waits until the broker is up and its topics exist; false when it did not happen within the timeout. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The broker's address once {@link #awaitReady} returned true. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    private void validate() {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, was " + port);
+        }
+        if (partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, was " + partitions);
+        }
+        if (port != 0 && !portIsFree(port)) {
+            throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use (another broker?); "
+                    + "pass --port N, or --port 0 for a free port");
+        }
+    }
+
+    private void printReady(EmbeddedKafkaBroker broker, List<String> topics) {
+        PrintWriter out = spec.commandLine().getOut();
+        String address = broker.bootstrapServers();
+        out.println("Kafka broker ready at " + address);
+        out.println("  topics:  " + String.join(System.lineSeparator() + "           ", topics));
+        out.println("  data:    " + broker.logDir() + (dataDir == null ? " (deleted on exit)" : " (kept)"));
+        out.println("  clients: bootstrap.servers=" + address
+                + "   e.g. kafka-console-consumer.sh --bootstrap-server " + address + " --topic <topic>");
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    private void stopFromShutdownHook() {
+        requestStop();
+        try {
+            // The JVM exits when this hook returns: let call() close the broker and delete its directory first.
+            stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException jvmShuttingDown) {
+            // Ctrl-C: the hook is what is stopping us.
+        }
+    }
+
+    private static boolean portIsFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.upcall.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.upcall.schemas.topics.UpcallTopics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BrokerCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @Test
+    void brokerWithTopicsBecomesReachableAndStopsCleanlyWhenAsked() throws Exception {
+        CommandLine cli = cli();
+        BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
+
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> cli.execute("broker", "--port", "0", "--partitions", "2"));
+        assertThat(broker.awaitReady(Duration.ofSeconds(60))).as("ready; stderr: %s", err).isTrue();
+
+        try (Admin admin = admin(broker)) {
+            assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
+            UpcallTopics topics = UpcallTopics.defaults();
+            assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).containsAll(topics.all());
+            assertThat(admin.describeTopics(List.of(topics.fops())).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topics.fops()).partitions()).hasSize(2);
+        }
+        assertThat(out.toString()).contains("Kafka broker ready at " + broker.bootstrapServers(), "Ctrl-C",
+                "created upcall.fops", "created upcall.config");
+        Path dataDir = printedDataDir();
+        assertThat(dataDir).isDirectory();
+
+        broker.requestStop();
+
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(dataDir).doesNotExist();
+        assertThat(err.toString()).doesNotContain("upcall:");
+    }
+
+    @Test
+    void dataDirIsKeptAfterStop(@TempDir Path tmp) throws Exception {
+        Path dataDir = tmp.resolve("broker-data");
+        CommandLine cli = cli();
+        BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
+
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
+                "broker", "--port", "0", "--no-create-topics", "--data-dir", dataDir.toString()));
+        assertThat(broker.awaitReady(Duration.ofSeconds(60))).as("ready; stderr: %s", err).isTrue();
+        try (Admin admin = admin(broker)) {
+            assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).isEmpty();
+        }
+        broker.requestStop();
+
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("(kept)", "not created (--no-create-topics)");
+        assertThat(dataDir.resolve("meta.properties")).isRegularFile();
+    }
+
+    private static Admin admin(BrokerCommand broker) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    }
+
+    private CommandLine cli() {
+        CommandLine cli = UpcallCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli;
+    }
+
+    private Path printedDataDir() {
+        Matcher m = Pattern.compile("data: +(\\S+) \\(deleted on exit\\)").matcher(out.toString());
+        assertThat(m.find()).as("data line in %s", out).isTrue();
+        return Path.of(m.group(1));
+    }
+}
