@@ -31,6 +31,7 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -109,8 +110,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("broker is already running at " + bootstrapServers());
         }
+        boolean firstStart = logDir == null;
         try {
-            if (logDir == null) {
+            if (firstStart) {
                 prepareFirstStart();
             }
             Properties props = serverProperties();
@@ -120,8 +122,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         } catch (RuntimeException | IOException e) {
             stopServerQuietly();
-            throw new IllegalStateException("embedded Kafka broker failed to start: " + e.getMessage(), e);
+            if (firstStart) {
+                // The caller never gets this instance to close: remove the fresh directory now.
+                close();
+            }
+            throw new IllegalStateException("embedded Kafka broker failed to start: " + reason(e), e);
         }
+    }
+
+    /** Kafka wraps the useful message (e.g. which address failed to bind) a few causes deep. */
+    private static String reason(Throwable failure) {
+        Throwable reason = failure;
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof KafkaException && t.getMessage() != null) {
+                reason = t;
+            }
+        }
+        return reason.getMessage();
     }
 
     /** Stops the broker but keeps its log directory and ports, so {@link #restart()} brings back its data. */

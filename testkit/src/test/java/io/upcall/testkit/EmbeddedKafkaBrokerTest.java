@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,6 +159,19 @@ class EmbeddedKafkaBrokerTest {
                     .get(brokerResource);
             assertThat(config.get("auto.create.topics.enable").value()).isEqualTo("false");
             assertThat(config.get("transaction.state.log.min.isr").value()).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void portInUseFailsTheStartWithTheReason() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            EmbeddedKafkaBroker clash = EmbeddedKafkaBroker.builder().port(taken.getLocalPort()).build();
+
+            assertThatThrownBy(clash::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("failed to start")
+                    .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+            assertThat(clash.isRunning()).isFalse();
         }
     }
 
