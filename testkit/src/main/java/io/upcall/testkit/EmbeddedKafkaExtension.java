@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  *     @Test
  *     void something() {
- *         UpcallTopics topics = kafka.uniqueTopics();          // created, 4 partitions each
+ *         UpcallTopics topics = kafka.uniqueTopics();   // created: fops, DLQ, invalidations with 4 partitions
  *         String appId = kafka.uniqueName("streams-app");
  *         ... kafka.bootstrapServers() ...
  *     }
@@ -74,7 +74,8 @@ public final class EmbeddedKafkaExtension
 
     /**
      * One broker for every test class in the run that uses {@code shared()}: started on first use and closed when
-     * the whole run ends. Faster for many small classes; tests must use unique names (they do with this API).
+     * the whole run ends. Faster for many small classes; tests must use unique names (they do with this API) and
+     * must not stop or restart it (use a per-class broker to simulate outages).
      */
     public static EmbeddedKafkaExtension shared() {
         return new EmbeddedKafkaExtension(true, Map.of());
