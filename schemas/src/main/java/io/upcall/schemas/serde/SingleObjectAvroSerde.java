@@ -167,18 +167,33 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
     }
 
     byte[] write(String topic, Object data) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-      out.writeBytes(header);
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+      Buffer buffer = BUFFER.get();
+      buffer.out.reset();
+      buffer.out.writeBytes(header);
+      buffer.encoder = EncoderFactory.get().binaryEncoder(buffer.out, buffer.encoder);
       try {
-        datumWriter.write(type.type().cast(data), encoder);
-        encoder.flush();
+        datumWriter.write(type.type().cast(data), buffer.encoder);
+        buffer.encoder.flush();
       } catch (IOException | RuntimeException e) {
+        BUFFER.remove(); // the encoder may hold half a record
         // A required field left null surfaces here as a NullPointerException naming the field.
         throw new SerializationException(topicLabel(topic) + ": cannot serialize " + type.name() + ": " + e.getMessage(), e);
       }
-      return out.toByteArray();
+      byte[] bytes = buffer.out.toByteArray();
+      if (bytes.length > Buffer.KEEP_AT_MOST) {
+        BUFFER.remove(); // do not keep one outsized record's buffer for the thread's lifetime
+      }
+      return bytes;
     }
+  }
+
+  /** A per-thread output buffer and encoder, reused across records: serializers run on many threads at once. */
+  private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new);
+
+  private static final class Buffer {
+    static final int KEEP_AT_MOST = 64 * 1024;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    BinaryEncoder encoder;
   }
 
   private static final class Reader<R extends SpecificRecord> {

@@ -166,6 +166,32 @@ class UpcallSerdesTest {
   }
 
   @Test
+  void aFailedSerializationLeavesNothingBehindForTheNextRecord() throws Exception {
+    Serde<FopRecord> serde = UpcallSerdes.fopRecord();
+    FopRecord broken = fullFop();
+    broken.setVolume(null); // fails at the first field
+    FopRecord brokenLater = fullFop();
+    brokenLater.setNewParentStat(SampleRecords.iatt(io.upcall.avro.IaType.DIR, 1));
+    brokenLater.getNewParentStat().setType(null); // fails at the last field, most of the record encoded
+
+    assertThatThrownBy(() -> serde.serializer().serialize("t", broken)).isInstanceOf(SerializationException.class);
+    assertThatThrownBy(() -> serde.serializer().serialize("t", brokenLater)).isInstanceOf(SerializationException.class);
+
+    byte[] bytes = serde.serializer().serialize("t", fullFop());
+    assertThat(bytes).isEqualTo(toArray(fullFop().toByteBuffer()));
+  }
+
+  @Test
+  void anOutsizedRecordSerializesAndSoDoSmallOnesAfterIt() {
+    Serde<FopRecord> serde = UpcallSerdes.fopRecord();
+    List<io.upcall.avro.Gfid> many = Stream.generate(() -> SampleRecords.gfid(5)).limit(10_000).toList();
+    FopRecord big = FopRecord.newBuilder(fullFop()).setFop(Fop.READDIRP).setEntries(many).build();
+
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", big))).isEqualTo(big);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", fullFop()))).isEqualTo(fullFop());
+  }
+
+  @Test
   void oneSerdeIsSafeToShareBetweenThreads() throws Exception {
     Serde<SpecificRecord> serde = UpcallSerdes.fopsTopic();
     List<SpecificRecord> records = List.of(fullFop(), SampleRecords.heartbeat(),
