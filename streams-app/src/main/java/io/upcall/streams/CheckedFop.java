@@ -1,0 +1,13 @@
+package io.upcall.streams;
+
+import io.upcall.avro.FopRecord;
+
+/** A record of {@code upcall.fops} after validation: a fop to process, or bytes for the dead-letter topic. */
+sealed interface CheckedFop {
+
+  /** A fop that honours the contract, with the id invalidations will name as their cause. */
+  record Accepted(FopRecord fop, String causeFopId) implements CheckedFop {}
+
+  /** The original value bytes of a record that does not deserialize or breaks the contract. */
+  record Rejected(byte[] value, String reason) implements CheckedFop {}
+}

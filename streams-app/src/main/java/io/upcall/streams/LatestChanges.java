@@ -1,0 +1,125 @@
+package io.upcall.streams;
+
+import static io.upcall.schemas.UpcallFlag.ATIME;
+import static io.upcall.schemas.UpcallFlag.MODE;
+import static io.upcall.schemas.UpcallFlag.NLINK;
+import static io.upcall.schemas.UpcallFlag.OWN;
+import static io.upcall.schemas.UpcallFlag.PARENT_TIMES;
+import static io.upcall.schemas.UpcallFlag.PERM;
+import static io.upcall.schemas.UpcallFlag.SIZE;
+import static io.upcall.schemas.UpcallFlag.TIMES;
+import static io.upcall.schemas.UpcallFlag.XATTR;
+import static io.upcall.schemas.UpcallFlag.XATTR_RM;
+import static io.upcall.schemas.UpcallFlag.mask;
+
+import io.upcall.avro.Invalidation;
+import io.upcall.avro.Xattr;
+import io.upcall.avro.internal.InodeMeta;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * The latest change of every inode of a task, kept for the spec's ordering rule: an access that arrives after
+ * a change with a later event time gets that change's invalidation.
+ *
+ * <p>Changes less than T apart are merged into one (flags and xattr names united, the later change's stats and
+ * times), so a late access that predates several of them learns about all, not only the last; a change T or more
+ * after the previous one starts afresh, since no access can be fresh for both.
+ */
+final class LatestChanges {
+  private static final int STAT_FLAGS = mask(NLINK, MODE, OWN, SIZE, TIMES, ATIME, PERM);
+  private static final int XATTR_FLAGS = mask(XATTR, XATTR_RM);
+
+  private final KeyValueStore<Bytes, InodeMeta> store;
+
+  LatestChanges(KeyValueStore<Bytes, InodeMeta> store) {
+    this.store = store;
+  }
+
+  /** The inode's latest change and its originator, or null when it had none recently. */
+  InodeMeta of(byte[] gfid) {
+    return store.get(InodeKeys.of(gfid));
+  }
+
+  void put(byte[] gfid, InodeMeta meta) {
+    store.put(InodeKeys.of(gfid), meta);
+  }
+
+  /**
+   * What the inode remembers after {@code change}: {@code previous} itself when the change is too old to matter.
+   *
+   * @param originator the client that made it; null when every fresh client was told, the originator included
+   */
+  static InodeMeta merged(InodeMeta previous, Invalidation change, String originator, int timeoutSeconds) {
+    if (previous == null || previous.getLatestChange() == null) {
+      return meta(originator, change);
+    }
+    Invalidation latest = previous.getLatestChange();
+    long gap = Freshness.second(change.getEventTimeMs()) - Freshness.second(latest.getEventTimeMs());
+    if (gap >= timeoutSeconds) {
+      return meta(originator, change);
+    }
+    if (-gap >= timeoutSeconds) {
+      return previous; // a late change too old to be fresh for any access after the latest one
+    }
+    boolean changeIsLater = change.getEventTimeMs() >= latest.getEventTimeMs();
+    Invalidation later = changeIsLater ? change : latest;
+    Invalidation earlier = changeIsLater ? latest : change;
+    String bothOriginators = Objects.equals(previous.getLatestChangeOriginator(), originator) ? originator : null;
+    return meta(bothOriginators, merge(later, earlier));
+  }
+
+  private static Invalidation merge(Invalidation later, Invalidation earlier) {
+    Invalidation merged = Invalidation.newBuilder(later).build();
+    merged.setFlags(later.getFlags() | earlier.getFlags());
+    // A stat flag without a stat tells the client to drop its stat: an older stat must not undo that.
+    if (later.getStat() == null && (later.getFlags() & STAT_FLAGS) == 0) {
+      merged.setStat(earlier.getStat());
+    }
+    if (!PARENT_TIMES.in(later.getFlags()) && PARENT_TIMES.in(earlier.getFlags())) {
+      merged.setParent(earlier.getParent());
+      merged.setParentStat(earlier.getParentStat());
+      merged.setOldParent(earlier.getOldParent());
+      merged.setOldParentStat(earlier.getOldParentStat());
+    }
+    merged.setXattrs(mergedXattrs(later, earlier));
+    return merged;
+  }
+
+  /**
+   * Names of both; no values, since a set and a removal of one name may both be in it and the client must
+   * fetch the value again. An xattr flag with no names (SETATTR's mode change) means every xattr, and wins.
+   */
+  private static List<Xattr> mergedXattrs(Invalidation later, Invalidation earlier) {
+    if (meansEveryXattr(later) || meansEveryXattr(earlier)) {
+      return List.of();
+    }
+    if (earlier.getXattrs().isEmpty()) {
+      return later.getXattrs();
+    }
+    if (later.getXattrs().isEmpty()) {
+      return earlier.getXattrs();
+    }
+    Map<String, Xattr> byName = new LinkedHashMap<>();
+    for (Xattr xattr : earlier.getXattrs()) {
+      byName.put(xattr.getName(), new Xattr(xattr.getName(), null));
+    }
+    for (Xattr xattr : later.getXattrs()) {
+      byName.put(xattr.getName(), new Xattr(xattr.getName(), null));
+    }
+    return new ArrayList<>(byName.values());
+  }
+
+  private static boolean meansEveryXattr(Invalidation change) {
+    return (change.getFlags() & XATTR_FLAGS) != 0 && change.getXattrs().isEmpty();
+  }
+
+  private static InodeMeta meta(String originator, Invalidation change) {
+    return new InodeMeta(originator, change, Map.of());
+  }
+}

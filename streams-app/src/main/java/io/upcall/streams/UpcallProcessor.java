@@ -1,0 +1,238 @@
+package io.upcall.streams;
+
+import static io.upcall.schemas.UpcallFlag.FORGET;
+import static io.upcall.schemas.UpcallFlag.TIMES;
+import static io.upcall.schemas.UpcallFlag.XATTR;
+import static io.upcall.schemas.UpcallFlag.XATTR_RM;
+import static io.upcall.schemas.UpcallFlag.mask;
+
+import io.upcall.avro.FopRecord;
+import io.upcall.avro.Gfid;
+import io.upcall.avro.Invalidation;
+import io.upcall.avro.Xattr;
+import io.upcall.avro.XattrInterest;
+import io.upcall.avro.internal.InodeEvent;
+import io.upcall.avro.internal.InodeMeta;
+import io.upcall.schemas.Gfids;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies the spec's primitives (touch, notify, forget) to one inode per event, with the inode's state in
+ * this task's stores, and forwards one {@link Invalidation} per recipient keyed by its client uid. Decisions
+ * use event time; a wall-clock punctuator drops state idle for 2·T, as GlusterFS's reaper does, whether or not
+ * records arrive.
+ */
+public final class UpcallProcessor implements Processor<String, InodeEvent, String, Invalidation> {
+  /** (gfid ‖ client uid) → last access second. */
+  public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
+  /** gfid → the latest change (InodeMeta), for the ordering rule. */
+  public static final String INODE_META_STORE = "upcall-inode-meta";
+  /** (gfid ‖ txId) → event time ms, for replica de-duplication. */
+  public static final String TX_IDS_STORE = "upcall-tx-ids";
+
+  /** Entries each expiry punctuation examines per store; bounds the pause it causes (see the README figures). */
+  static final int SWEEP_BUDGET = 100_000;
+
+  private static final int XATTR_FLAGS = mask(XATTR, XATTR_RM);
+
+  private final Switches defaults;
+  private final Duration expiryInterval;
+
+  private ProcessorContext<String, Invalidation> context;
+  private TrackedClients tracked;
+  private LatestChanges changes;
+  private Transactions transactions;
+  private KeyValueStore<String, XattrInterest> xattrInterest;
+  private KeyValueStore<String, String> switches;
+  private ExpirySweep<Long> trackedSweep;
+  private ExpirySweep<InodeMeta> metaSweep;
+  private ExpirySweep<Long> txSweep;
+
+  UpcallProcessor(Switches defaults, Duration expiryInterval) {
+    this.defaults = defaults;
+    this.expiryInterval = expiryInterval;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Invalidation> context) {
+    this.context = context;
+    KeyValueStore<Bytes, Long> trackedStore = context.getStateStore(TRACKED_CLIENTS_STORE);
+    KeyValueStore<Bytes, InodeMeta> metaStore = context.getStateStore(INODE_META_STORE);
+    KeyValueStore<Bytes, Long> txStore = context.getStateStore(TX_IDS_STORE);
+    tracked = new TrackedClients(trackedStore);
+    changes = new LatestChanges(metaStore);
+    transactions = new Transactions(txStore);
+    xattrInterest = context.getStateStore(XattrInterestProcessor.XATTR_INTEREST_STORE);
+    switches = context.getStateStore(ConfigChangeProcessor.SWITCHES_STORE);
+    trackedSweep = new ExpirySweep<>(trackedStore, SWEEP_BUDGET);
+    metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET);
+    txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET);
+    context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
+    // Issue 5's progress marks plug in here: a second punctuator that forwards a ProgressMark to every
+    // invalidation partition once this task has processed everything up to its stream time.
+  }
+
+  @Override
+  public void process(Record<String, InodeEvent> record) {
+    Switches now = ConfigChangeProcessor.current(switches, defaults);
+    if (!now.cacheInvalidation()) {
+      return;
+    }
+    Gfid inode = Gfids.parse(record.key());
+    Effect effect = Effect.of(inode, record.value());
+    if (effect instanceof Effect.None) {
+      return;
+    }
+    FopRecord fop = record.value().getFop();
+    byte[] gfid = inode.bytes();
+    int timeout = now.timeoutSeconds();
+    if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getEventTimeMs(), timeout)) {
+      return;
+    }
+    Inode target = new Inode(gfid, changes.of(gfid), timeout, record.timestamp());
+    if (effect instanceof Effect.Touch) {
+      target.touch(fop.getClient(), fop.getEventTimeMs());
+    } else if (effect instanceof Effect.Notify) {
+      Effect.Notify notify = (Effect.Notify) effect;
+      target.notify(notify.change(), fop.getClient());
+      if (notify.thenForget()) {
+        target.forget(forgetting(notify.change()));
+      }
+    } else if (effect instanceof Effect.Forget) {
+      target.forget(((Effect.Forget) effect).change());
+    }
+  }
+
+  /** One inode's decision for one event: its state as read at the start, and where the output goes. */
+  private final class Inode {
+    private final byte[] gfid;
+    private final int timeout;
+    private final long outputTimestamp;
+    private InodeMeta meta;
+
+    Inode(byte[] gfid, InodeMeta meta, int timeout, long outputTimestamp) {
+      this.gfid = gfid;
+      this.meta = meta;
+      this.timeout = timeout;
+      this.outputTimestamp = outputTimestamp;
+    }
+
+    /** touch, with the ordering rule: an access older than the latest change gets that change. */
+    void touch(String client, long eventTimeMs) {
+      Invalidation latest = meta == null ? null : meta.getLatestChange();
+      if (latest != null && latest.getEventTimeMs() > eventTimeMs) {
+        long changeSecond = Freshness.second(latest.getEventTimeMs());
+        if (!client.equals(meta.getLatestChangeOriginator())
+            && Freshness.isFresh(changeSecond, Freshness.second(eventTimeMs), timeout)) {
+          emit(client, latest);
+        }
+        if (FORGET.in(latest.getFlags())) {
+          return; // the inode is gone: tracking it again would only keep a dead entry
+        }
+      }
+      tracked.touch(gfid, client, Freshness.second(eventTimeMs));
+    }
+
+    /** notify: every fresh tracked client but the originator; then touch(originator). */
+    void notify(Invalidation change, String originator) {
+      long second = Freshness.second(change.getEventTimeMs());
+      for (TrackedClients.Tracked client : tracked.of(gfid)) {
+        if (!client.client().equals(originator) && Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
+          emit(client.client(), change);
+        }
+      }
+      touch(originator, change.getEventTimeMs());
+      remember(change, originator);
+    }
+
+    /**
+     * forget: FORGET to every fresh tracked client, the originator included, and they are no longer tracked. A
+     * client that was not fresh stays until expiry: only a change older than this forget, arriving late, could
+     * still find it fresh, and such a change must reach it.
+     */
+    void forget(Invalidation forget) {
+      long second = Freshness.second(forget.getEventTimeMs());
+      List<TrackedClients.Tracked> told = new ArrayList<>();
+      for (TrackedClients.Tracked client : tracked.of(gfid)) {
+        if (Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
+          emit(client.client(), forget);
+          told.add(client);
+        }
+      }
+      tracked.untrack(told);
+      remember(forget, null);
+    }
+
+    private void remember(Invalidation change, String originator) {
+      if (timeout == 0) {
+        return; // nothing can be replayed to anyone who is never fresh
+      }
+      InodeMeta next = LatestChanges.merged(meta, change, originator, timeout);
+      if (next != meta) {
+        changes.put(gfid, next);
+        meta = next;
+      }
+    }
+
+    private void emit(String client, Invalidation change) {
+      List<String> patterns = change.getXattrs().isEmpty()
+          ? List.of()
+          : XattrInterestProcessor.patternsOf(xattrInterest, client);
+      Invalidation invalidation = forClient(change, client, patterns, timeout);
+      if (invalidation != null) {
+        context.forward(new Record<>(client, invalidation, outputTimestamp));
+      }
+    }
+  }
+
+  /**
+   * {@code change} as {@code client} gets it, or null when it concerns nothing the client caches: a change that
+   * names xattrs tells each client only the names its patterns match (TIMES rides along only with a match).
+   */
+  static Invalidation forClient(Invalidation change, String client, List<String> patterns, int timeoutSeconds) {
+    int flags = change.getFlags();
+    List<Xattr> xattrs = change.getXattrs();
+    if (!xattrs.isEmpty()) {
+      List<Xattr> matched = new ArrayList<>(xattrs.size());
+      for (Xattr xattr : xattrs) {
+        if (XattrGlob.matchesAny(patterns, xattr.getName())) {
+          matched.add(xattr);
+        }
+      }
+      if (matched.isEmpty()) {
+        if ((flags & ~(XATTR_FLAGS | TIMES.bit())) == 0) {
+          return null;
+        }
+        flags &= ~XATTR_FLAGS;
+      }
+      xattrs = matched;
+    }
+    return new Invalidation(client, change.getGfid(), flags, change.getVolume(), change.getStat(),
+        change.getParent(), change.getParentStat(), change.getOldParent(), change.getOldParentStat(), xattrs,
+        timeoutSeconds, change.getEventTimeMs(), change.getBrick(), change.getCauseFopId());
+  }
+
+  /** The FORGET that follows a change when the inode's last link went. */
+  private static Invalidation forgetting(Invalidation change) {
+    return new Invalidation("", change.getGfid(), FORGET.bit(), change.getVolume(), null, null, null, null, null,
+        List.of(), 0, change.getEventTimeMs(), change.getBrick(), change.getCauseFopId());
+  }
+
+  /** Drops state idle for 2·T of wall-clock time: it can never be notified (or replayed, or matched) again. */
+  private void expire(long wallClockMs) {
+    long now = Freshness.second(wallClockMs);
+    long horizon = 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
+    trackedSweep.sweep(lastAccess -> now - lastAccess > horizon);
+    metaSweep.sweep(meta -> meta.getLatestChange() == null
+        || now - Freshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
+    txSweep.sweep(eventTimeMs -> now - Freshness.second(eventTimeMs) > horizon);
+  }
+}

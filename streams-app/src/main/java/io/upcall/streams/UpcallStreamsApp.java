@@ -1,0 +1,91 @@
+package io.upcall.streams;
+
+import io.upcall.schemas.topics.TopicEnsurer;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The running streams application: ensures Upcall's topics, then runs the {@link UpcallTopology} on
+ * {@link KafkaStreams}. Closing it leaves the group cleanly so another instance takes the tasks over at once.
+ */
+public final class UpcallStreamsApp implements AutoCloseable {
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final Object stateChanged = new Object();
+
+  private UpcallStreamsApp(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /**
+   * Ensures the topics (creating missing ones, aligning configs), then starts the application; returns at once,
+   * see {@link #awaitRunning}.
+   *
+   * @throws org.apache.kafka.common.KafkaException naming the topic when the cluster refuses a topic
+   */
+  public static UpcallStreamsApp start(UpcallStreamsConfig config) {
+    StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
+    Map<String, Object> adminConfigs = streamsConfig.getAdminConfigs("upcall-streams-ensure-topics");
+    try (Admin admin = Admin.create(adminConfigs)) {
+      TopicEnsurer.ensure(admin, config.topics(), config.topicSettings());
+    }
+    KafkaStreams streams = new KafkaStreams(UpcallTopology.build(config), streamsConfig);
+    UpcallStreamsApp app = new UpcallStreamsApp(streams);
+    streams.setStateListener((now, before) -> {
+      synchronized (app.stateChanged) {
+        app.stateChanged.notifyAll();
+      }
+    });
+    streams.start();
+    return app;
+  }
+
+  /** The KafkaStreams state: CREATED, REBALANCING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING or ERROR. */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** The running KafkaStreams, for interactive queries over the stores and for metrics. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /**
+   * Waits until the application is RUNNING (it has its tasks and restored their state).
+   *
+   * @return false when {@code timeout} passed first
+   * @throws IllegalStateException when the application stopped or failed instead
+   */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (stateChanged) {
+      while (true) {
+        KafkaStreams.State state = streams.state();
+        if (state == KafkaStreams.State.RUNNING) {
+          return true;
+        }
+        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+            || state == KafkaStreams.State.PENDING_SHUTDOWN || state == KafkaStreams.State.PENDING_ERROR) {
+          throw new IllegalStateException("the upcall streams application stopped: " + state);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        stateChanged.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+  }
+
+  /** Stops processing, commits, and leaves the consumer group so the tasks move at once. */
+  @Override
+  public void close() {
+    streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+  }
+}

@@ -1,0 +1,257 @@
+package io.upcall.streams;
+
+import io.upcall.schemas.topics.TopicSettings;
+import io.upcall.schemas.topics.UpcallTopics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The streams application's configuration: every option a named constant with a doc string and a default,
+ * validated on construction (a bad value is a {@link ConfigException} naming the option). Any other Kafka or
+ * Kafka Streams property passes through to {@link org.apache.kafka.streams.KafkaStreams} unchanged.
+ */
+public final class UpcallStreamsConfig extends AbstractConfig {
+  /** Prefix of the environment variables read by {@link #load}. */
+  public static final String ENV_PREFIX = "UPCALL_";
+
+  public static final String BOOTSTRAP_SERVERS_CONFIG = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
+  private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to, host:port[,host:port...].";
+  public static final String BOOTSTRAP_SERVERS_DEFAULT = "localhost:9092";
+
+  public static final String APPLICATION_ID_CONFIG = StreamsConfig.APPLICATION_ID_CONFIG;
+  private static final String APPLICATION_ID_DOC = "Kafka Streams application id: the consumer group, and the "
+      + "prefix of the internal repartition and changelog topics. Instances with the same id share the work.";
+  public static final String APPLICATION_ID_DEFAULT = "upcall-streams";
+
+  public static final String TOPIC_PREFIX_CONFIG = UpcallTopics.PREFIX_CONFIG;
+
+  public static final String PROCESSING_GUARANTEE_CONFIG = StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
+  private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default): state and invalidations "
+      + "are committed together, and read_committed clients see invalidations only at commit (adds about the "
+      + "commit interval to latency). at_least_once: lower latency, but after a crash some invalidations may be "
+      + "sent twice (harmless) and state may replay.";
+  public static final String PROCESSING_GUARANTEE_DEFAULT = StreamsConfig.EXACTLY_ONCE_V2;
+
+  public static final String COMMIT_INTERVAL_MS_CONFIG = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
+  private static final String COMMIT_INTERVAL_MS_DOC = "How often state and output are committed, in ms; under "
+      + "exactly_once_v2 this bounds how long an invalidation waits before clients can read it.";
+  public static final long COMMIT_INTERVAL_MS_DEFAULT = 100;
+
+  public static final String NUM_STREAM_THREADS_CONFIG = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
+  private static final String NUM_STREAM_THREADS_DOC = "Stream threads in this instance (>= 1).";
+  public static final int NUM_STREAM_THREADS_DEFAULT = 1;
+
+  public static final String STATE_DIR_CONFIG = StreamsConfig.STATE_DIR_CONFIG;
+  private static final String STATE_DIR_DOC = "Directory of the local state stores (RocksDB); restored from the "
+      + "changelog topics when missing.";
+  public static final String STATE_DIR_DEFAULT =
+      Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString();
+
+  public static final String CACHE_INVALIDATION_CONFIG = Switches.CACHE_INVALIDATION;
+  private static final String CACHE_INVALIDATION_DOC = "on/off: off means no tracking and no invalidations. "
+      + "The start-up value; the upcall.config topic changes it at runtime on every instance.";
+  public static final String CACHE_INVALIDATION_DEFAULT = "on";
+
+  public static final String CACHE_INVALIDATION_TIMEOUT_CONFIG = Switches.CACHE_INVALIDATION_TIMEOUT;
+  private static final String CACHE_INVALIDATION_TIMEOUT_DOC = "T in whole seconds (>= 0): a client is notified "
+      + "of a change when it accessed the inode less than T seconds before; 0 notifies nobody. The start-up "
+      + "value; the upcall.config topic changes it at runtime on every instance.";
+  public static final int CACHE_INVALIDATION_TIMEOUT_DEFAULT = 60;
+
+  public static final String EXPIRY_INTERVAL_MS_CONFIG = "upcall.expiry.interval.ms";
+  private static final String EXPIRY_INTERVAL_MS_DOC = "Wall-clock interval of the punctuation that drops state "
+      + "idle for 2*T, in ms (>= 100). Each run examines at most " + UpcallProcessor.SWEEP_BUDGET
+      + " entries per store and resumes there next time.";
+  public static final long EXPIRY_INTERVAL_MS_DEFAULT = 10_000;
+
+  public static final String PRODUCER_LINGER_MS_CONFIG = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
+  private static final String PRODUCER_LINGER_MS_DOC = "linger.ms of the Streams producer (>= 0). Streams' own "
+      + "default of 100 ms would add ~50 ms to every invalidation; 5 ms keeps batching with p50 ~ 8 ms.";
+  public static final int PRODUCER_LINGER_MS_DEFAULT = 5;
+
+  public static final String REPLICATION_FACTOR_CONFIG = StreamsConfig.REPLICATION_FACTOR_CONFIG;
+  private static final String REPLICATION_FACTOR_DOC = "Replicas of the internal repartition and changelog topics; "
+      + "-1 takes the brokers' default.replication.factor.";
+  public static final int REPLICATION_FACTOR_DEFAULT = -1;
+
+  private static final ConfigDef CONFIG = new ConfigDef()
+      .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, BOOTSTRAP_SERVERS_DEFAULT, (name, value) -> {
+        if (value == null || ((List<?>) value).isEmpty()) {
+          throw new ConfigException(name, value, "at least one host:port is needed");
+        }
+      }, Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+      .define(APPLICATION_ID_CONFIG, Type.STRING, APPLICATION_ID_DEFAULT, new ConfigDef.NonEmptyString(),
+          Importance.HIGH, APPLICATION_ID_DOC)
+      .define(TOPIC_PREFIX_CONFIG, Type.STRING, UpcallTopics.PREFIX_DEFAULT, (name, value) -> {
+        try {
+          UpcallTopics.withPrefix((String) value);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, value, e.getMessage());
+        }
+      }, Importance.MEDIUM, UpcallTopics.PREFIX_DOC)
+      .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, PROCESSING_GUARANTEE_DEFAULT,
+          ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+          Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
+      .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, COMMIT_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(1),
+          Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
+      .define(NUM_STREAM_THREADS_CONFIG, Type.INT, NUM_STREAM_THREADS_DEFAULT, ConfigDef.Range.atLeast(1),
+          Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
+      .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, new ConfigDef.NonEmptyString(),
+          Importance.MEDIUM, STATE_DIR_DOC)
+      .define(CACHE_INVALIDATION_CONFIG, Type.STRING, CACHE_INVALIDATION_DEFAULT, (name, value) -> {
+        try {
+          Switches.parseOnOff((String) value);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, value, "must be on or off");
+        }
+      }, Importance.HIGH, CACHE_INVALIDATION_DOC)
+      .define(CACHE_INVALIDATION_TIMEOUT_CONFIG, Type.INT, CACHE_INVALIDATION_TIMEOUT_DEFAULT,
+          ConfigDef.Range.atLeast(0), Importance.HIGH, CACHE_INVALIDATION_TIMEOUT_DOC)
+      .define(EXPIRY_INTERVAL_MS_CONFIG, Type.LONG, EXPIRY_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
+          Importance.LOW, EXPIRY_INTERVAL_MS_DOC)
+      .define(PRODUCER_LINGER_MS_CONFIG, Type.INT, PRODUCER_LINGER_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+          Importance.MEDIUM, PRODUCER_LINGER_MS_DOC)
+      .define(REPLICATION_FACTOR_CONFIG, Type.INT, REPLICATION_FACTOR_DEFAULT, (name, value) -> {
+        int replicas = (Integer) value;
+        if (replicas != -1 && replicas < 1) {
+          throw new ConfigException(name, value, "must be -1 (the brokers' default) or >= 1");
+        }
+      }, Importance.MEDIUM, REPLICATION_FACTOR_DOC);
+
+  /** Options of this application and of its topics, which are not Kafka Streams properties. */
+  private static final Set<String> UPCALL_ONLY = Set.of(TOPIC_PREFIX_CONFIG, CACHE_INVALIDATION_CONFIG,
+      CACHE_INVALIDATION_TIMEOUT_CONFIG, EXPIRY_INTERVAL_MS_CONFIG);
+
+  /**
+   * Validates {@code props}.
+   *
+   * @throws ConfigException naming the option when a value is missing, malformed or out of range
+   */
+  public UpcallStreamsConfig(Map<?, ?> props) {
+    super(CONFIG, props, false);
+    topicSettings(); // validated now rather than when the topics are ensured
+  }
+
+  /**
+   * The configuration from, in rising precedence: the defaults, {@code file} (a properties file; may be null),
+   * the {@code UPCALL_*} variables of {@code env} (UPCALL_CACHE_INVALIDATION_TIMEOUT for
+   * cache-invalidation-timeout, UPCALL_TOPICS_PREFIX for upcall.topics.prefix, UPCALL_PRODUCER_ACKS for
+   * producer.acks), and {@code overrides} (e.g. command-line options).
+   *
+   * @throws ConfigException naming the option when a value is bad, or the file cannot be read
+   */
+  public static UpcallStreamsConfig load(Path file, Map<String, String> env, Map<String, ?> overrides) {
+    Map<Object, Object> props = new HashMap<>();
+    if (file != null) {
+      Properties fromFile = new Properties();
+      try (InputStream in = Files.newInputStream(file)) {
+        fromFile.load(in);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+      }
+      fromFile.forEach((key, value) -> props.put(key, value.toString().trim()));
+    }
+    env.forEach((name, value) -> {
+      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+        props.put(optionOf(name), value);
+      }
+    });
+    props.putAll(overrides);
+    return new UpcallStreamsConfig(props);
+  }
+
+  /** The option an {@code UPCALL_*} environment variable sets: a known option whose name it spells, else dotted. */
+  static String optionOf(String envName) {
+    for (String option : knownOptions()) {
+      if (envNameOf(option).equals(envName)) {
+        return option;
+      }
+    }
+    return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  /** E.g. UPCALL_CACHE_INVALIDATION_TIMEOUT for cache-invalidation-timeout, UPCALL_TOPICS_PREFIX for upcall.topics.prefix. */
+  static String envNameOf(String option) {
+    String name = option.startsWith("upcall.") ? option.substring("upcall.".length()) : option;
+    return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static Set<String> knownOptions() {
+    Set<String> known = new HashSet<>(CONFIG.names());
+    known.addAll(Set.of(TopicSettings.PARTITIONS_CONFIG, TopicSettings.FOPS_PARTITIONS_CONFIG,
+        TopicSettings.INVALIDATIONS_PARTITIONS_CONFIG, TopicSettings.REPLICATION_FACTOR_CONFIG,
+        TopicSettings.FOPS_RETENTION_MS_CONFIG, TopicSettings.DLQ_RETENTION_MS_CONFIG,
+        TopicSettings.INVALIDATIONS_RETENTION_MS_CONFIG));
+    return known;
+  }
+
+  /** Every option with its doc and default, e.g. for {@code --help} or the README. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG);
+  }
+
+  /** The names of Upcall's topics (with the configured prefix). */
+  public UpcallTopics topics() {
+    return UpcallTopics.withPrefix(getString(TOPIC_PREFIX_CONFIG));
+  }
+
+  /** Partitions, replication and retention for ensuring Upcall's topics at start. */
+  public TopicSettings topicSettings() {
+    try {
+      return TopicSettings.fromConfig(originals());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /** The switches the application starts with, before any change from the upcall.config topic. */
+  public Switches switches() {
+    return new Switches(Switches.parseOnOff(getString(CACHE_INVALIDATION_CONFIG)),
+        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG));
+  }
+
+  public Duration expiryInterval() {
+    return Duration.ofMillis(getLong(EXPIRY_INTERVAL_MS_CONFIG));
+  }
+
+  /** The properties for KafkaStreams: the validated options plus every pass-through property. */
+  public Properties streamsProperties() {
+    Properties props = new Properties();
+    originals().forEach((key, value) -> {
+      if (!isUpcallOption(key)) {
+        props.put(key, value);
+      }
+    });
+    props.put(BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
+    props.put(APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
+    props.put(PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
+    props.put(COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS_CONFIG));
+    props.put(NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
+    props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
+    props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
+    props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));
+    return props;
+  }
+
+  /** True for options of Upcall itself, which Kafka clients would warn about as unknown. */
+  private static boolean isUpcallOption(String key) {
+    return UPCALL_ONLY.contains(key) || key.startsWith("upcall.");
+  }
+}
