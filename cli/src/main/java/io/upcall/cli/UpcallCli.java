@@ -21,6 +21,8 @@ import picocli.CommandLine.ScopeType;
                 // One line per subcommand; keep CommandLine.HelpCommand last.
                 VersionCommand.class,
                 BrokerCommand.class,
+                StreamsCommand.class,
+                SimulateCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class UpcallCli implements Runnable {

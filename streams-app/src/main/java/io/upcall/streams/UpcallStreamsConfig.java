@@ -247,6 +247,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
     props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));
+    // Kafka 5.0's default, and without it Streams warns at every start.
+    props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return props;
   }
 
