@@ -1,5 +1,6 @@
 package io.upcall.streams;
 
+import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.FopRecord;
 
 /** A record of {@code upcall.fops} after validation: a fop to process, or bytes for the dead-letter topic. */
@@ -7,6 +8,9 @@ sealed interface CheckedFop {
 
   /** A fop that honours the contract, with the id invalidations will name as their cause. */
   record Accepted(FopRecord fop, String causeFopId) implements CheckedFop {}
+
+  /** A brick's heartbeat: progress for the marks clients judge their freshness by. */
+  record Heartbeat(BrickHeartbeat heartbeat) implements CheckedFop {}
 
   /** The original value bytes of a record that does not deserialize or breaks the contract. */
   record Rejected(byte[] value, String reason) implements CheckedFop {}

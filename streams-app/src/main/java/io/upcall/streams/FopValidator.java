@@ -17,7 +17,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Deserializes each {@code upcall.fops} record and checks it against the fop contract. A fop that honours it goes
  * on with its event time as the record timestamp; anything else goes on as {@link CheckedFop.Rejected}, with
  * headers saying why and where it came from, for the dead-letter topic. Brick heartbeats are progress, not fops:
- * they are counted and go no further (issue 5's progress marks will take them on).
+ * they are counted and go on to the progress marks.
  */
 final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop> {
   /** Why the record was rejected. */
@@ -62,6 +62,9 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
     }
     if (value instanceof BrickHeartbeat) {
       heartbeats.record();
+      BrickHeartbeat heartbeat = (BrickHeartbeat) value;
+      context.forward(record.withValue((CheckedFop) new CheckedFop.Heartbeat(heartbeat))
+          .withTimestamp(heartbeat.getEventTimeMs()));
     } else if (value instanceof FopRecord) {
       FopRecord fop = (FopRecord) value;
       Optional<String> violation = FopContract.violation(fop);

@@ -76,8 +76,8 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET);
     txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
-    // Issue 5's progress marks plug in here: a second punctuator that forwards a ProgressMark to every
-    // invalidation partition once this task has processed everything up to its stream time.
+    // Progress marks are written by ProgressMarkEmitter in this same task (so in the same transactions), from
+    // brick heartbeats carried through the repartition; stream time here would not cover idle upstream partitions.
   }
 
   @Override

@@ -2,8 +2,14 @@ package io.upcall.streams;
 
 import io.upcall.schemas.topics.TopicEnsurer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -14,6 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class UpcallStreamsApp implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaStreams streams;
   private final Object stateChanged = new Object();
@@ -31,10 +38,12 @@ public final class UpcallStreamsApp implements AutoCloseable {
   public static UpcallStreamsApp start(UpcallStreamsConfig config) {
     StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
     Map<String, Object> adminConfigs = streamsConfig.getAdminConfigs("upcall-streams-ensure-topics");
+    int fopsPartitions;
     try (Admin admin = Admin.create(adminConfigs)) {
       TopicEnsurer.ensure(admin, config.topics(), config.topicSettings());
+      fopsPartitions = partitionsOf(admin, config.topics().fops());
     }
-    KafkaStreams streams = new KafkaStreams(UpcallTopology.build(config), streamsConfig);
+    KafkaStreams streams = new KafkaStreams(UpcallTopology.build(config, fopsPartitions), streamsConfig);
     UpcallStreamsApp app = new UpcallStreamsApp(streams);
     streams.setStateListener((now, before) -> {
       synchronized (app.stateChanged) {
@@ -43,6 +52,19 @@ public final class UpcallStreamsApp implements AutoCloseable {
     });
     streams.start();
     return app;
+  }
+
+  /** The progress marks claim a task count: the partitions upcall.fops really has, which may differ from the settings. */
+  private static int partitionsOf(Admin admin, String topic) {
+    try {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(topic).partitions().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KafkaException("cannot describe " + topic + ": " + e.getMessage(), e);
+    }
   }
 
   /** The KafkaStreams state: CREATED, REBALANCING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING or ERROR. */

@@ -128,6 +128,10 @@ public final class UpcallStreamsConfig extends AbstractConfig {
           Importance.LOW, EXPIRY_INTERVAL_MS_DOC)
       .define(PRODUCER_LINGER_MS_CONFIG, Type.INT, PRODUCER_LINGER_MS_DEFAULT, ConfigDef.Range.atLeast(0),
           Importance.MEDIUM, PRODUCER_LINGER_MS_DOC)
+      .define(ProgressMarks.INTERVAL_MS_CONFIG, Type.LONG, ProgressMarks.INTERVAL_MS_DEFAULT,
+          ConfigDef.Range.atLeast(10), Importance.MEDIUM, ProgressMarks.INTERVAL_MS_DOC)
+      .define(ProgressMarks.BRICK_TIMEOUT_MS_CONFIG, Type.LONG, ProgressMarks.BRICK_TIMEOUT_MS_DEFAULT,
+          ConfigDef.Range.atLeast(1_000), Importance.LOW, ProgressMarks.BRICK_TIMEOUT_MS_DOC)
       .define(REPLICATION_FACTOR_CONFIG, Type.INT, REPLICATION_FACTOR_DEFAULT, (name, value) -> {
         int replicas = (Integer) value;
         if (replicas != -1 && replicas < 1) {

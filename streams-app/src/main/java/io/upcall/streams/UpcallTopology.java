@@ -1,7 +1,9 @@
 package io.upcall.streams;
 
+import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ConfigChange;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.ProgressMark;
 import io.upcall.avro.XattrInterest;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeMeta;
@@ -36,15 +38,22 @@ public final class UpcallTopology {
 
   /** The topology an {@link UpcallStreamsApp} runs: topics, switches, expiry and value serdes from {@code config}. */
   public static Topology build(UpcallStreamsConfig config) {
-    return build(config.topics(), config.switches(), config.expiryInterval(), config.originals());
+    return build(config, config.topicSettings().fopsPartitions());
   }
 
-  /** The topology with the built-in serdes, as {@code upcall simulate} and the tests run it. */
+  /** The topology for a {@code upcall.fops} topic of {@code fopsPartitions} (as found at start). */
+  public static Topology build(UpcallStreamsConfig config, int fopsPartitions) {
+    return build(config.topics(), config.switches(), config.expiryInterval(), config.originals(),
+        ProgressMarks.fromConfig(config.originals(), fopsPartitions));
+  }
+
+  /** The topology with the built-in serdes, as {@code upcall simulate} and the tests run it (one partition each). */
   public static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval) {
-    return build(topics, defaults, expiryInterval, Map.of());
+    return build(topics, defaults, expiryInterval, Map.of(), ProgressMarks.fromConfig(Map.of(), 1));
   }
 
-  static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, Map<String, ?> configs) {
+  static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, Map<String, ?> configs,
+      ProgressMarks marks) {
     Serde<SpecificRecord> fops = UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic());
     Serde<InodeEvent> inodeEvents = UpcallSerdeConfig.valueSerde(configs, "inode-events", UpcallSerdes.inodeEvent());
     Serde<InodeMeta> inodeMeta = UpcallSerdeConfig.valueSerde(configs, "inode-meta", UpcallSerdes.inodeMeta());
@@ -53,6 +62,8 @@ public final class UpcallTopology {
     Serde<XattrInterest> xattrInterest =
         UpcallSerdeConfig.valueSerde(configs, "xattr-interest", UpcallSerdes.xattrInterest());
     Serde<ConfigChange> configChanges = UpcallSerdeConfig.valueSerde(configs, "config", UpcallSerdes.configChange());
+    Serde<ProgressMark> progressMarks =
+        UpcallSerdeConfig.valueSerde(configs, "progress-marks", UpcallSerdes.progressMark());
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.addGlobalStore(
@@ -80,18 +91,35 @@ public final class UpcallTopology {
         .processValues(() -> new FopValidator(fops.deserializer()), Named.as("validate"))
         .split(Named.as("fops-"))
         .branch((key, fop) -> fop instanceof CheckedFop.Rejected, Branched.as("rejected"))
+        .branch((key, fop) -> fop instanceof CheckedFop.Heartbeat, Branched.as("heartbeats"))
         .defaultBranch(Branched.as("accepted"));
 
     checked.get("fops-rejected")
         .mapValues(fop -> ((CheckedFop.Rejected) fop).value(), Named.as("original-bytes"))
         .to(topics.fopsDlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
 
-    checked.get("fops-accepted")
-        .flatMap(PerInodeFanOut::events, Named.as("fan-out-per-inode"))
-        .repartition(Repartitioned.with(Serdes.String(), inodeEvents).withName(INODE_EVENTS))
+    // Heartbeats ride the inode repartition topic itself: only one topic keeps progress behind the events it covers.
+    KStream<String, SpecificRecord> upstreamProgress = checked.get("fops-heartbeats")
+        .process(() -> new UpstreamProgress(marks.brickTimeout()), Named.as("upstream-progress"));
+    Map<String, KStream<String, SpecificRecord>> inodeStream = checked.get("fops-accepted")
+        .<String, SpecificRecord>flatMap(PerInodeFanOut::events, Named.as("fan-out-per-inode"))
+        .merge(upstreamProgress, Named.as("with-upstream-progress"))
+        .repartition(Repartitioned.with(Serdes.String(), new InodeStreamSerde(inodeEvents))
+            .withStreamPartitioner(ProgressRouting.inodeEventsAndProgress()).withName(INODE_EVENTS))
+        .split(Named.as("inode-stream-"))
+        .branch((gfid, value) -> value instanceof BrickHeartbeat, Branched.as("progress"))
+        .defaultBranch(Branched.as("events"));
+
+    inodeStream.get("inode-stream-events")
+        .mapValues(value -> (InodeEvent) value, Named.as("inode-events"))
         .process(() -> new UpcallProcessor(defaults, expiryInterval), Named.as("upcall"),
             UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE)
         .to(topics.invalidations(), Produced.with(Serdes.String(), invalidations).withName("invalidations"));
+
+    inodeStream.get("inode-stream-progress")
+        .process(() -> new ProgressMarkEmitter(marks), Named.as("progress-marks"))
+        .to(topics.invalidations(), Produced.with(Serdes.String(), progressMarks)
+            .withStreamPartitioner(ProgressRouting.everyPartition()).withName("marks-to-every-partition"));
 
     return builder.build();
   }

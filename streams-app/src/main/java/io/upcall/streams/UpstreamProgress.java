@@ -1,0 +1,82 @@
+package io.upcall.streams;
+
+import io.upcall.avro.BrickHeartbeat;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The progress of one {@code upcall.fops} partition, from its brick heartbeats: a heartbeat at time t says its brick
+ * published every fop before t, and Kafka keeps a partition in order, so once this task has passed every brick's
+ * heartbeat at t or later, every fop of this partition up to t has gone downstream before it. The slowest brick's
+ * heartbeat is sent on whenever it advances, to every partition of the inode repartition topic behind the fops
+ * it covers, so each downstream task learns what it may claim for this upstream partition.
+ */
+final class UpstreamProgress implements Processor<byte[], CheckedFop, String, SpecificRecord> {
+  /** Header naming the {@code upcall.fops} partition a forwarded heartbeat speaks for. */
+  static final String SOURCE_PARTITION_HEADER = "upcall.progress.source-partition";
+
+  private final Duration brickTimeout;
+  private final Map<String, BrickHeartbeat> latestByBrick = new HashMap<>();
+  private ProcessorContext<String, SpecificRecord> context;
+  private int partition;
+  private long firstHeardMs = Long.MIN_VALUE;
+  private long claimedMs = Long.MIN_VALUE;
+
+  UpstreamProgress(Duration brickTimeout) {
+    this.brickTimeout = brickTimeout;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.partition = context.taskId().partition();
+  }
+
+  @Override
+  public void process(Record<byte[], CheckedFop> record) {
+    if (!(record.value() instanceof CheckedFop.Heartbeat beat)) {
+      return;
+    }
+    BrickHeartbeat heartbeat = beat.heartbeat();
+    latestByBrick.merge(heartbeat.getVolume() + "/" + heartbeat.getBrick(), heartbeat,
+        (old, now) -> now.getEventTimeMs() >= old.getEventTimeMs() ? now : old);
+    long newest = latestByBrick.values().stream().mapToLong(BrickHeartbeat::getEventTimeMs).max().orElseThrow();
+    if (firstHeardMs == Long.MIN_VALUE) {
+      firstHeardMs = heartbeat.getEventTimeMs();
+    }
+    // A brick silent for the timeout was removed; waiting for it would hold every client's freshness back forever.
+    latestByBrick.values().removeIf(latest -> newest - latest.getEventTimeMs() > brickTimeout.toMillis());
+    if (newest - firstHeardMs < ProgressMarks.LEARNING_SPAN.toMillis()) {
+      return; // after a (re)start, a brick not heard from yet must not be skipped
+    }
+    BrickHeartbeat slowest =
+        latestByBrick.values().stream().min(Comparator.comparingLong(BrickHeartbeat::getEventTimeMs)).orElseThrow();
+    if (slowest.getEventTimeMs() > claimedMs) {
+      claimedMs = slowest.getEventTimeMs();
+      RecordHeaders headers = new RecordHeaders();
+      headers.add(SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+      context.forward(new Record<String, SpecificRecord>("upcall.fops-" + partition, slowest, claimedMs, headers));
+    }
+  }
+
+  /** The upstream partition a forwarded heartbeat speaks for, or -1 when it carries none. */
+  static int sourcePartition(org.apache.kafka.common.header.Headers headers) {
+    var header = headers.lastHeader(SOURCE_PARTITION_HEADER);
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(new String(header.value(), StandardCharsets.UTF_8));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}
