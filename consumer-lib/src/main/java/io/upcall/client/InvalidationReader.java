@@ -173,9 +173,9 @@ final class InvalidationReader implements Runnable {
         if (!settled) {
           settled = true;
           cache.invalidateAll();
-          positioned.complete(null);
         }
         cache.freshness().provenUpTo(proven.getAsLong());
+        positioned.complete(null); // after the proof, so a client that is ready is also fresh
       }
     } else if (value instanceof Invalidation invalidation) {
       if (!uid.equals(record.key())) {

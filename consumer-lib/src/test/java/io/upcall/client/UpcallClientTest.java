@@ -74,6 +74,7 @@ class UpcallClientTest {
   @Test
   void becomesReadyOnlyOnceEveryTaskHasMarkedSinceItsPositionWasFixed() throws Exception {
     UpcallClient client = start(builder("client-b"));
+    Eventually.within(WAIT, "position fixed", () -> client.metrics().partition() >= 0);
 
     Eventually.never(Duration.ofMillis(300), "ready before any mark", () -> client.ready().isDone());
     assertThat(client.cache().isFresh()).isFalse();
