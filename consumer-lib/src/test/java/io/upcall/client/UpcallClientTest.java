@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -178,6 +179,25 @@ class UpcallClientTest {
   }
 
   @Test
+  void dropsEverythingWhenTheInvalidationTopicIsRecreated() throws Exception {
+    UpcallClient client = startReady(builder("client-b"));
+    fill(client, FILE, 100);
+    tasks.stopMarking();
+
+    try (Admin admin = Admin.create(broker.adminProperties())) {
+      admin.deleteTopics(List.of(topics.invalidations())).all().get();
+      Eventually.within(WAIT, "the topic is gone", () -> !topicExists(admin, topics.invalidations()));
+      admin.createTopics(List.of(new NewTopic(topics.invalidations(), 4, (short) 1))).all().get();
+    }
+
+    Eventually.within(WAIT, "the position is lost", () -> client.metrics().positionLosses() >= 1);
+    assertThat(client.cache().stat(FILE)).isEmpty();
+    tasks.keepMarking(Duration.ofMillis(100), Duration.ofMillis(200));
+    Eventually.within(WAIT, "fresh again on the new topic", () -> client.cache().isFresh());
+    assertThat(client.cache().stat(FILE)).isEmpty();
+  }
+
+  @Test
   void registersItsXattrPatternsReplacesThemAndWithdrawsThemOnClose() throws Exception {
     UpcallClient client = startReady(builder("client-b").xattrPatterns(List.of("user.*")));
     client.setXattrPatterns(List.of("security.selinux")).get();
@@ -261,6 +281,14 @@ class UpcallClientTest {
       if (InvalidationReader.partitionOf(uid, before) != InvalidationReader.partitionOf(uid, after)) {
         return uid;
       }
+    }
+  }
+
+  private static boolean topicExists(Admin admin, String topic) {
+    try {
+      return admin.listTopics().names().get().contains(topic);
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
     }
   }
 
