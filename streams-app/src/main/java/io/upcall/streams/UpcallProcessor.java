@@ -38,8 +38,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   /** (gfid ‖ txId) → event time ms, for replica de-duplication. */
   public static final String TX_IDS_STORE = "upcall-tx-ids";
 
-  /** Entries each expiry punctuation examines per store; bounds the pause it causes (see the README figures). */
-  static final int SWEEP_BUDGET = 100_000;
+  /**
+   * Time each expiry punctuation may spend per store; bounds the pause it causes. At ~0.5 µs per entry examined
+   * and ~3 µs per entry deleted (measured, see the README) it sweeps ~19 k entries per store per punctuation.
+   */
+  static final Duration SWEEP_BUDGET = Duration.ofMillis(10);
 
   private static final int XATTR_FLAGS = mask(XATTR, XATTR_RM);
 
@@ -72,9 +75,9 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     transactions = new Transactions(txStore);
     xattrInterest = context.getStateStore(XattrInterestProcessor.XATTR_INTEREST_STORE);
     switches = context.getStateStore(ConfigChangeProcessor.SWITCHES_STORE);
-    trackedSweep = new ExpirySweep<>(trackedStore, SWEEP_BUDGET);
-    metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET);
-    txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET);
+    trackedSweep = new ExpirySweep<>(trackedStore, SWEEP_BUDGET, System::nanoTime);
+    metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime);
+    txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
     // Progress marks are written by ProgressMarkEmitter in this same task (so in the same transactions), from
     // brick heartbeats carried through the repartition; stream time here would not cover idle upstream partitions.

@@ -77,9 +77,9 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   public static final String EXPIRY_INTERVAL_MS_CONFIG = "upcall.expiry.interval.ms";
   private static final String EXPIRY_INTERVAL_MS_DOC = "Wall-clock interval of the punctuation that drops state "
-      + "idle for 2*T, in ms (>= 100). Each run examines at most " + UpcallProcessor.SWEEP_BUDGET
-      + " entries per store and resumes there next time.";
-  public static final long EXPIRY_INTERVAL_MS_DEFAULT = 10_000;
+      + "idle for 2*T, in ms (>= 100). Each run spends at most ~" + UpcallProcessor.SWEEP_BUDGET.toMillis()
+      + " ms per store and resumes there next time, so a shorter interval sweeps big stores faster.";
+  public static final long EXPIRY_INTERVAL_MS_DEFAULT = 1_000;
 
   public static final String PRODUCER_LINGER_MS_CONFIG = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
   private static final String PRODUCER_LINGER_MS_DOC = "linger.ms of the Streams producer (>= 0). Streams' own "

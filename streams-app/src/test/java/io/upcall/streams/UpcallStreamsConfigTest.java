@@ -28,7 +28,7 @@ class UpcallStreamsConfigTest {
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
         .containsEntry("producer.linger.ms", 5);
     assertThat(config.switches()).isEqualTo(Switches.DEFAULTS);
-    assertThat(config.expiryInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.expiryInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.topics().fops()).isEqualTo("upcall.fops");
   }
 

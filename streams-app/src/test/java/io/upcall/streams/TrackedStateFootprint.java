@@ -1,0 +1,126 @@
+package io.upcall.streams;
+
+import io.upcall.schemas.topics.UpcallTopics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Measures what tracked (inode, client) pairs cost: RocksDB bytes on disk per pair, the heap an in-memory store
+ * would need instead, and the expiry punctuation's cost over 1 M pairs. Not a test; run it by hand:
+ * {@code java -Xmx2g -cp <test classpath> io.upcall.streams.TrackedStateFootprint [pairs] [clientsPerInode]}.
+ */
+public final class TrackedStateFootprint {
+  private TrackedStateFootprint() {}
+
+  public static void main(String[] args) throws IOException {
+    int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int clientsPerInode = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    long start = 1_700_000_000_000L;
+    Path stateDir = Files.createTempDirectory("upcall-footprint");
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "footprint");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    Duration interval = Duration.ofSeconds(10);
+    try (TopologyTestDriver driver = new TopologyTestDriver(
+        UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, interval), props, Instant.ofEpochMilli(start))) {
+      KeyValueStore<Bytes, Long> tracked = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
+      // What an in-memory store would hold on the heap (InMemoryKeyValueStore is a TreeMap<Bytes, byte[]>).
+      long heapBefore = usedHeap();
+      TreeMap<Bytes, byte[]> inMemory = new TreeMap<>();
+      fill(pairs, clientsPerInode, key -> inMemory.put(key, new byte[8]));
+      long heapInMemory = usedHeap() - heapBefore;
+      System.out.printf("in-memory store equivalent: %.0f bytes/pair of heap%n", (double) heapInMemory / pairs);
+      inMemory.clear();
+
+      long fillStart = System.nanoTime();
+      fill(pairs, clientsPerInode, key -> tracked.put(key, start / 1000));
+      long fillNanos = System.nanoTime() - fillStart;
+      tracked.flush();
+      System.out.printf("pairs=%d clients/inode=%d fill=%.1f s (%.2f us/put through the metered, cached, logged "
+          + "RocksDB store)%n", pairs, clientsPerInode, fillNanos / 1e9, fillNanos / 1e3 / pairs);
+
+      long disk = directorySize(stateDir);
+      System.out.printf("RocksDB after flush: %.1f MB on disk, %.1f bytes/pair (key ~%d bytes + 8 value)%n",
+          disk / 1e6, (double) disk / pairs, 16 + 45);
+
+      // Let the driver take in the changelog records of the fill first: its own bookkeeping is not ours to time.
+      driver.advanceWallClockTime(Duration.ofMillis(1));
+
+      // The punctuator's sweep, called as the punctuator calls it, on the driver's (metered, cached, logged) store.
+      ExpirySweep<Long> sweep = new ExpirySweep<>(tracked, UpcallProcessor.SWEEP_BUDGET, System::nanoTime);
+      long now = start / 1000;
+      time("sweep, nothing expired", pairs, () -> sweep.sweep(lastAccess -> now - lastAccess > 120), sweep);
+      long later = now + 3 * 60;
+      time("sweep, everything expired (a delete and a changelog tombstone each)", pairs,
+          () -> sweep.sweep(lastAccess -> later - lastAccess > 120), sweep);
+      long left = 0;
+      try (var all = tracked.all()) {
+        while (all.hasNext()) {
+          all.next();
+          left++;
+        }
+      }
+      System.out.printf("left after expiry: %d%n", left);
+    } finally {
+      try (Stream<Path> files = Files.walk(stateDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
+  }
+
+  private static void time(String what, int pairs, Runnable punctuation, ExpirySweep<?> sweep) {
+    long total = 0;
+    java.util.List<Long> took = new java.util.ArrayList<>();
+    do {
+      long t0 = System.nanoTime();
+      punctuation.run();
+      took.add(System.nanoTime() - t0);
+      total += took.get(took.size() - 1);
+    } while (!sweep.completedRound());
+    took.sort(null);
+    System.out.printf("%s: %d punctuations (budget %d ms), %.0f ms for all %d pairs (%.0f ns/pair); punctuation "
+        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", what, took.size(), UpcallProcessor.SWEEP_BUDGET.toMillis(),
+        total / 1e6, pairs, (double) total / pairs, took.get(took.size() / 2) / 1e6,
+        took.get((int) (took.size() * 0.99)) / 1e6, took.get(took.size() - 1) / 1e6);
+  }
+
+  private static void fill(int pairs, int clientsPerInode, java.util.function.Consumer<Bytes> put) {
+    Random random = new Random(1);
+    byte[] gfid = new byte[16];
+    for (int i = 0; i < pairs; i++) {
+      if (i % clientsPerInode == 0) {
+        random.nextBytes(gfid);
+      }
+      // A GlusterFS-style uid: host, pid, volume client name, reconnect counter (~45 characters).
+      String uid = "node-" + (i % clientsPerInode) + ".example.com-" + (10_000 + i % 977) + "-vol1-client-0-0-0";
+      put.accept(InodeKeys.of(gfid, uid));
+    }
+  }
+
+  private static long usedHeap() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    Runtime runtime = Runtime.getRuntime();
+    return runtime.totalMemory() - runtime.freeMemory();
+  }
+
+  private static long directorySize(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
+    }
+  }
+}
