@@ -12,10 +12,13 @@ import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -44,16 +47,21 @@ public final class UpcallTopology {
   /** The topology for a {@code upcall.fops} topic of {@code fopsPartitions} (as found at start). */
   public static Topology build(UpcallStreamsConfig config, int fopsPartitions) {
     return build(config.topics(), config.switches(), config.expiryInterval(), config.originals(),
-        ProgressMarks.fromConfig(config.originals(), fopsPartitions));
+        ProgressMarks.fromConfig(config.originals(), fopsPartitions), config.streamsProperties());
   }
 
   /** The topology with the built-in serdes, as {@code upcall simulate} and the tests run it (one partition each). */
   public static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval) {
-    return build(topics, defaults, expiryInterval, Map.of(), ProgressMarks.fromConfig(Map.of(), 1));
+    Properties streamsProperties = new Properties();
+    streamsProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall");
+    streamsProperties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    streamsProperties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    return build(topics, defaults, expiryInterval, Map.of(), ProgressMarks.fromConfig(Map.of(), 1),
+        streamsProperties);
   }
 
   static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, Map<String, ?> configs,
-      ProgressMarks marks) {
+      ProgressMarks marks, Properties streamsProperties) {
     Serde<SpecificRecord> fops = UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic());
     Serde<InodeEvent> inodeEvents = UpcallSerdeConfig.valueSerde(configs, "inode-events", UpcallSerdes.inodeEvent());
     Serde<InodeMeta> inodeMeta = UpcallSerdeConfig.valueSerde(configs, "inode-meta", UpcallSerdes.inodeMeta());
@@ -65,7 +73,8 @@ public final class UpcallTopology {
     Serde<ProgressMark> progressMarks =
         UpcallSerdeConfig.valueSerde(configs, "progress-marks", UpcallSerdes.progressMark());
 
-    StreamsBuilder builder = new StreamsBuilder();
+    // The builder's own default config would warn about the global thread's exception handler at every build.
+    StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
     builder.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(XattrInterestProcessor.XATTR_INTEREST_STORE),
             Serdes.String(), xattrInterest).withLoggingDisabled(),
