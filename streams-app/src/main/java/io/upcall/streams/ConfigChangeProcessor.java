@@ -46,7 +46,7 @@ final class ConfigChangeProcessor implements Processor<String, ConfigChange, Voi
       return;
     }
     try {
-      String value = Switches.DEFAULTS.with(option, change.getValue()).valueOf(option);
+      String value = Switches.canonical(option, change.getValue());
       switches.put(option, value);
       log.info("{} set to {} by {}", option, value, change.getSetBy());
     } catch (IllegalArgumentException e) {

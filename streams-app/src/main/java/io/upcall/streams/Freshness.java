@@ -1,16 +1,16 @@
 package io.upcall.streams;
 
 /** The spec's clock: access times at one-second resolution, and who is fresh under a timeout T. */
-final class Freshness {
+public final class Freshness {
   private Freshness() {}
 
   /** The event time in ms divided by 1000, rounded down (also for times before 1970). */
-  static long second(long eventTimeMs) {
+  public static long second(long eventTimeMs) {
     return Math.floorDiv(eventTimeMs, 1000L);
   }
 
   /** Fresh while eventSecond - lastAccessSecond &lt; T; with T = 0 nobody is ever fresh. */
-  static boolean isFresh(long eventSecond, long lastAccessSecond, int timeoutSeconds) {
+  public static boolean isFresh(long eventSecond, long lastAccessSecond, int timeoutSeconds) {
     return eventSecond - lastAccessSecond < timeoutSeconds;
   }
 }

@@ -38,6 +38,15 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds) {
     }
   }
 
+  /**
+   * The canonical text of {@code text} as a value of {@code option} (e.g. "on" for "yes"): the one check that the
+   * {@code upcall.config} topic's changes pass on every instance, and that {@code upcall config set} applies before
+   * writing. An IllegalArgumentException names the option and what it accepts.
+   */
+  public static String canonical(String option, String text) {
+    return DEFAULTS.with(option, text).valueOf(option);
+  }
+
   /** The canonical text of {@code option}'s value, e.g. "on" or "60". */
   public String valueOf(String option) {
     switch (option) {
