@@ -94,7 +94,7 @@ public final class UpcallSimulator implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-simulate");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "simulated:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    UpcallStreamsConfig.withQuietDefaults(props);
     wallClockMs = firstEventTimeMs;
     driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, switches, EXPIRY_INTERVAL), props,
         Instant.ofEpochMilli(firstEventTimeMs));

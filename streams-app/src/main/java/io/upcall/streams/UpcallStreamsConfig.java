@@ -251,7 +251,13 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
     props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));
-    // Kafka 5.0's default, and without it Streams warns at every start.
+    withQuietDefaults(props);
+    return props;
+  }
+
+  /** Adds what every Streams configuration of Upcall carries unless set: Kafka 5.0's defaults, about which 4.x warns. */
+  @SuppressWarnings("deprecation") // deprecated only because 5.0 makes it the default; until then Streams warns without it
+  static Properties withQuietDefaults(Properties props) {
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return props;
   }

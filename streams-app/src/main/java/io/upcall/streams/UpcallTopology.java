@@ -55,7 +55,7 @@ public final class UpcallTopology {
     Properties streamsProperties = new Properties();
     streamsProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall");
     streamsProperties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    streamsProperties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    UpcallStreamsConfig.withQuietDefaults(streamsProperties);
     return build(topics, defaults, expiryInterval, Map.of(), ProgressMarks.fromConfig(Map.of(), 1),
         streamsProperties);
   }

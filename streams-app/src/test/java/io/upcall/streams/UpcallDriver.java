@@ -47,7 +47,7 @@ final class UpcallDriver implements AutoCloseable {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    UpcallStreamsConfig.withQuietDefaults(props);
     try {
       props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-ttd").toString());
     } catch (IOException e) {
