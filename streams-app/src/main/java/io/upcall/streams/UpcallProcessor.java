@@ -17,6 +17,7 @@ import io.upcall.schemas.Gfids;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -44,6 +45,9 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
    */
   static final Duration SWEEP_BUDGET = Duration.ofMillis(10);
 
+  /** Sensor of the invalidations emitted: {@code invalidations-rate} and {@code -total} in {@code stream-upcall-metrics}. */
+  public static final String INVALIDATIONS_SENSOR = "invalidations";
+
   private static final int XATTR_FLAGS = mask(XATTR, XATTR_RM);
 
   private final Switches defaults;
@@ -58,6 +62,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private ExpirySweep<Long> trackedSweep;
   private ExpirySweep<InodeMeta> metaSweep;
   private ExpirySweep<Long> txSweep;
+  private Sensor invalidations;
 
   UpcallProcessor(Switches defaults, Duration expiryInterval) {
     this.defaults = defaults;
@@ -79,6 +84,8 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime);
     txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
+    invalidations = context.metrics().addRateTotalSensor(FopValidator.METRICS_SCOPE, context.taskId().toString(),
+        INVALIDATIONS_SENSOR, Sensor.RecordingLevel.INFO);
     // Progress marks are written by ProgressMarkEmitter in this same task (so in the same transactions), from
     // brick heartbeats carried through the repartition; stream time here would not cover idle upstream partitions.
   }
@@ -192,6 +199,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       Invalidation invalidation = forClient(change, client, patterns, timeout);
       if (invalidation != null) {
         context.forward(new Record<>(client, invalidation, outputTimestamp));
+        invalidations.record();
       }
     }
   }
@@ -227,6 +235,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private static Invalidation forgetting(Invalidation change) {
     return new Invalidation("", change.getGfid(), FORGET.bit(), change.getVolume(), null, null, null, null, null,
         List.of(), 0, change.getEventTimeMs(), change.getBrick(), change.getCauseFopId());
+  }
+
+  @Override
+  public void close() {
+    context.metrics().removeSensor(invalidations);
   }
 
   /** Drops state idle for 2·T of wall-clock time: it can never be notified (or replayed, or matched) again. */
