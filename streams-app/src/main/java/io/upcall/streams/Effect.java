@@ -13,6 +13,7 @@ import static io.upcall.schemas.UpcallFlag.XATTR;
 import static io.upcall.schemas.UpcallFlag.XATTR_RM;
 import static io.upcall.schemas.UpcallFlag.mask;
 
+import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Iatt;
@@ -74,7 +75,7 @@ sealed interface Effect {
         Invalidation unlinked = change(inode, event, mask(NLINK, TIMES, PARENT_TIMES), null);
         unlinked.setParent(fop.getParent());
         unlinked.setParentStat(fop.getParentStat());
-        boolean lastLink = fop.getFop() == io.upcall.avro.Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink());
+        boolean lastLink = fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink());
         return new Notify(unlinked, lastLink);
 
       case LINK: // parent is the new parent

@@ -34,6 +34,8 @@ import org.apache.kafka.common.utils.Bytes;
 final class LatestChanges {
   private static final int STAT_FLAGS = mask(NLINK, MODE, OWN, SIZE, TIMES, ATIME, PERM);
   private static final int XATTR_FLAGS = mask(XATTR, XATTR_RM);
+  /** Names a merged change lists at most; beyond, it names none, which tells clients to drop every xattr. */
+  static final int MAX_MERGED_XATTRS = 64;
 
   private final KeyValueStore<Bytes, InodeMeta> store;
 
@@ -112,7 +114,8 @@ final class LatestChanges {
     for (Xattr xattr : later.getXattrs()) {
       byName.put(xattr.getName(), new Xattr(xattr.getName(), null));
     }
-    return new ArrayList<>(byName.values());
+    // An inode changed without a T-long pause never starts afresh: its names must not pile up for ever.
+    return byName.size() > MAX_MERGED_XATTRS ? List.of() : new ArrayList<>(byName.values());
   }
 
   private static boolean meansEveryXattr(Invalidation change) {

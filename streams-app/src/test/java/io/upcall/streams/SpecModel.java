@@ -1,5 +1,6 @@
 package io.upcall.streams;
 
+import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Iatt;
@@ -103,7 +104,7 @@ final class SpecModel {
         break;
       case UNLINK: case RMDIR:
         notify(g, change.flags(NLINK | TIMES | PARENT_TIMES).parent(fop.getParent(), fop.getParentStat()));
-        if (fop.getFop() == io.upcall.avro.Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink())) {
+        if (fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink())) {
           forget(g, change);
         }
         notify(fop.getParent(), change.flags(TIMES).stat(fop.getParentStat()));

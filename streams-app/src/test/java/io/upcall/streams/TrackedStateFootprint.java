@@ -6,9 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -77,14 +81,14 @@ public final class TrackedStateFootprint {
       System.out.printf("left after expiry: %d%n", left);
     } finally {
       try (Stream<Path> files = Files.walk(stateDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
       }
     }
   }
 
   private static void time(String what, int pairs, Runnable punctuation, ExpirySweep<?> sweep) {
     long total = 0;
-    java.util.List<Long> took = new java.util.ArrayList<>();
+    List<Long> took = new ArrayList<>();
     do {
       long t0 = System.nanoTime();
       punctuation.run();
@@ -98,7 +102,7 @@ public final class TrackedStateFootprint {
         took.get((int) (took.size() * 0.99)) / 1e6, took.get(took.size() - 1) / 1e6);
   }
 
-  private static void fill(int pairs, int clientsPerInode, java.util.function.Consumer<Bytes> put) {
+  private static void fill(int pairs, int clientsPerInode, Consumer<Bytes> put) {
     Random random = new Random(1);
     byte[] gfid = new byte[16];
     for (int i = 0; i < pairs; i++) {
