@@ -206,6 +206,7 @@ public final class FopGenerator {
       byte[] value = inode.xattrs.get(name);
       record.setXattrs(List.of(new Xattr(name, value == null ? null : ByteBuffer.wrap(value))));
     }
+    record.setFopId(fopIdPrefix + (records + 1));
     return List.of(record);
   }
 
