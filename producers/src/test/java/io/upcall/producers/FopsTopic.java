@@ -18,10 +18,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Fresh topics for a test, and reading back what it published, decoded with the production serde. */
-final class FopsTopic {
+public final class FopsTopic {
   private FopsTopic() {}
 
   /**
@@ -29,7 +31,7 @@ final class FopsTopic {
    * produce requests (NOT_LEADER_OR_FOLLOWER) while a later batch of the same idempotent producer is already
    * accepted, which leaves the first batch out of sequence until its delivery timeout.
    */
-  static UpcallTopics fresh(EmbeddedKafkaExtension kafka, int partitions) {
+  public static UpcallTopics fresh(EmbeddedKafkaExtension kafka, int partitions) {
     UpcallTopics topics = kafka.uniqueTopics(partitions);
     try (Admin admin = Admin.create(kafka.clientProperties())) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -46,12 +48,34 @@ final class FopsTopic {
   /** Every record of {@code topic}, polling until {@code done} holds for what was read or the deadline passes. */
   static List<ConsumerRecord<String, SpecificRecord>> readUntil(String bootstrapServers, String topic,
       Predicate<List<ConsumerRecord<String, SpecificRecord>>> done, Duration deadline) {
+    return readUntil(bootstrapServers, topic, UpcallSerdes.fopsTopic().deserializer(), done, deadline);
+  }
+
+  /** Every record of a fops topic up to its current end offsets. */
+  public static List<ConsumerRecord<String, SpecificRecord>> readAll(String bootstrapServers, String topic) {
+    return readAll(bootstrapServers, topic, UpcallSerdes.fopsTopic().deserializer());
+  }
+
+  /** Every record of {@code topic} up to its current end offsets, values read with {@code values}. */
+  public static <V> List<ConsumerRecord<String, V>> readAll(String bootstrapServers, String topic, Deserializer<V> values) {
+    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+      long total = consumer.endOffsets(partitions, Duration.ofSeconds(10)).values().stream()
+          .mapToLong(Long::longValue).sum();
+      return readUntil(bootstrapServers, topic, values, read -> read.size() >= total, Duration.ofSeconds(30));
+    }
+  }
+
+  private static <V> List<ConsumerRecord<String, V>> readUntil(String bootstrapServers, String topic,
+      Deserializer<V> values, Predicate<List<ConsumerRecord<String, V>>> done, Duration deadline) {
     Map<String, Object> config = Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    List<ConsumerRecord<String, SpecificRecord>> read = new ArrayList<>();
-    try (KafkaConsumer<String, SpecificRecord> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), UpcallSerdes.fopsTopic().deserializer())) {
+    List<ConsumerRecord<String, V>> read = new ArrayList<>();
+    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
           .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
       consumer.assign(partitions);
@@ -62,18 +86,5 @@ final class FopsTopic {
       }
     }
     return read;
-  }
-
-  /** Every record of {@code topic} up to its current end offsets. */
-  static List<ConsumerRecord<String, SpecificRecord>> readAll(String bootstrapServers, String topic) {
-    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (KafkaConsumer<String, SpecificRecord> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), UpcallSerdes.fopsTopic().deserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-      long total = ends.values().stream().mapToLong(Long::longValue).sum();
-      return readUntil(bootstrapServers, topic, read -> read.size() >= total, Duration.ofSeconds(30));
-    }
   }
 }
