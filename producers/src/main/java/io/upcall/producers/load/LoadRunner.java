@@ -143,7 +143,7 @@ public final class LoadRunner {
     return new LoadSummary(Duration.ofNanos(System.nanoTime() - startNanos), generator.fops(), records,
         acknowledged.sum(), failed.sum(), byType,
         Duration.ofNanos(latency.getValueAtPercentile(50) * 1000), Duration.ofNanos(latency.getValueAtPercentile(99) * 1000),
-        failure == null ? null : failure.getMessage());
+        failure == null ? null : failure.getMessage(), publishers != null);
   }
 
   /** The event time of the next fop: never earlier than the last one, so per-brick time only moves forward. */

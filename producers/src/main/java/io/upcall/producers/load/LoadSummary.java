@@ -19,6 +19,7 @@ import java.util.Map;
  * @param sendLatencyP50 median time from publish to acknowledgement
  * @param sendLatencyP99 99th percentile of that time
  * @param firstFailure   why the first failed record failed, or null
+ * @param published      false for a dry run, which only generated (and dumped) the records
  */
 public record LoadSummary(
     Duration elapsed,
@@ -29,7 +30,8 @@ public record LoadSummary(
     Map<Fop, Long> fopsByType,
     Duration sendLatencyP50,
     Duration sendLatencyP99,
-    String firstFailure) {
+    String firstFailure,
+    boolean published) {
 
   public LoadSummary {
     fopsByType = Map.copyOf(fopsByType);
@@ -43,11 +45,16 @@ public record LoadSummary(
 
   /** Prints the summary as people read it: totals, achieved rate, latency, then fops by type. */
   public void print(PrintWriter out) {
-    out.printf(Locale.ROOT, "load: %,d fops, %,d records in %.1f s: %,.0f records/s acknowledged%n",
-        fops, records, elapsed.toNanos() / 1e9, achievedRecordsPerSecond());
-    out.printf(Locale.ROOT, "  acknowledged %,d, failed %,d%n", acknowledged, failed);
-    out.printf(Locale.ROOT, "  send latency p50 %.2f ms, p99 %.2f ms%n",
-        sendLatencyP50.toNanos() / 1e6, sendLatencyP99.toNanos() / 1e6);
+    if (!published) {
+      out.printf(Locale.ROOT, "load (dry run, nothing published): %,d fops, %,d records generated in %.1f s%n",
+          fops, records, elapsed.toNanos() / 1e9);
+    } else {
+      out.printf(Locale.ROOT, "load: %,d fops, %,d records in %.1f s: %,.0f records/s acknowledged%n",
+          fops, records, elapsed.toNanos() / 1e9, achievedRecordsPerSecond());
+      out.printf(Locale.ROOT, "  acknowledged %,d, failed %,d%n", acknowledged, failed);
+      out.printf(Locale.ROOT, "  send latency p50 %.2f ms, p99 %.2f ms%n",
+          sendLatencyP50.toNanos() / 1e6, sendLatencyP99.toNanos() / 1e6);
+    }
     if (firstFailure != null) {
       out.println("  first failure: " + firstFailure);
     }
