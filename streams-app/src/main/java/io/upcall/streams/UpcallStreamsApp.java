@@ -1,9 +1,14 @@
 package io.upcall.streams;
 
 import io.upcall.schemas.topics.TopicEnsurer;
+import io.upcall.streams.ops.HttpSettings;
+import io.upcall.streams.ops.OpsServer;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,7 +17,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
  * The running streams application: ensures Upcall's topics, then runs the {@link UpcallTopology} on
@@ -23,10 +31,14 @@ public final class UpcallStreamsApp implements AutoCloseable {
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaStreams streams;
+  private final Switches startup;
+  private final OpsServer ops;
   private final Object stateChanged = new Object();
 
-  private UpcallStreamsApp(KafkaStreams streams) {
+  private UpcallStreamsApp(KafkaStreams streams, Switches startup, OpsServer ops) {
     this.streams = streams;
+    this.startup = startup;
+    this.ops = ops;
   }
 
   /**
@@ -43,15 +55,45 @@ public final class UpcallStreamsApp implements AutoCloseable {
       TopicEnsurer.ensure(admin, config.topics(), config.topicSettings());
       fopsPartitions = partitionsOf(admin, config.topics().fops());
     }
-    KafkaStreams streams = new KafkaStreams(UpcallTopology.build(config, fopsPartitions), streamsConfig);
-    UpcallStreamsApp app = new UpcallStreamsApp(streams);
-    streams.setStateListener((now, before) -> {
-      synchronized (app.stateChanged) {
-        app.stateChanged.notifyAll();
+    HttpSettings http = HttpSettings.from(config);
+    OpsServer ops = http.enabled() ? OpsServer.bind(http) : null;
+    try {
+      if (ops != null) {
+        // Other instances route queries here by application.server; with port 0 the port is known only once bound.
+        Properties properties = config.streamsProperties();
+        properties.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, ops.applicationServer());
+        streamsConfig = new StreamsConfig(properties);
       }
-    });
-    streams.start();
-    return app;
+      KafkaStreams streams = new KafkaStreams(UpcallTopology.build(config, fopsPartitions), streamsConfig);
+      UpcallStreamsApp app = new UpcallStreamsApp(streams, config.switches(), ops);
+      streams.setStateListener((now, before) -> {
+        synchronized (app.stateChanged) {
+          app.stateChanged.notifyAll();
+        }
+      });
+      if (ops != null) {
+        ops.serve(streams, HostInfo.buildFromEndpoint(streamsConfig.getString(StreamsConfig.APPLICATION_SERVER_CONFIG)),
+            app.startup, app::appliedSwitches);
+      }
+      streams.start();
+      return app;
+    } catch (RuntimeException e) {
+      if (ops != null) {
+        ops.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The switches this instance applies now: its start-up values, overridden by the upcall.config topic. */
+  public Switches appliedSwitches() {
+    return ConfigChangeProcessor.current(streams.store(StoreQueryParameters.fromNameAndType(
+        ConfigChangeProcessor.SWITCHES_STORE, QueryableStoreTypes.<String, String>keyValueStore())), startup);
+  }
+
+  /** The operator HTTP endpoint, e.g. {@code http://streams-1:8080}; empty when upcall.http.port is -1. */
+  public Optional<URI> operatorEndpoint() {
+    return Optional.ofNullable(ops).map(OpsServer::uri);
   }
 
   /** The progress marks claim a task count: the partitions upcall.fops really has, which may differ from the settings. */
@@ -104,10 +146,13 @@ public final class UpcallStreamsApp implements AutoCloseable {
     }
   }
 
-  /** Stops processing, commits, and leaves the consumer group so the tasks move at once. */
+  /** Stops processing, commits, and leaves the consumer group so the tasks move at once; then the operator endpoint. */
   @Override
   public void close() {
     streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    if (ops != null) {
+      ops.close();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.upcall.streams;
 
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.streams.ops.HttpSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -137,7 +138,13 @@ public final class UpcallStreamsConfig extends AbstractConfig {
         if (replicas != -1 && replicas < 1) {
           throw new ConfigException(name, value, "must be -1 (the brokers' default) or >= 1");
         }
-      }, Importance.MEDIUM, REPLICATION_FACTOR_DOC);
+      }, Importance.MEDIUM, REPLICATION_FACTOR_DOC)
+      .define(HttpSettings.PORT_CONFIG, Type.INT, HttpSettings.PORT_DEFAULT, ConfigDef.Range.between(-1, 65_535),
+          Importance.MEDIUM, HttpSettings.PORT_DOC)
+      .define(HttpSettings.BIND_ADDRESS_CONFIG, Type.STRING, HttpSettings.BIND_ADDRESS_DEFAULT,
+          new ConfigDef.NonEmptyString(), Importance.LOW, HttpSettings.BIND_ADDRESS_DOC)
+      .define(HttpSettings.ADVERTISED_HOST_CONFIG, Type.STRING, HttpSettings.ADVERTISED_HOST_DEFAULT,
+          Importance.LOW, HttpSettings.ADVERTISED_HOST_DOC);
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
   private static final Set<String> UPCALL_ONLY = Set.of(TOPIC_PREFIX_CONFIG, CACHE_INVALIDATION_CONFIG,
