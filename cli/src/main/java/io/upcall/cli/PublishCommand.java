@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -28,7 +29,9 @@ import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.schemas.trace.TraceFormatException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -191,6 +194,7 @@ public final class PublishCommand implements Callable<Integer> {
                         println(err, action.toString());
                     }
                 }
+                awaitLeaders(client, topics.fops());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while checking the topics", e);
@@ -199,6 +203,20 @@ public final class PublishCommand implements Callable<Integer> {
                         + "); going on with what exists (--no-create-topics skips this step)");
             }
         }
+    }
+
+    /**
+     * Waits until every partition of a just-created topic answers as leader. Until then a broker may refuse an
+     * idempotent producer's first batch yet accept its second, which leaves the first out of sequence until its
+     * delivery timeout.
+     */
+    static void awaitLeaders(Admin client, String topic) throws InterruptedException, ExecutionException {
+        int partitions = client.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        client.listOffsets(latest).all().get(); // each partition's leader answers, retried until it does
     }
 
     /** {@code skip} or {@code abort}, any case. */
