@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
                 BrokerCommand.class,
                 StreamsCommand.class,
                 SimulateCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class UpcallCli implements Runnable {

@@ -76,7 +76,7 @@ public record DemoSettings(
     }
   }
 
-  /** Starts from the defaults: an embedded broker, exactly-once with 50 ms commits, 3 clients, light load. */
+  /** Starts from the defaults: an embedded broker, exactly-once with 100 ms commits, 3 clients, light load. */
   public static Builder builder() {
     return new Builder();
   }
@@ -98,7 +98,7 @@ public record DemoSettings(
     private String bootstrapServers;
     private Duration duration;
     private boolean exactlyOnce = true;
-    private Duration commitInterval = Duration.ofMillis(50);
+    private Duration commitInterval = Duration.ofMillis(100);
     private int clients = 3;
     private double clientOpsPerSecond = 100;
     private double loadFopsPerSecond = 300;
