@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
                 StreamsCommand.class,
                 SimulateCommand.class,
                 DemoCommand.class,
+                PublishCommand.class, LoadCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class UpcallCli implements Runnable {
