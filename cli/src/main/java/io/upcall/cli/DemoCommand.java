@@ -1,6 +1,9 @@
 package io.upcall.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -49,6 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private static final List<String> BROKER_LOGGERS = List.of("kafka", "state.change.logger");
     private static final String SIMPLE_LOGGER_PREFIX = "org.slf4j.simpleLogger.log.";
+    private static final int DEFAULT_HTTP_PORT = 8080;
 
     @Spec
     CommandSpec spec;
@@ -119,6 +123,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Seed of the clients' and the load's random choices. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Port of the streams app's operator endpoint on 127.0.0.1; 0 picks a free one, -1 serves "
+                    + "none. Default: " + DEFAULT_HTTP_PORT + ", or a free port when it is taken.")
+    Integer httpPort;
+
     @Option(names = "--plain",
             description = "One status line per second even on a terminal (the default when output is not one).")
     boolean plain;
@@ -158,9 +167,19 @@ public final class DemoCommand implements Callable<Integer> {
                     .directories(directories)
                     .files(files)
                     .seed(seed)
+                    .httpPort(httpPort != null ? httpPort : isFree(DEFAULT_HTTP_PORT) ? DEFAULT_HTTP_PORT : 0)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), flagNamed(e.getMessage()));
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try {
+            new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close();
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 
@@ -171,7 +190,8 @@ public final class DemoCommand implements Callable<Integer> {
                 {"commitInterval", "--commit-interval"}, {"clientOpsPerSecond", "--rate"},
                 {"loadFopsPerSecond", "--load-rate"}, {"stalenessBound", "--staleness-bound"},
                 {"partitions", "--partitions"}, {"applicationId", "--application-id"},
-                {"directories", "--dirs"}, {"files", "--files"}, {"clients", "--clients"}};
+                {"directories", "--dirs"}, {"files", "--files"}, {"clients", "--clients"},
+                {"httpPort", "--http-port"}};
         for (String[] name : names) {
             if (message.startsWith(name[0] + " ")) {
                 return name[1] + message.substring(name[0].length());

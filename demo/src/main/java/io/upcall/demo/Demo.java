@@ -7,6 +7,7 @@ import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
+import io.upcall.streams.ops.HttpSettings;
 import io.upcall.testkit.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,6 +53,7 @@ public final class Demo {
   private static final long PRUNE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int TREE_BRICKS = 2;
   private static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(250);
+  private static final String LOOPBACK = "127.0.0.1";
 
   private final DemoSettings settings;
   private final PrintWriter out;
@@ -140,6 +142,13 @@ public final class Demo {
       started.push(client);
     }
     awaitReady(clients, tree);
+    for (DemoClient client : clients) {
+      say(client.name() + " is " + client.uid());
+    }
+    if (streams != null) {
+      streams.operatorEndpoint().ifPresent(uri -> say("operator endpoint " + uri + " (while it runs: ./upcall stats "
+          + "--server " + uri + ", ./upcall inspect client UID --server " + uri + ")"));
+    }
 
     BackgroundLoad load = null;
     if (settings.loadFopsPerSecond() > 0) {
@@ -324,6 +333,9 @@ public final class Demo {
     props.put(UpcallStreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
     props.put(UpcallStreamsConfig.STATE_DIR_CONFIG, dir.toString());
     props.put(TopicSettings.PARTITIONS_CONFIG, settings.partitions());
+    props.put(HttpSettings.PORT_CONFIG, settings.httpPort());
+    props.put(HttpSettings.BIND_ADDRESS_CONFIG, LOOPBACK);
+    props.put(HttpSettings.ADVERTISED_HOST_CONFIG, LOOPBACK);
     UpcallStreamsApp streams = UpcallStreamsApp.start(new UpcallStreamsConfig(props));
     started.push(streams);
     if (!streams.awaitRunning(READY_TIMEOUT)) {

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param directories directories of the shared tree
  * @param files files of the shared tree (kept near this size)
  * @param seed seed of every random choice of the clients and the load
+ * @param httpPort port of the in-process streams app's operator endpoint on 127.0.0.1: 0 picks a free one, -1 serves
+ *     none
  */
 public record DemoSettings(
     String bootstrapServers,
@@ -36,7 +38,8 @@ public record DemoSettings(
     String applicationId,
     int directories,
     int files,
-    long seed) {
+    long seed,
+    int httpPort) {
 
   /** The default application id, the same as a deployed streams app's so that the demo can join it. */
   public static final String DEFAULT_APPLICATION_ID = "upcall-streams";
@@ -74,6 +77,9 @@ public record DemoSettings(
     if (files < 1) {
       throw new IllegalArgumentException("files must be at least 1, was " + files);
     }
+    if (httpPort < -1 || httpPort > 65_535) {
+      throw new IllegalArgumentException("httpPort must be -1 (none), 0 (any free port) or a port, was " + httpPort);
+    }
   }
 
   /** Starts from the defaults: an embedded broker, exactly-once with 100 ms commits, 3 clients, light load. */
@@ -109,6 +115,7 @@ public record DemoSettings(
     private int directories = 4;
     private int files = 60;
     private long seed = 1;
+    private int httpPort;
 
     private Builder() {}
 
@@ -182,10 +189,16 @@ public record DemoSettings(
       return this;
     }
 
+    public Builder httpPort(int httpPort) {
+      this.httpPort = httpPort;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the setting that is out of range */
     public DemoSettings build() {
       return new DemoSettings(bootstrapServers, duration, exactlyOnce, commitInterval, clients, clientOpsPerSecond,
-          loadFopsPerSecond, stalenessBound, partitions, startStreams, applicationId, directories, files, seed);
+          loadFopsPerSecond, stalenessBound, partitions, startStreams, applicationId, directories, files, seed,
+          httpPort);
     }
   }
 }
