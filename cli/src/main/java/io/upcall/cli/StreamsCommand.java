@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
+import io.upcall.streams.ops.HttpSettings;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Spec;
                 "flags; any other Kafka Streams property in the file passes through. Ctrl-C stops it cleanly."})
 public final class StreamsCommand implements Callable<Integer> {
 
+    /** Where the operator commands (inspect, stats, config get) look by default. */
+    static final int DEFAULT_HTTP_PORT = 8080;
+
     @Spec
     CommandSpec spec;
 
@@ -39,6 +43,12 @@ public final class StreamsCommand implements Callable<Integer> {
                     + "Streams property.")
     Path config;
 
+    @Option(names = "--http-port", paramLabel = "N",
+            description = "Port of the operator HTTP endpoint (/health, /metrics, /inodes/{gfid}, /stats, …); 0 picks "
+                    + "a free one, -1 serves none. Default: upcall.http.port from --config or UPCALL_HTTP_PORT, else "
+                    + DEFAULT_HTTP_PORT + ".")
+    Integer httpPort;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -49,7 +59,8 @@ public final class StreamsCommand implements Callable<Integer> {
             closed.countDown();
         }, "upcall-streams-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
-        err.println("upcall streams: started; Ctrl-C stops it");
+        err.println("upcall streams: started; Ctrl-C stops it"
+                + app.operatorEndpoint().map(uri -> "; operator endpoint " + uri).orElse(""));
         err.flush();
         while (!closed.await(1, TimeUnit.SECONDS)) {
             KafkaStreams.State state = app.state();
@@ -72,8 +83,21 @@ public final class StreamsCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             flags.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         }
+        if (httpPort != null) {
+            if (httpPort < -1 || httpPort > 65535) {
+                throw new ParameterException(spec.commandLine(),
+                        "--http-port must be -1 (none), 0 (any free port) or a port up to 65535, was " + httpPort);
+            }
+            flags.put(HttpSettings.PORT_CONFIG, httpPort);
+        }
         try {
-            return UpcallStreamsConfig.load(config, System.getenv(), flags);
+            UpcallStreamsConfig loaded = UpcallStreamsConfig.load(config, System.getenv(), flags);
+            if (httpPort == null && !loaded.originals().containsKey(HttpSettings.PORT_CONFIG)) {
+                // The library serves no endpoint unless asked; the command serves where the operator commands look.
+                flags.put(HttpSettings.PORT_CONFIG, DEFAULT_HTTP_PORT);
+                loaded = UpcallStreamsConfig.load(config, System.getenv(), flags);
+            }
+            return loaded;
         } catch (ConfigException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -25,6 +25,11 @@ import picocli.CommandLine.ScopeType;
                 SimulateCommand.class,
                 DemoCommand.class,
                 PublishCommand.class, LoadCommand.class,
+                InspectCommand.class,
+                StatsCommand.class,
+                TailCommand.class,
+                TopicsCommand.class,
+                ConfigCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class UpcallCli implements Runnable {
