@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
                 "Exit 0 when there were no stale reads (and something to check), 1 otherwise."})
 public final class DemoCommand implements Callable<Integer> {
 
-    /** Kafka clients' routine warnings (retries, rebalances) would scroll the live view away: errors only. */
-    private static final List<String> CLIENT_LOGGERS = List.of("org.apache.kafka");
+    /** Kafka clients' and metrics' routine warnings (retries, rebalances) would scroll the live view away. */
+    private static final List<String> CLIENT_LOGGERS = List.of("org.apache.kafka", "io.micrometer");
     /**
      * The embedded broker's own (server-side) log is not the demo's output: with an external cluster it would be in
      * the brokers' logs. Under load it logs the Streams producer's retried transactional appends as errors

@@ -58,6 +58,7 @@ public final class Demo {
   private final DemoSettings settings;
   private final PrintWriter out;
   private final boolean terminal;
+  private final boolean clientsDropOwnChanges;
   private final LongSupplier wallClockMs = System::currentTimeMillis;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private volatile Path stateDir;
@@ -67,9 +68,15 @@ public final class Demo {
    * else one line per second.
    */
   public Demo(DemoSettings settings, PrintWriter out, boolean terminal) {
+    this(settings, out, terminal, true);
+  }
+
+  /** With {@code clientsDropOwnChanges} false the clients keep what they cached of what they changed: a bug. */
+  Demo(DemoSettings settings, PrintWriter out, boolean terminal, boolean clientsDropOwnChanges) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.out = Objects.requireNonNull(out, "out");
     this.terminal = terminal;
+    this.clientsDropOwnChanges = clientsDropOwnChanges;
   }
 
   /** Ends a {@link #run()} in progress (e.g. on Ctrl-C): it stops the traffic, shuts down and returns its summary. */
@@ -137,7 +144,7 @@ public final class Demo {
     for (int i = 1; i <= settings.clients(); i++) {
       DemoClient client = new DemoClient("client-" + i, clientUid(i), bootstrapServers, Map.of(), tree, probe,
           settings.stalenessBound(), settings.clientOpsPerSecond(), settings.files(), settings.seed() * 31 + i,
-          wallClockMs);
+          wallClockMs, clientsDropOwnChanges);
       clients.add(client);
       started.push(client);
     }

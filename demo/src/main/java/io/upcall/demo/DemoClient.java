@@ -34,6 +34,7 @@ final class DemoClient implements AutoCloseable {
   private final long intervalNanos;
   private final int targetFiles;
   private final LongSupplier wallClockMs;
+  private final boolean dropsOwnChanges;
   private final Thread worker;
   private volatile boolean stopping;
 
@@ -48,13 +49,14 @@ final class DemoClient implements AutoCloseable {
   /** Builds the client (it starts reading at once); {@link #start()} starts the mount's own traffic. */
   DemoClient(String name, String uid, String bootstrapServers, Map<String, Object> kafkaProperties, TruthTree tree,
       LatencyProbe probe, Duration stalenessBound, double opsPerSecond, int targetFiles, long seed,
-      LongSupplier wallClockMs) {
+      LongSupplier wallClockMs, boolean dropsOwnChanges) {
     this.name = name;
     this.tree = tree;
     this.random = new SplittableRandom(seed);
     this.intervalNanos = (long) (TimeUnit.SECONDS.toNanos(1) / opsPerSecond);
     this.targetFiles = targetFiles;
     this.wallClockMs = wallClockMs;
+    this.dropsOwnChanges = dropsOwnChanges;
     this.cache = MetadataCache.builder().build();
     this.client = UpcallClient.builder()
         .bootstrapServers(bootstrapServers)
@@ -177,6 +179,9 @@ final class DemoClient implements AutoCloseable {
    */
   private void changedHere(Gfid... changed) {
     changes.increment();
+    if (!dropsOwnChanges) {
+      return; // the bug DemoTest plants to show that the stale-read check catches one
+    }
     for (Gfid gfid : changed) {
       cache.invalidate(gfid);
     }

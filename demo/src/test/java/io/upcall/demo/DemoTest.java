@@ -41,6 +41,26 @@ class DemoTest {
     assertThat(demoThreads()).as("threads left behind").isEmpty();
   }
 
+  @Test
+  void aClientThatKeepsWhatItChangedItselfIsCaughtServingStaleReads() throws Exception {
+    // GlusterFS never tells the originator of a change; a mount that forgets to drop its own cached stat keeps
+    // serving the old one. The check must catch that bug, or its zero above proves nothing.
+    StringWriter output = new StringWriter();
+    Demo demo = new Demo(DemoSettings.builder().duration(Duration.ofSeconds(8)).loadFopsPerSecond(0).build(),
+        new PrintWriter(output, true), false, false);
+
+    DemoSummary summary = demo.run();
+
+    StringWriter printed = new StringWriter();
+    summary.print(new PrintWriter(printed, true));
+    System.out.println(printed);
+    assertThat(summary.staleReads()).as(printed.toString()).isPositive();
+    assertThat(summary.staleSamples()).as(printed.toString())
+        .anySatisfy(sample -> assertThat(sample).contains("before it was served"));
+    assertThat(summary.exitCode()).isEqualTo(1);
+    assertThat(printed.toString()).contains("FAILED: caches served answers older than the staleness bound");
+  }
+
   private static List<String> demoThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
