@@ -99,7 +99,8 @@ public final class ConfigCommand implements Runnable {
             properties.put(ProducerConfig.ACKS_CONFIG, "all");
             properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
             properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
-            properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
+            // The producer insists on delivery.timeout.ms >= linger.ms + request.timeout.ms.
+            properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis() / 2);
             properties.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upcall-config");
             ConfigChange change = new ConfigChange(option, canonical, setBy(), System.currentTimeMillis());
             RecordMetadata written;

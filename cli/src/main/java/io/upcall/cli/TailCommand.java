@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
                 "Print invalidations as they are committed (read_committed), one JSON line each: client, gfid, flag",
                 "names, event time, xattr names, and with them volume, brick, cause, parents and stats. Without",
                 "--client, every partition and every client; with it, only the partition that client reads and only",
-                "its records. A record that does not decode is a one-line warning on stderr, then skipped."})
+                "its invalidations (and, with --marks, that partition's progress marks). A record that does not",
+                "decode is a one-line warning on stderr, then skipped."})
 public final class TailCommand implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(200);
@@ -116,9 +117,6 @@ public final class TailCommand implements Callable<Integer> {
             long printed = 0;
             while (stopRequested.getCount() > 0 && (max == null || printed < max)) {
                 for (ConsumerRecord<String, byte[]> record : reader.poll(POLL)) {
-                    if (client != null && !client.equals(record.key())) {
-                        continue;
-                    }
                     SpecificRecord value;
                     try {
                         value = values.deserialize(record.topic(), record.headers(), record.value());
@@ -128,7 +126,8 @@ public final class TailCommand implements Callable<Integer> {
                         err.flush();
                         continue;
                     }
-                    if (value instanceof Invalidation invalidation) {
+                    // Marks are keyed by the task that wrote them, and every client of the partition reads them.
+                    if (value instanceof Invalidation invalidation && (client == null || client.equals(record.key()))) {
                         out.println(printer.toJson(invalidation));
                         printed++;
                     } else if (value instanceof ProgressMark mark && marks) {
