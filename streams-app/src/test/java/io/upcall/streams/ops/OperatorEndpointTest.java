@@ -122,6 +122,29 @@ class OperatorEndpointTest {
   }
 
   @Test
+  void aStandbyReplicaAnswersWhenAskedForItsCopyAndSaysSo() throws Exception {
+    long now = System.currentTimeMillis();
+    Gfid inode = gfidOnPartition(3);
+    send(fop(Fop.LOOKUP, "replicated", inode, now));
+    InodeState active = read(Eventually.within(WAIT, "the inode on its owner", () -> get(endpoints.get(0),
+        "/inodes/" + Gfids.format(inode)), answer -> answer.status() == 200), InodeState.class);
+    URI standby = endpoints.stream().filter(endpoint -> !endpoint.getAuthority().equals(active.instance()))
+        .findFirst().orElseThrow();
+
+    // What the owner's endpoint falls back to when the owner cannot answer: the standby's own copy.
+    InodeState copy = read(Eventually.within(WAIT, "the standby's copy on " + standby, () -> get(standby,
+        "/inodes/" + Gfids.format(inode) + "?local=standby"), answer -> answer.status() == 200), InodeState.class);
+
+    assertThat(copy.servedBy()).isEqualTo(InodeState.STANDBY);
+    assertThat(copy.instance()).isEqualTo(standby.getAuthority());
+    assertThat(copy.partition()).isEqualTo(3);
+    assertThat(copy.clients()).extracting(InodeState.TrackedClient::client).containsExactly("replicated");
+    Instances instances = read(get(standby, "/instances"), Instances.class);
+    assertThat(instances.instances()).filteredOn(member -> member.instance().equals(standby.getAuthority()))
+        .singleElement().satisfies(member -> assertThat(member.standbyPartitions()).contains(3));
+  }
+
+  @Test
   void freshnessIsJudgedAtTheRequestedEventTime() throws Exception {
     long then = System.currentTimeMillis() - 10_000;
     Gfid inode = gfidOnPartition(1);
@@ -248,6 +271,7 @@ class OperatorEndpointTest {
     props.put(UpcallStreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     props.put(UpcallStreamsConfig.STATE_DIR_CONFIG, stateDirs.resolve(stateDir).toString());
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
     props.put(HttpSettings.PORT_CONFIG, 0);
     props.put(HttpSettings.BIND_ADDRESS_CONFIG, "127.0.0.1");
     return UpcallStreamsApp.start(new UpcallStreamsConfig(props));
