@@ -124,8 +124,10 @@ public final class Demo {
           + settings.commitInterval().toMillis() + " ms)...");
       streams = startStreams(bootstrapServers, started);
     }
-    String setup = settings.processingGuarantee() + " (commit " + settings.commitInterval().toMillis() + " ms), "
-        + where + (streams == null ? ", streams app running elsewhere" : ", streams app in this process");
+    String setup = streams == null
+        ? where + ", streams app running elsewhere"
+        : settings.processingGuarantee() + " (commit " + settings.commitInterval().toMillis() + " ms), " + where
+            + ", streams app in this process";
 
     LatencyProbe probe = new LatencyProbe();
     EventClock treeClock = new EventClock(wallClockMs);
@@ -193,7 +195,8 @@ public final class Demo {
   /** The live view until the duration passes, {@link #stop()} is called or the streams app fails. */
   private String watch(TruthTree tree, List<DemoClient> clients, BackgroundLoad load, LatencyProbe probe,
       UpcallStreamsApp streams, long startNanos) throws InterruptedException {
-    LiveView view = new LiveView(out, terminal, settings.processingGuarantee(), settings.stalenessBound());
+    LiveView view = new LiveView(out, terminal,
+        streams == null ? "streams app elsewhere" : settings.processingGuarantee(), settings.stalenessBound());
     long deadline = settings.duration() == null ? Long.MAX_VALUE : startNanos + settings.duration().toNanos();
     long nextFrame = startNanos + FRAME.toNanos();
     long nextPrune = startNanos + PRUNE_EVERY_NANOS;
@@ -301,7 +304,10 @@ public final class Demo {
       if (admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics.all())) {
         return;
       }
-      TopicEnsurer.ensure(admin, topics, TopicSettings.defaults().withPartitions(settings.partitions()));
+      // Three replicas where the cluster has them (brokers default to min.insync.replicas 2 there), else one each.
+      int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+      TopicEnsurer.ensure(admin, topics, TopicSettings.defaults().withPartitions(settings.partitions())
+          .withReplicationFactor(Math.max(1, Math.min(3, brokers))));
       awaitTopics(admin, topics);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to create the topics: "
