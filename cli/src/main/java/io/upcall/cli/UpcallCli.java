@@ -15,6 +15,8 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "upcall",
         mixinStandardHelpOptions = true,
+        // Every subcommand inherits --help and --version.
+        scope = ScopeType.INHERIT,
         versionProvider = UpcallVersion.class,
         description = "Kafka-native cache invalidation for distributed file systems.",
         subcommands = {
@@ -25,6 +27,7 @@ import picocli.CommandLine.ScopeType;
                 SimulateCommand.class,
                 DemoCommand.class,
                 PublishCommand.class, LoadCommand.class,
+                BenchCommand.class,
                 InspectCommand.class,
                 StatsCommand.class,
                 TailCommand.class,

@@ -32,6 +32,17 @@ class UpcallCliTest {
     }
 
     @Test
+    void everySubcommandAnswersHelp() {
+        for (CommandLine sub : UpcallCli.commandLine().getSubcommands().values()) {
+            out.getBuffer().setLength(0);
+            String name = sub.getCommandName();
+
+            assertThat(run(name, "--help")).as(name + " --help").isZero();
+            assertThat(out.toString()).as(name + " --help").contains("Usage: upcall " + name);
+        }
+    }
+
+    @Test
     void noSubcommandPrintsTheUsage() {
         assertThat(run()).isZero();
 
