@@ -29,13 +29,13 @@ final class PrometheusScrape implements AutoCloseable {
    */
   private static final Duration REFRESH = Duration.ofSeconds(2);
   /**
-   * Streams tags a store's metrics by its type ({@code rocksdb-state-id}, {@code in-memory-state-id}, …), but
-   * Prometheus drops a meter whose tag keys differ from another of the same name: one key for all keeps both kinds.
+   * Streams tags a store's metrics by the store's type ({@code rocksdb-state-id}, {@code in-memory-state-id}), and
+   * Prometheus refuses a meter whose tag keys differ from another's of the same name, so whichever registers second
+   * is lost. The in-memory stores are the small global ones (xattr interest, switches): their metrics go, so the
+   * RocksDB stores' (the inode state) always stay. Renaming the tag instead confuses the binder's bookkeeping.
    */
-  private static final List<String> STORE_TAGS = List.of("rocksdb.state.id", "in.memory.state.id",
-      "in.memory.lru.state.id", "rocksdb.window.state.id", "in.memory.window.state.id", "rocksdb.session.state.id",
-      "in.memory.session.state.id");
-  private static final String STORE_TAG = "state.id";
+  private static final List<String> IN_MEMORY_STORE_TAGS = List.of("in.memory.state.id", "in.memory.lru.state.id",
+      "in.memory.window.state.id", "in.memory.session.state.id");
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -47,7 +47,8 @@ final class PrometheusScrape implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   PrometheusScrape(KafkaStreams streams) {
-    STORE_TAGS.forEach(tag -> registry.config().meterFilter(MeterFilter.renameTag("kafka.stream", tag, STORE_TAG)));
+    registry.config().meterFilter(MeterFilter.deny(id ->
+        IN_MEMORY_STORE_TAGS.stream().anyMatch(tag -> id.getTag(tag) != null)));
     streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), refresher, REFRESH);
     streamsMetrics.bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);

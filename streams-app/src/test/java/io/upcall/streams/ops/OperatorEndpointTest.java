@@ -217,7 +217,7 @@ class OperatorEndpointTest {
           body -> sum(body, "kafka_stream_upcall_invalidations_total") >= 1);
       assertThat(sum(text, "kafka_stream_thread_process_total")).isPositive();
       assertThat(text).contains("jvm_memory_used_bytes", "kafka_consumer_fetch_manager_records_consumed_total",
-          "state_id=\"upcall-tracked-clients\"", "state_id=\"upcall-switches\"");
+          "kafka_stream_state_estimate_num_keys{kafka_version=\"4.4.0\",rocksdb_state_id=\"upcall-tracked-clients\"");
     }
   }
 
