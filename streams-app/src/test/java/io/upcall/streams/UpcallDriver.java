@@ -41,6 +41,7 @@ final class UpcallDriver implements AutoCloseable {
   private final TestInputTopic<String, ConfigChange> config;
   private final TestOutputTopic<String, Invalidation> invalidations;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
+  private final java.io.File stateDir;
   private Instant wallClock;
 
   UpcallDriver(Switches defaults, Instant start) {
@@ -49,7 +50,8 @@ final class UpcallDriver implements AutoCloseable {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     UpcallStreamsConfig.withQuietDefaults(props);
     try {
-      props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-ttd").toString());
+      stateDir = Files.createTempDirectory("upcall-ttd").toFile();
+      props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -139,5 +141,11 @@ final class UpcallDriver implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
+    // The driver empties its state dir but leaves the directory; a full run would leave a thousand behind.
+    try {
+      org.apache.kafka.common.utils.Utils.delete(stateDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
