@@ -31,7 +31,11 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -220,7 +224,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         createTopics(newTopics);
     }
 
-    /** Creates the given topics and waits until clients can see them. */
+    /** Creates the given topics and waits until every partition's leader accepts writes. */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(topics).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -235,7 +239,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Waits until clients can see {@code topics} (e.g. after creating them with {@code TopicEnsurer}).
+     * Waits until {@code topics} (e.g. just created with {@code TopicEnsurer}) are listed and every partition's leader
+     * accepts writes.
      *
      * @throws IllegalStateException when they do not show up within 30 s
      */
@@ -251,25 +256,70 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Waits until the broker's metadata lists {@code topics}. The controller acknowledges a creation before the
-     * broker side has applied it, so a client asking right away may not find the topic yet.
+     * Waits until {@code topics} are ready for writes: listed, every partition with a leader, and every leader
+     * answering for its partition. The controller acknowledges a creation before the broker has applied it, and the
+     * broker publishes the new leaders in its metadata a moment before its replica manager takes leadership; in that
+     * window a produce is refused as "not leader", and an idempotent producer whose first batch is refused while a
+     * later one is accepted waits out its delivery timeout. A ListOffsets request is served by the replica manager
+     * under the same leadership check as a produce, so its success closes that window.
      */
     static void awaitTopics(Admin admin, Collection<String> topics) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        awaitCondition(deadline, "topics " + topics + " not visible on the broker",
+                () -> admin.listTopics().names().get(remainingMs(deadline), TimeUnit.MILLISECONDS).containsAll(topics));
+        Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
+        awaitCondition(deadline, "partitions of " + topics + " without a leader", () -> {
+            partitions.clear();
+            for (TopicDescription topic : admin.describeTopics(topics).allTopicNames()
+                    .get(remainingMs(deadline), TimeUnit.MILLISECONDS).values()) {
+                for (TopicPartitionInfo partition : topic.partitions()) {
+                    if (partition.leader() == null || partition.leader().isEmpty()) {
+                        return false;
+                    }
+                    partitions.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
+                }
+            }
+            return true;
+        });
+        // The admin client retries "not leader" answers by itself until the leaders serve or the deadline passes.
+        awaitCondition(deadline, "leaders of " + topics + " not serving their partitions", () -> {
+            admin.listOffsets(partitions).all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            return true;
+        });
+    }
+
+    /** A check that asks the broker; a failed request counts as "not yet". */
+    @FunctionalInterface
+    private interface BrokerCondition {
+        boolean holds() throws ExecutionException, TimeoutException, InterruptedException;
+    }
+
+    /** Polls {@code condition} with a short, growing back-off until it holds or {@code deadline} passes. */
+    private static void awaitCondition(long deadline, String failure, BrokerCondition condition)
+            throws InterruptedException, TimeoutException {
+        long backoffMs = 5;
+        Exception last = null;
         while (true) {
             try {
-                if (admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                        .containsAll(topics)) {
+                if (condition.holds()) {
                     return;
                 }
-            } catch (ExecutionException retriable) {
-                // Asked again below until the deadline.
+            } catch (ExecutionException | TimeoutException retriable) {
+                last = retriable;
             }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("topics " + topics + " not visible on the broker after " + ADMIN_TIMEOUT);
+            if (System.nanoTime() - deadline > 0) {
+                TimeoutException timeout = new TimeoutException(failure + " after " + ADMIN_TIMEOUT
+                        + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+                timeout.initCause(last);
+                throw timeout;
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            TimeUnit.MILLISECONDS.sleep(Math.min(backoffMs, Math.max(1, remainingMs(deadline))));
+            backoffMs = Math.min(100, backoffMs * 2);
         }
+    }
+
+    private static long remainingMs(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     @Override

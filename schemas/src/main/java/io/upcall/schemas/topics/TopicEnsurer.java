@@ -1,5 +1,6 @@
 package io.upcall.schemas.topics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -8,16 +9,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -29,10 +37,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicEnsurer {
   private static final Logger LOG = LoggerFactory.getLogger(TopicEnsurer.class);
-  // Another process may have just created a topic, and brokers learn of new topics a moment after the controller.
-  private static final int DESCRIBE_ATTEMPTS = 50;
-  private static final int VISIBILITY_ATTEMPTS = 50;
-  private static final long BACKOFF_MS = 100;
+  /**
+   * How long ensure waits for the cluster to catch up with a change: another process may have just created a topic,
+   * and brokers learn of new topics, leaders and configs a moment after the controller accepted them.
+   */
+  static final Duration CATCH_UP = Duration.ofSeconds(30);
+  private static final long MAX_BACKOFF_MS = 100;
 
   private TopicEnsurer() {}
 
@@ -48,6 +58,9 @@ public final class TopicEnsurer {
     List<TopicSpec> specs = settings.specs(topics);
     Set<String> present = await("listing topics", admin.listTopics().names());
     Map<String, TopicAction> created = create(admin, specs, present);
+    if (!created.isEmpty()) {
+      awaitLeaders(admin, List.copyOf(created.keySet()));
+    }
 
     List<TopicSpec> existing = specs.stream().filter(spec -> !created.containsKey(spec.name())).toList();
     Map<String, List<TopicAction>> updated = existing.isEmpty() ? Map.of() : update(admin, existing);
@@ -135,41 +148,123 @@ public final class TopicEnsurer {
    * promise that a topic has its configs once ensure returns (and makes an immediate re-run report UP_TO_DATE).
    */
   private static void awaitVisible(Admin admin, Map<ConfigResource, Collection<AlterConfigOp>> alterations) {
-    for (int attempt = 1; attempt <= VISIBILITY_ATTEMPTS; attempt++) {
+    boolean visible = poll(Deadline.after(CATCH_UP), () -> {
       Map<ConfigResource, Config> configs =
           await("describing configs " + alterations.keySet(), admin.describeConfigs(alterations.keySet()).all());
-      boolean visible = alterations.entrySet().stream().allMatch(alteration -> alteration.getValue().stream()
+      return alterations.entrySet().stream().allMatch(alteration -> alteration.getValue().stream()
           .allMatch(op -> {
             ConfigEntry entry = configs.get(alteration.getKey()).get(op.configEntry().name());
             return entry != null && op.configEntry().value().equals(entry.value());
           }));
-      if (visible) {
-        return;
-      }
-      pause();
+    });
+    if (!visible) {
+      LOG.warn("configs set on {} are not visible yet after {} s", alterations.keySet(), CATCH_UP.toSeconds());
     }
-    LOG.warn("configs set on {} are not visible yet after {} ms", alterations.keySet(),
-        VISIBILITY_ATTEMPTS * BACKOFF_MS);
+  }
+
+  /**
+   * Waits until every partition of the topics just created has a leader that serves it. A broker lists a new
+   * leader a moment before its replica manager takes over, and a produce in between is refused as "not leader"
+   * (an idempotent producer's refused first batch may then wait out its whole delivery timeout). ListOffsets is
+   * served under the same leadership check as a produce, and the admin client retries it until it is.
+   */
+  private static void awaitLeaders(Admin admin, List<String> names) {
+    Deadline deadline = Deadline.after(CATCH_UP);
+    Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
+    boolean led = poll(deadline, () -> {
+      partitions.clear();
+      for (TopicDescription topic : describe(admin, names, deadline).values()) {
+        for (TopicPartitionInfo partition : topic.partitions()) {
+          if (partition.leader() == null || partition.leader().isEmpty()) {
+            return false;
+          }
+          partitions.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
+        }
+      }
+      return true;
+    });
+    boolean serving = led && poll(deadline, () -> {
+      await("asking the leaders of " + names, admin.listOffsets(partitions).all(), deadline);
+      return true;
+    });
+    if (!serving) {
+      // Not fatal: producers retry "not leader" by themselves; this wait only spares them that.
+      LOG.warn("topics {} created, but not every partition has a serving leader after {} s", names,
+          CATCH_UP.toSeconds());
+    }
   }
 
   private static Map<String, TopicDescription> describe(Admin admin, List<String> names) {
-    for (int attempt = 1; ; attempt++) {
+    return describe(admin, names, Deadline.after(CATCH_UP));
+  }
+
+  /** Describes the topics, asking again while the broker does not know one of them yet (until the deadline). */
+  private static Map<String, TopicDescription> describe(Admin admin, List<String> names, Deadline deadline) {
+    while (true) {
       try {
-        return await("describing " + names, admin.describeTopics(names).allTopicNames());
+        return await("describing " + names, admin.describeTopics(names).allTopicNames(), deadline);
       } catch (KafkaException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == DESCRIBE_ATTEMPTS) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || deadline.passed()) {
           throw e;
         }
       }
-      pause();
+      deadline.backOff();
     }
   }
 
-  private static void pause() {
-    try {
-      Thread.sleep(BACKOFF_MS);
-    } catch (InterruptedException e) {
-      throw new InterruptException(e);
+  /**
+   * Asks {@code check} until it holds or the deadline passes, backing off a little more each time (never past the
+   * deadline); a request that fails with a retriable error counts as "not yet".
+   *
+   * @return whether it held in time
+   */
+  private static boolean poll(Deadline deadline, Supplier<Boolean> check) {
+    while (true) {
+      try {
+        if (check.get()) {
+          return true;
+        }
+      } catch (KafkaException e) {
+        if (!(e.getCause() instanceof RetriableException)) {
+          throw e;
+        }
+      }
+      if (deadline.passed()) {
+        return false;
+      }
+      deadline.backOff();
+    }
+  }
+
+  /** A point in time to give up at, and the growing pause between two questions to the cluster. */
+  private static final class Deadline {
+    private final long nanos;
+    private long backoffMs = 5;
+
+    private Deadline(long nanos) {
+      this.nanos = nanos;
+    }
+
+    static Deadline after(Duration budget) {
+      return new Deadline(System.nanoTime() + budget.toNanos());
+    }
+
+    boolean passed() {
+      return System.nanoTime() - nanos >= 0;
+    }
+
+    long remainingMs() {
+      return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime()));
+    }
+
+    /** Waits a little (5 ms, doubling up to 100 ms), never past the deadline. */
+    void backOff() {
+      try {
+        TimeUnit.MILLISECONDS.sleep(Math.min(backoffMs, remainingMs()));
+      } catch (InterruptedException e) {
+        throw new InterruptException(e);
+      }
+      backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     }
   }
 
@@ -178,12 +273,20 @@ public final class TopicEnsurer {
   }
 
   private static <T> T await(String what, KafkaFuture<T> future) {
+    return await(what, future, Deadline.after(CATCH_UP.multipliedBy(2)));
+  }
+
+  /** The future's value; a KafkaException naming {@code what} when it fails or is not done by the deadline. */
+  private static <T> T await(String what, KafkaFuture<T> future, Deadline deadline) {
     try {
-      return future.get();
+      return future.get(deadline.remainingMs(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       throw new InterruptException(e);
     } catch (ExecutionException e) {
       throw new KafkaException(what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new KafkaException(what + ": no answer within " + CATCH_UP.multipliedBy(2).toSeconds() + " s",
+          new TimeoutException("no answer from the cluster", e));
     }
   }
 
