@@ -4,7 +4,10 @@ import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ConfigChange;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.LeaseRecallReply;
 import io.upcall.avro.ProgressMark;
+import io.upcall.avro.UpcallEvent;
+import io.upcall.avro.UpcallRequest;
 import io.upcall.avro.XattrInterest;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeMeta;
@@ -58,13 +61,31 @@ public final class UpcallSerdes {
     return SingleObjectAvroSerde.of(InodeMeta.class);
   }
 
-  /** Serde of {@code upcall.fops} values: a {@link FopRecord} or a {@link BrickHeartbeat}. */
-  public static Serde<SpecificRecord> fopsTopic() {
-    return SingleObjectAvroSerde.ofAny(FopRecord.class, BrickHeartbeat.class);
+  /** Serde of {@link UpcallRequest} alone, a brick's directed upcall on {@code upcall.fops}. */
+  public static Serde<UpcallRequest> upcallRequest() {
+    return SingleObjectAvroSerde.of(UpcallRequest.class);
   }
 
-  /** Serde of {@code upcall.invalidations} values: an {@link Invalidation} or a {@link ProgressMark}. */
+  /** Serde of {@link UpcallEvent} alone, an upcall for one client on {@code upcall.invalidations}. */
+  public static Serde<UpcallEvent> upcallEvent() {
+    return SingleObjectAvroSerde.of(UpcallEvent.class);
+  }
+
+  /** Serde of {@link LeaseRecallReply}, the values of {@code upcall.replies}. */
+  public static Serde<LeaseRecallReply> leaseRecallReply() {
+    return SingleObjectAvroSerde.of(LeaseRecallReply.class);
+  }
+
+  /** Serde of {@code upcall.fops} values: a {@link FopRecord}, a {@link BrickHeartbeat} or an {@link UpcallRequest}. */
+  public static Serde<SpecificRecord> fopsTopic() {
+    return SingleObjectAvroSerde.ofAny(FopRecord.class, BrickHeartbeat.class, UpcallRequest.class);
+  }
+
+  /**
+   * Serde of {@code upcall.invalidations} values: an {@link Invalidation}, a {@link ProgressMark} or an
+   * {@link UpcallEvent}.
+   */
   public static Serde<SpecificRecord> invalidationsTopic() {
-    return SingleObjectAvroSerde.ofAny(Invalidation.class, ProgressMark.class);
+    return SingleObjectAvroSerde.ofAny(Invalidation.class, ProgressMark.class, UpcallEvent.class);
   }
 }

@@ -106,7 +106,9 @@ public record TopicSettings(int fopsPartitions, int invalidationsPartitions, sho
         new TopicSpec(topics.invalidations(), invalidationsPartitions, replicationFactor,
             deleteAfter(invalidationsRetentionMs)),
         new TopicSpec(topics.xattrInterest(), COMPACTED_PARTITIONS, replicationFactor, compacted()),
-        new TopicSpec(topics.config(), COMPACTED_PARTITIONS, replicationFactor, compacted()));
+        new TopicSpec(topics.config(), COMPACTED_PARTITIONS, replicationFactor, compacted()),
+        // Replies are keyed by brick and read by the brick's own partition; as many as the fop topic's suffice.
+        new TopicSpec(topics.replies(), fopsPartitions, replicationFactor, deleteAfter(invalidationsRetentionMs)));
   }
 
   private static Map<String, String> deleteAfter(long retentionMs) {

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * @param invalidations Invalidation and ProgressMark values, key: the client uid
  * @param xattrInterest XattrInterest values, key: the client uid (compacted)
  * @param config ConfigChange values, key: the option name (compacted)
+ * @param replies LeaseRecallReply values, key: the brick that asked
  */
-public record UpcallTopics(String fops, String fopsDlq, String invalidations, String xattrInterest, String config) {
+public record UpcallTopics(String fops, String fopsDlq, String invalidations, String xattrInterest, String config,
+    String replies) {
   /** Config key of the prefix put before every topic name. */
   public static final String PREFIX_CONFIG = "upcall.topics.prefix";
 
@@ -32,10 +34,16 @@ public record UpcallTopics(String fops, String fopsDlq, String invalidations, St
     check("invalidations", invalidations);
     check("xattrInterest", xattrInterest);
     check("config", config);
-    if (all(fops, fopsDlq, invalidations, xattrInterest, config).stream().distinct().count() != 5) {
+    check("replies", replies);
+    if (all(fops, fopsDlq, invalidations, xattrInterest, config, replies).stream().distinct().count() != 6) {
       throw new IllegalArgumentException("Upcall topic names must differ: "
-          + all(fops, fopsDlq, invalidations, xattrInterest, config));
+          + all(fops, fopsDlq, invalidations, xattrInterest, config, replies));
     }
+  }
+
+  /** The five topics of the first version, with the replies topic named after the fop topic's prefix. */
+  public UpcallTopics(String fops, String fopsDlq, String invalidations, String xattrInterest, String config) {
+    this(fops, fopsDlq, invalidations, xattrInterest, config, repliesBeside(fops));
   }
 
   /** The standard names: {@code upcall.fops}, {@code upcall.fops.dlq}, {@code upcall.invalidations}, … */
@@ -49,7 +57,7 @@ public record UpcallTopics(String fops, String fopsDlq, String invalidations, St
       throw new IllegalArgumentException(PREFIX_CONFIG + " must not be null");
     }
     return new UpcallTopics(prefix + "upcall.fops", prefix + "upcall.fops.dlq", prefix + "upcall.invalidations",
-        prefix + "upcall.xattr-interest", prefix + "upcall.config");
+        prefix + "upcall.xattr-interest", prefix + "upcall.config", prefix + "upcall.replies");
   }
 
   /** The topics of one volume: the standard names prefixed with {@code volume + "."}. */
@@ -66,9 +74,16 @@ public record UpcallTopics(String fops, String fopsDlq, String invalidations, St
     return withPrefix(prefix == null ? PREFIX_DEFAULT : prefix.toString().trim());
   }
 
-  /** All five names, in the order of the record's components. */
+  /** All six names, in the order of the record's components. */
   public List<String> all() {
-    return all(fops, fopsDlq, invalidations, xattrInterest, config);
+    return all(fops, fopsDlq, invalidations, xattrInterest, config, replies);
+  }
+
+  /** {@code <prefix>upcall.replies} for a fop topic named {@code <prefix>upcall.fops}, else {@code <fops>.replies}. */
+  private static String repliesBeside(String fops) {
+    return fops != null && fops.endsWith("upcall.fops")
+        ? fops.substring(0, fops.length() - "fops".length()) + "replies"
+        : fops + ".replies";
   }
 
   private static List<String> all(String... names) {

@@ -8,7 +8,14 @@ import io.upcall.avro.Gfid;
 import io.upcall.avro.IaType;
 import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.LeaseRecall;
+import io.upcall.avro.LeaseRecallReply;
+import io.upcall.avro.LockContention;
 import io.upcall.avro.ProgressMark;
+import io.upcall.avro.UpcallEvent;
+import io.upcall.avro.UpcallEventType;
+import io.upcall.avro.UpcallRequest;
+import io.upcall.avro.UpcallRequestType;
 import io.upcall.avro.Xattr;
 import io.upcall.avro.XattrInterest;
 import io.upcall.avro.internal.InodeEvent;
@@ -116,9 +123,29 @@ final class SampleRecords {
         .setTxIds(Map.of("client-a:77", 1_700_000_000_123L, "client-b:1", 5L)).build();
   }
 
+  /** An entrylk contention notice with every optional field set. */
+  static UpcallRequest fullRequest() {
+    return UpcallRequest.newBuilder().setRequestId("b1:r7").setVolume("vol1").setBrick("b1").setClient("client-a")
+        .setGfid(gfid(10)).setEventTimeMs(1_700_000_000_123L).setType(UpcallRequestType.ENTRYLK_CONTENTION)
+        .setLeaseId("lease-1").setLockOwner("owner-9").setDomain("vol1-dht").setBasename("f")
+        .setRecallTimeoutSeconds(30).build();
+  }
+
+  static UpcallEvent recallEvent() {
+    return UpcallEvent.newBuilder().setEventType(UpcallEventType.LEASE_RECALL).setClient("client-a").setVolume("vol1")
+        .setBrick("b1").setGfid(gfid(10)).setEventTimeMs(1_700_000_000_123L).setRequestId("b1:r7")
+        .setDeadlineMs(1_700_000_060_123L).setRecall(new LeaseRecall("lease-1", 60))
+        .setContention(new LockContention("owner-9", "vol1-dht", "f")).build();
+  }
+
+  static LeaseRecallReply recallReply() {
+    return LeaseRecallReply.newBuilder().setRequestId("b1:r7").setClient("client-a").setBrick("b1").setGfid(gfid(10))
+        .setReleased(true).setAtMs(1_700_000_001_000L).build();
+  }
+
   /** One fully populated sample of every record type with a published history. */
   static List<SpecificRecord> everyType() {
     return List.of(fullFop(), heartbeat(), fullInvalidation(), progressMark(), xattrInterest(), configChange(),
-        inodeEvent(), inodeMeta());
+        inodeEvent(), inodeMeta(), fullRequest(), recallEvent(), recallReply());
   }
 }

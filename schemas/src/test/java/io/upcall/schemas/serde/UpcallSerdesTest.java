@@ -41,7 +41,12 @@ class UpcallSerdesTest {
         Arguments.of("fopsTopic fop", UpcallSerdes.fopsTopic(), fullFop()),
         Arguments.of("fopsTopic heartbeat", UpcallSerdes.fopsTopic(), SampleRecords.heartbeat()),
         Arguments.of("invalidationsTopic invalidation", UpcallSerdes.invalidationsTopic(), SampleRecords.fullInvalidation()),
-        Arguments.of("invalidationsTopic mark", UpcallSerdes.invalidationsTopic(), SampleRecords.progressMark()));
+        Arguments.of("invalidationsTopic mark", UpcallSerdes.invalidationsTopic(), SampleRecords.progressMark()),
+        Arguments.of("upcallRequest", UpcallSerdes.upcallRequest(), SampleRecords.fullRequest()),
+        Arguments.of("upcallEvent", UpcallSerdes.upcallEvent(), SampleRecords.recallEvent()),
+        Arguments.of("leaseRecallReply", UpcallSerdes.leaseRecallReply(), SampleRecords.recallReply()),
+        Arguments.of("fopsTopic request", UpcallSerdes.fopsTopic(), SampleRecords.fullRequest()),
+        Arguments.of("invalidationsTopic event", UpcallSerdes.invalidationsTopic(), SampleRecords.recallEvent()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -133,7 +138,7 @@ class UpcallSerdesTest {
 
     assertThatThrownBy(() -> serde.serializer().serialize("upcall.fops", SampleRecords.fullInvalidation()))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("upcall.fops: cannot serialize io.upcall.avro.Invalidation, this serde writes FopRecord, BrickHeartbeat");
+        .hasMessage("upcall.fops: cannot serialize io.upcall.avro.Invalidation, this serde writes FopRecord, BrickHeartbeat, UpcallRequest");
   }
 
   @Test

@@ -35,7 +35,8 @@ class TopicSettingsTest {
         new TopicSpec("v.upcall.invalidations", 4, (short) 3,
             Map.of("cleanup.policy", "delete", "retention.ms", "3000")),
         new TopicSpec("v.upcall.xattr-interest", 1, (short) 3, Map.of("cleanup.policy", "compact")),
-        new TopicSpec("v.upcall.config", 1, (short) 3, Map.of("cleanup.policy", "compact")));
+        new TopicSpec("v.upcall.config", 1, (short) 3, Map.of("cleanup.policy", "compact")),
+        new TopicSpec("v.upcall.replies", 6, (short) 3, Map.of("cleanup.policy", "delete", "retention.ms", "3000")));
   }
 
   @Test

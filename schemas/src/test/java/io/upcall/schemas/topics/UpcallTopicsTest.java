@@ -18,15 +18,16 @@ class UpcallTopicsTest {
     assertThat(topics.invalidations()).isEqualTo("upcall.invalidations");
     assertThat(topics.xattrInterest()).isEqualTo("upcall.xattr-interest");
     assertThat(topics.config()).isEqualTo("upcall.config");
-    assertThat(topics.all()).containsExactly(
-        "upcall.fops", "upcall.fops.dlq", "upcall.invalidations", "upcall.xattr-interest", "upcall.config");
+    assertThat(topics.replies()).isEqualTo("upcall.replies");
+    assertThat(topics.all()).containsExactly("upcall.fops", "upcall.fops.dlq", "upcall.invalidations",
+        "upcall.xattr-interest", "upcall.config", "upcall.replies");
   }
 
   @Test
   void aVolumePrefixesEveryName() {
     assertThat(UpcallTopics.forVolume("vol1").all()).containsExactly(
         "vol1.upcall.fops", "vol1.upcall.fops.dlq", "vol1.upcall.invalidations", "vol1.upcall.xattr-interest",
-        "vol1.upcall.config");
+        "vol1.upcall.config", "vol1.upcall.replies");
     assertThat(UpcallTopics.withPrefix("test-42-").fops()).isEqualTo("test-42-upcall.fops");
     assertThat(UpcallTopics.withPrefix("")).isEqualTo(UpcallTopics.defaults());
   }
@@ -54,9 +55,15 @@ class UpcallTopicsTest {
   }
 
   @Test
+  void theFiveNamesOfTheFirstVersionGetARepliesTopicBesideTheFops() {
+    assertThat(new UpcallTopics("v.upcall.fops", "b", "c", "d", "e").replies()).isEqualTo("v.upcall.replies");
+    assertThat(new UpcallTopics("fops-x", "b", "c", "d", "e").replies()).isEqualTo("fops-x.replies");
+  }
+
+  @Test
   void twoRolesCannotShareATopic() {
     assertThatThrownBy(() -> new UpcallTopics("a", "b", "a", "c", "d"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Upcall topic names must differ: [a, b, a, c, d]");
+        .hasMessage("Upcall topic names must differ: [a, b, a, c, d, a.replies]");
   }
 }
