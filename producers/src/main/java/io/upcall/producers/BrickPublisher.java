@@ -2,8 +2,10 @@ package io.upcall.producers;
 
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.FopRecord;
+import io.upcall.avro.UpcallRequest;
 import io.upcall.schemas.FopContract;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.UpcallRequestContract;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.time.Clock;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -157,7 +160,7 @@ public final class BrickPublisher implements AutoCloseable {
       }
       ProducerRecord<String, SpecificRecord> message =
           new ProducerRecord<>(topic, null, own.getEventTimeMs(), Gfids.format(own.getGfid()), own);
-      Delivery delivery = new Delivery(this, own);
+      Delivery delivery = new Delivery(this, what(own));
       inFlight.incrementAndGet();
       try {
         producer.send(message, delivery);
@@ -168,6 +171,80 @@ public final class BrickPublisher implements AutoCloseable {
     } finally {
       handoff.readLock().unlock();
     }
+  }
+
+  /**
+   * Hands a directed upcall request (lease recall, lock contention) to Kafka, keyed by its gfid so that it keeps its
+   * order with the inode's fops; the streams app routes it to the named client. Filled in like {@link #publish}: an
+   * empty volume or brick with the publisher's, an event time of 0 from its clock, an empty request id with a new
+   * unique one (read it from the record the future's caller keeps: {@link #ownRequest}).
+   *
+   * @return a future that completes with the record's metadata once Kafka acknowledged it, or exceptionally with
+   *     a {@link PublishException} saying why it was not
+   * @throws IllegalArgumentException naming the field when the request breaks {@link UpcallRequestContract} or names
+   *     another volume or brick; nothing is sent
+   * @throws IllegalStateException when the publisher is closed
+   */
+  public CompletableFuture<RecordMetadata> request(UpcallRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (closed) {
+      throw new IllegalStateException("publisher of brick " + brick + " is closed");
+    }
+    handoff.readLock().lock();
+    try {
+      UpcallRequest own;
+      try {
+        own = ownRequest(request);
+        UpcallRequestContract.check(own);
+      } catch (IllegalArgumentException e) {
+        refused.increment();
+        throw e;
+      }
+      ProducerRecord<String, SpecificRecord> message =
+          new ProducerRecord<>(topic, null, own.getEventTimeMs(), Gfids.format(own.getGfid()), own);
+      Delivery delivery = new Delivery(this, " while publishing " + own.getType() + " request " + own.getRequestId()
+          + " for client " + own.getClient() + " gfid=" + Gfids.format(own.getGfid()) + " from brick " + brick);
+      inFlight.incrementAndGet();
+      try {
+        producer.send(message, delivery);
+      } catch (RuntimeException e) { // interrupted while blocked, or closed concurrently: Kafka did not call back
+        delivery.onCompletion(null, e);
+      }
+      return delivery;
+    } finally {
+      handoff.readLock().unlock();
+    }
+  }
+
+  /**
+   * {@code request} as this publisher sends it: volume and brick filled in, stamped now when it has no event time,
+   * given a unique request id when it has none; the caller's record is not changed.
+   *
+   * @throws IllegalArgumentException when it names another volume or brick
+   */
+  public UpcallRequest ownRequest(UpcallRequest request) {
+    boolean noVolume = request.getVolume() == null || request.getVolume().isEmpty();
+    boolean noBrick = request.getBrick() == null || request.getBrick().isEmpty();
+    if (!noVolume && !request.getVolume().equals(volume)) {
+      throw new IllegalArgumentException(
+          "volume '" + request.getVolume() + "' differs from the publisher's volume '" + volume + "'");
+    }
+    if (!noBrick && !request.getBrick().equals(brick)) {
+      throw new IllegalArgumentException(
+          "brick '" + request.getBrick() + "' differs from the publisher's brick '" + brick + "'");
+    }
+    boolean noId = request.getRequestId() == null || request.getRequestId().isEmpty();
+    if (!noVolume && !noBrick && !noId && request.getEventTimeMs() != 0) {
+      return request;
+    }
+    UpcallRequest.Builder own = UpcallRequest.newBuilder(request).setVolume(volume).setBrick(brick);
+    if (request.getEventTimeMs() == 0) {
+      own.setEventTimeMs(clock.millis());
+    }
+    if (noId) {
+      own.setRequestId(brick + "/" + UUID.randomUUID());
+    }
+    return own.build();
   }
 
   /** Blocks until every record handed over so far is acknowledged or failed, as {@link Producer#flush()}. */
@@ -249,13 +326,13 @@ public final class BrickPublisher implements AutoCloseable {
         AtomicIntegerFieldUpdater.newUpdater(Delivery.class, "settled");
 
     private final BrickPublisher publisher;
-    private final FopRecord record;
+    private final String what;
     private final long startNanos = System.nanoTime();
     private volatile int settled;
 
-    Delivery(BrickPublisher publisher, FopRecord record) {
+    Delivery(BrickPublisher publisher, String what) {
       this.publisher = publisher;
-      this.record = record;
+      this.what = what;
     }
 
     @Override
@@ -270,15 +347,18 @@ public final class BrickPublisher implements AutoCloseable {
         complete(metadata);
       } else {
         publisher.failed.increment();
-        completeExceptionally(publisher.describe(record, error));
+        completeExceptionally(publisher.describe(what, error));
       }
     }
   }
 
-  /** Kafka's exception, restated as what went wrong for this fop. */
-  private PublishException describe(FopRecord record, Exception error) {
-    String what = " while publishing " + record.getFop() + " gfid=" + Gfids.format(record.getGfid())
-        + " from brick " + brick;
+  /** " while publishing WRITE gfid=… from brick …": what a failure message says was being done. */
+  private String what(FopRecord record) {
+    return " while publishing " + record.getFop() + " gfid=" + Gfids.format(record.getGfid()) + " from brick " + brick;
+  }
+
+  /** Kafka's exception, restated as what went wrong for this record. */
+  private PublishException describe(String what, Exception error) {
     String why;
     String message = String.valueOf(error.getMessage());
     if (error instanceof BufferExhaustedException) {
