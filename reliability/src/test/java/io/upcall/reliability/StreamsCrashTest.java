@@ -1,0 +1,119 @@
+package io.upcall.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.upcall.producers.BrickPublisher;
+import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.testkit.EmbeddedKafkaExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streams app crashes (SIGKILL of its JVM: no commit, no flush, no leave-group) in the middle of continuous
+ * load and is restarted on the same state directory. The invalidations in the topic, read as clients read them
+ * (read_committed), are compared with what the spec requires for the fops in the fop topic, computed by an
+ * independent model.
+ */
+@Tag("slow")
+class StreamsCrashTest {
+  private static final double FOPS_PER_SECOND = 1_000;
+  private static final int TIMEOUT_SECONDS = 60;
+
+  @RegisterExtension
+  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+
+  @TempDir
+  Path work;
+
+  @Test
+  void exactlyOnceLosesNoInvalidationAndDuplicatesNoneAcrossACrash() throws Exception {
+    Comparison result = crashMidLoadAndRestart(StreamsConfig.EXACTLY_ONCE_V2, 11);
+
+    assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
+    assertThat(result.duplicated()).as("invalidations delivered beyond what the spec requires").isEmpty();
+  }
+
+  @Test
+  void atLeastOnceLosesNoInvalidationAcrossACrash() throws Exception {
+    Comparison result = crashMidLoadAndRestart(StreamsConfig.AT_LEAST_ONCE, 12);
+
+    assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
+  }
+
+  private Comparison crashMidLoadAndRestart(String guarantee, long seed) throws Exception {
+    UpcallTopics topics = kafka.uniqueTopics();
+    String applicationId = kafka.uniqueName("crash");
+    Map<String, Object> config = streamsConfig(applicationId, topics, guarantee, work.resolve("state"));
+
+    ChildStreams first = ChildStreams.start("first", config, work);
+    SteadyLoad load = SteadyLoad.start(SteadyLoad.smallVolume(seed).build(), FOPS_PER_SECOND, true,
+        () -> publisher(topics));
+    Comparison result;
+    try {
+      awaitAcknowledged(load, 3_000);
+      long killedNanos = System.nanoTime();
+      first.kill();
+      awaitAcknowledged(load, load.acknowledged() + 1_500); // load goes on while the app is down
+      ChildStreams second = ChildStreams.start("second", config, work);
+      Duration downtime = Duration.ofNanos(System.nanoTime() - killedNanos);
+      try {
+        awaitAcknowledged(load, load.acknowledged() + 2_000);
+        load.close();
+        Duration drain = Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
+        List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
+        result = Comparison.of(SpecOracle.required(fops, TIMEOUT_SECONDS),
+            TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
+        System.out.printf("%s crash: %d fops published (%d acknowledged), killed after RUNNING, down %d ms "
+                + "(restart to RUNNING %d ms), drained %d ms after the load stopped; %s%n", guarantee, fops.size(),
+            load.acknowledged(), downtime.toMillis(), second.startup().toMillis(), drain.toMillis(), result.summary());
+        assertThat(load.failures()).as("publish failures").isEmpty();
+        assertThat(fops).hasSize((int) load.acknowledged());
+        assertThat(result.required()).as("the load required invalidations").isGreaterThan(500);
+      } finally {
+        second.close();
+      }
+    } finally {
+      load.close();
+      first.close();
+    }
+    return result;
+  }
+
+  static Map<String, Object> streamsConfig(String applicationId, UpcallTopics topics, String guarantee, Path stateDir)
+      throws java.io.IOException {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", kafka.bootstrapServers());
+    config.put("application.id", applicationId);
+    config.put("upcall.topics.prefix", topics.fops().substring(0, topics.fops().length() - "upcall.fops".length()));
+    config.put("upcall.topics.partitions", EmbeddedKafkaExtension.DEFAULT_PARTITIONS);
+    config.put("replication.factor", 1);
+    config.put("processing.guarantee", guarantee);
+    config.put("commit.interval.ms", 100);
+    config.put("state.dir", Files.createDirectories(stateDir).toString());
+    config.put("upcall.http.port", -1);
+    config.put("cache-invalidation-timeout", TIMEOUT_SECONDS);
+    // A killed member never leaves the group: its partitions move only when its session times out (Kafka's default
+    // 45 s). 6 s is the brokers' minimum; the README recommends it where failover time matters.
+    config.put("session.timeout.ms", 6_000);
+    config.put("heartbeat.interval.ms", 1_500);
+    return config;
+  }
+
+  private static BrickPublisher.Builder publisher(UpcallTopics topics) {
+    return BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(topics)
+        .heartbeatInterval(Duration.ofMillis(200));
+  }
+
+  private static void awaitAcknowledged(SteadyLoad load, long count) {
+    Eventually.within(Duration.ofSeconds(60), count + " fops acknowledged", () -> load.acknowledged() >= count);
+  }
+}
