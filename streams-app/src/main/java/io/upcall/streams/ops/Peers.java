@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** The other instances' operator endpoints, asked over HTTP when the answer lives in their stores. */
@@ -69,8 +71,8 @@ final class Peers {
   /** An exception's own words, unwrapping the CompletionException of the async calls. */
   static String describe(Throwable e) {
     Throwable cause = e;
-    while ((cause instanceof java.util.concurrent.CompletionException
-        || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException
+        || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
     }
     String message = cause.getMessage();

@@ -4,6 +4,7 @@ import io.upcall.streams.Switches;
 import io.upcall.streams.UpcallProcessor;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class StatsCollector {
     List<InstanceStats> instances = new ArrayList<>();
     instances.add(here());
     parts.values().forEach(part -> instances.add(part.join()));
-    instances.sort(java.util.Comparator.comparing(InstanceStats::instance));
+    instances.sort(Comparator.comparing(InstanceStats::instance));
     boolean complete = instances.stream().allMatch(stats -> stats.error() == null);
     return Reply.ok(new StatsReport(instances, total(instances), complete));
   }

@@ -2,6 +2,7 @@ package io.upcall.streams.ops;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.opentest4j.AssertionFailedError;
 
@@ -12,7 +13,7 @@ final class Eventually {
   private Eventually() {}
 
   /** The first value of {@code value} that {@code condition} accepts; fails naming {@code what} and the last value. */
-  static <T> T within(Duration timeout, String what, Supplier<T> value, java.util.function.Predicate<T> condition) {
+  static <T> T within(Duration timeout, String what, Supplier<T> value, Predicate<T> condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       T current = value.get();

@@ -1,6 +1,7 @@
 package io.upcall.streams.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -110,8 +111,8 @@ class OperatorEndpointTest {
         assertThat(state.timeoutSeconds()).isEqualTo(60);
         assertThat(state.freshAt().basis()).isEqualTo(FreshAt.NOW);
         assertThat(state.clients()).extracting(InodeState.TrackedClient::client, InodeState.TrackedClient::fresh)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple("reader", true),
-                org.assertj.core.groups.Tuple.tuple("writer", true));
+            .containsExactly(tuple("reader", true),
+                tuple("writer", true));
         assertThat(state.clients().get(0).lastAccessSecond()).isEqualTo((now - 2_000) / 1000);
         assertThat(state.latestChange().flags()).containsExactly("SIZE", "TIMES");
         assertThat(state.latestChange().originator()).isEqualTo("writer");

@@ -1,6 +1,7 @@
 package io.upcall.streams.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.upcall.avro.Gfid;
 import io.upcall.schemas.Gfids;
@@ -44,8 +45,8 @@ class TrackedScansTest {
       assertThat(scan.scanned()).isEqualTo(4);
       assertThat(scan.entries()).extracting(entry -> Gfids.format(new Gfid(entry.gfid())),
           TrackedScans.ClientEntry::lastAccessSecond)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple(Gfids.format(A), SECOND),
-              org.assertj.core.groups.Tuple.tuple(Gfids.format(C), SECOND - 1));
+          .containsExactly(tuple(Gfids.format(A), SECOND),
+              tuple(Gfids.format(C), SECOND - 1));
     }
   }
 
