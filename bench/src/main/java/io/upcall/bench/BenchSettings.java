@@ -1,0 +1,154 @@
+package io.upcall.bench;
+
+import io.upcall.producers.load.LoadSpec;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * What one bench run measures and for how long: the sections, their windows, the load's shape, and the Streams
+ * properties every Streams application of the run gets on top of Upcall's defaults.
+ *
+ * @param partitions partitions of every topic: the raw topic, the baseline's in and out, and the pipeline's
+ * @param rawWindow how long the raw baseline produces
+ * @param baselineWindow how long the streams baseline produces
+ * @param probeWindow the pipeline search's unthrottled run that estimates capacity
+ * @param sustainWindow how long a rate must hold without growing lag to count as sustained
+ * @param searchSteps fixed-rate runs of the search after the capacity probe (at least 1)
+ * @param latencyRates the fixed rates latency is measured at, fops/s
+ * @param latencyWindow how long each latency rate runs
+ * @param fanOutClients clients caching the inode of the fan-out write
+ * @param statePairs tracked (inode, client) pairs the state cost is measured at
+ * @param clientsPerInode tracked clients per inode of the state cost
+ * @param load the load generator's volume: its mix, clients, files and skew
+ * @param sections what to measure
+ * @param streamsOverrides Streams or Upcall properties for every Streams application of the run
+ */
+public record BenchSettings(
+    int partitions,
+    Duration rawWindow,
+    Duration baselineWindow,
+    Duration probeWindow,
+    Duration sustainWindow,
+    int searchSteps,
+    List<Integer> latencyRates,
+    Duration latencyWindow,
+    int fanOutClients,
+    int statePairs,
+    int clientsPerInode,
+    LoadSpec load,
+    Set<Section> sections,
+    Map<String, String> streamsOverrides) {
+
+  /** The rates the latency fields name; every run measures these unless told otherwise. */
+  public static final List<Integer> LATENCY_RATES = List.of(1_000, 5_000, 20_000);
+
+  /**
+   * The load of the pipeline sections: ≈ 80 % reads, 1 k clients, 100 k files in 1 k directories (the load
+   * generator's default 100 files per directory), Zipf 1.0 over files, 3 bricks without replication; the tree
+   * exists before the run (no CREATE prelude).
+   */
+  public static final LoadSpec PIPELINE_LOAD = LoadSpec.builder().volume("bench").bricks(3).replicas(1)
+      .clients(1_000).directories(1_000).files(100_000).readRatio(0.8).zipfExponent(1.0).seed(42).populate(false)
+      .build();
+
+  /**
+   * Producer settings of every producer that feeds a measured topic (raw, baseline, load bricks, probes): what
+   * the brick publisher always sets (acks=all, idempotence) plus 64 KiB lz4 batches with a 5 ms linger.
+   */
+  public static final Map<String, Object> PRODUCER = Map.of(
+      ProducerConfig.ACKS_CONFIG, "all",
+      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+      ProducerConfig.LINGER_MS_CONFIG, "5",
+      ProducerConfig.BATCH_SIZE_CONFIG, "65536",
+      ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+
+  public BenchSettings {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
+    }
+    positive("rawWindow", rawWindow);
+    positive("baselineWindow", baselineWindow);
+    positive("probeWindow", probeWindow);
+    positive("sustainWindow", sustainWindow);
+    positive("latencyWindow", latencyWindow);
+    if (searchSteps < 1) {
+      throw new IllegalArgumentException("searchSteps must be at least 1, was " + searchSteps);
+    }
+    if (latencyRates.isEmpty() || latencyRates.stream().anyMatch(rate -> rate < 10)) {
+      throw new IllegalArgumentException("latencyRates must be rates of at least 10 fops/s, was " + latencyRates);
+    }
+    if (fanOutClients < 1 || statePairs < clientsPerInode || clientsPerInode < 1) {
+      throw new IllegalArgumentException("fanOutClients, statePairs and clientsPerInode must be positive, "
+          + "with statePairs >= clientsPerInode");
+    }
+    Objects.requireNonNull(load, "load");
+    latencyRates = List.copyOf(latencyRates);
+    sections = sections.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(sections));
+    streamsOverrides = Map.copyOf(streamsOverrides);
+  }
+
+  /** The full run (about ten minutes): 30 s sustained rates, 30 s per latency rate, 1 M pairs. */
+  public static BenchSettings full() {
+    return new BenchSettings(12, Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), 3, LATENCY_RATES, Duration.ofSeconds(30), 10_000, 1_000_000, 10, PIPELINE_LOAD,
+        EnumSet.allOf(Section.class), Map.of());
+  }
+
+  /** {@code --quick}: the same sections in about three minutes (shorter windows, one search step). */
+  public static BenchSettings quick() {
+    return new BenchSettings(12, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(5),
+        Duration.ofSeconds(8), 1, LATENCY_RATES, Duration.ofSeconds(6), 10_000, 1_000_000, 10, PIPELINE_LOAD,
+        EnumSet.allOf(Section.class), Map.of());
+  }
+
+  /** A run of seconds that still fills every field: for the smoke test, not for figures. */
+  public static BenchSettings tiny() {
+    LoadSpec small = PIPELINE_LOAD.toBuilder().clients(20).directories(10).files(200).build();
+    return new BenchSettings(2, Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(1), 1, LATENCY_RATES, Duration.ofMillis(700), 200, 2_000, 10, small,
+        EnumSet.allOf(Section.class), Map.of("upcall.progress.interval.ms", "50"));
+  }
+
+  /** These settings measuring only {@code only}. */
+  public BenchSettings withSections(Set<Section> only) {
+    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
+        latencyRates, latencyWindow, fanOutClients, statePairs, clientsPerInode, load, only, streamsOverrides);
+  }
+
+  /** These settings with {@code partitions} for every topic. */
+  public BenchSettings withPartitions(int count) {
+    return new BenchSettings(count, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
+        latencyRates, latencyWindow, fanOutClients, statePairs, clientsPerInode, load, sections, streamsOverrides);
+  }
+
+  /** These settings with the state cost measured at {@code pairs} tracked pairs. */
+  public BenchSettings withStatePairs(int pairs) {
+    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
+        latencyRates, latencyWindow, fanOutClients, pairs, clientsPerInode, load, sections, streamsOverrides);
+  }
+
+  /** These settings with {@code extra} added to (and overriding) the Streams properties. */
+  public BenchSettings withStreamsOverrides(Map<String, String> extra) {
+    Map<String, String> merged = new LinkedHashMap<>(streamsOverrides);
+    merged.putAll(extra);
+    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
+        latencyRates, latencyWindow, fanOutClients, statePairs, clientsPerInode, load, sections, merged);
+  }
+
+  /** Whether {@code section} is to be measured. */
+  public boolean measures(Section section) {
+    return sections.contains(section);
+  }
+
+  private static void positive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package io.upcall.bench;
+
+import io.upcall.producers.BrickPublisher;
+import io.upcall.producers.load.LoadRunner;
+import io.upcall.producers.load.LoadSummary;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * The highest input rate the pipeline sustains: an unthrottled run of the load generator estimates the capacity,
+ * then fixed-rate runs of the sustain window look for the highest rate at which the app's lag on the fop topic
+ * does not grow. Between runs the app drains its backlog.
+ */
+final class ThroughputSearch {
+  /** A rate is reached when the load generator published at least this share of it. */
+  static final double REACHED = 0.95;
+  /** Lag may grow by at most this share of the rate per second over the second half of the window. */
+  static final double MAX_LAG_GROWTH = 0.02;
+  private static final long SAMPLE_MILLIS = 500;
+  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
+
+  /**
+   * One run of the load generator.
+   *
+   * @param targetRate fops/s asked for; 0 for as fast as the publishers take them
+   * @param producedRate fops/s the publishers acknowledged
+   * @param processedRate fops/s the app committed after the first quarter of the window
+   * @param finalLag fops the app had not committed when the generator stopped
+   * @param lagGrowth the lag's growth over the second half of the window, fops/s (least squares)
+   * @param sustained whether the target was reached without growing lag
+   * @param eventsPerFop records written to the inode repartition topic per fop
+   * @param invalidationsPerSecond records written to the invalidation topic per second, progress marks excluded
+   */
+  record Step(double targetRate, double producedRate, double processedRate, long finalLag, double lagGrowth,
+      boolean sustained, double eventsPerFop, double invalidationsPerSecond) {
+
+    String describe() {
+      return String.format(Locale.ROOT, "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
+          + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop)",
+          targetRate == 0 ? "unthrottled" : String.format(Locale.ROOT, "%,.0f fops/s", targetRate),
+          producedRate, processedRate, finalLag, lagGrowth,
+          targetRate == 0 ? "capacity estimate" : sustained ? "sustained" : "NOT sustained",
+          invalidationsPerSecond, invalidationsPerFop(), eventsPerFop);
+    }
+
+    /** Invalidations written per fop processed. */
+    double invalidationsPerFop() {
+      return processedRate <= 0 ? 0 : invalidationsPerSecond / processedRate;
+    }
+  }
+
+  /**
+   * The search's result.
+   *
+   * @param fopsPerSecond the highest sustained rate (0 when none was)
+   * @param capacity the processed rate of the unthrottled run
+   * @param limitedBy "streams app" when the unthrottled generator outran the app, else "load generator"
+   */
+  record Outcome(double fopsPerSecond, double capacity, String limitedBy, List<Step> steps) {
+
+    /** The step that sustained {@link #fopsPerSecond}, or null when none did. */
+    Step best() {
+      return steps.stream().filter(Step::sustained).filter(step -> step.targetRate() == fopsPerSecond).findFirst()
+          .orElse(null);
+    }
+  }
+
+  private final BenchKafka kafka;
+  private final PipelineApp app;
+  private final BenchSettings settings;
+  private final Consumer<String> progress;
+
+  ThroughputSearch(BenchKafka kafka, PipelineApp app, BenchSettings settings, Consumer<String> progress) {
+    this.kafka = kafka;
+    this.app = app;
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  Outcome run() {
+    List<Step> steps = new ArrayList<>();
+    Step probe = step(0, settings.probeWindow());
+    steps.add(probe);
+    double capacity = probe.processedRate();
+    boolean appKeptUp = probe.finalLag() <= Math.max(1_000, probe.producedRate() * 0.5);
+    String limitedBy = appKeptUp ? "load generator" : "streams app";
+
+    double best = 0;
+    double failedAt = Double.MAX_VALUE;
+    double rate = round(0.9 * capacity);
+    int runs = 0;
+    // A search that has not sustained anything yet gets two more tries, lower each time.
+    while (rate >= 100 && (runs < settings.searchSteps() || (best == 0 && runs < settings.searchSteps() + 2))) {
+      Step step = step(rate, settings.sustainWindow());
+      steps.add(step);
+      runs++;
+      if (step.sustained()) {
+        best = Math.max(best, rate);
+        rate = round(failedAt == Double.MAX_VALUE ? rate * 1.1 : (rate + failedAt) / 2);
+      } else {
+        failedAt = Math.min(failedAt, rate);
+        rate = round(best > 0 ? (best + rate) / 2 : rate * 0.75);
+      }
+      if (rate <= best || rate >= failedAt) {
+        break;
+      }
+    }
+    return new Outcome(best, capacity, limitedBy, steps);
+  }
+
+  /** Runs the load generator at {@code rate} (0: unthrottled) for {@code window}, then lets the app drain. */
+  Step step(double rate, Duration window) {
+    String group = app.applicationId();
+    String topic = app.topics().fops();
+    LoadRunner runner = LoadRunner.builder().spec(settings.load())
+        .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
+            .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
+        .recordsPerSecond(rate).duration(window).build();
+    CompletableFuture<LoadSummary> load = CompletableFuture.supplyAsync(runner::run,
+        task -> new Thread(task, "upcall-bench-load").start());
+
+    List<long[]> samples = new ArrayList<>();
+    while (!load.isDone()) {
+      samples.add(sample(group, topic));
+      BenchKafka.pause(SAMPLE_MILLIS);
+    }
+    samples.add(sample(group, topic));
+    LoadSummary summary;
+    try {
+      summary = load.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
+    }
+    if (summary.failed() > 0) {
+      throw new IllegalStateException("the load generator failed to publish: " + summary.firstFailure());
+    }
+    Step step = measure(rate, summary, samples, samples.get(0)[0] + window.toNanos() / 4, marksPerSecond());
+    progress.accept("  " + step.describe());
+    if (!kafka.awaitNoLag(group, topic, DRAIN_TIMEOUT)) {
+      throw new IllegalStateException(group + " did not drain its backlog within " + DRAIN_TIMEOUT.toMinutes()
+          + " min");
+    }
+    return step;
+  }
+
+  /** {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations end}. */
+  private long[] sample(String group, String topic) {
+    long[] sample = new long[6];
+    sample[5] = kafka.endOffsets(app.topics().invalidations());
+    kafka.progress(group, topic).forEach((name, sums) -> {
+      int at = name.equals(topic) ? 1 : 3;
+      sample[at] += sums[0];
+      sample[at + 1] += sums[1];
+    });
+    sample[0] = System.nanoTime();
+    return sample;
+  }
+
+  /**
+   * The step's figures from the samples after {@code warmNanos}. Fops are done when the stage behind the inode
+   * repartition has processed their events too: the processed rate is the source's commit rate scaled by the share
+   * of repartitioned events that stage kept up with, and its backlog counts as the fops it stands for.
+   */
+  private static Step measure(double rate, LoadSummary summary, List<long[]> samples, long warmNanos,
+      double marksPerSecond) {
+    long[] first = samples.get(0);
+    for (long[] sample : samples) {
+      if (sample[0] >= warmNanos) {
+        first = sample;
+        break;
+      }
+    }
+    long[] last = samples.get(samples.size() - 1);
+    double seconds = (last[0] - first[0]) / 1e9;
+    double sourceCommitted = last[1] - first[1];
+    double sourceWritten = last[2] - first[2];
+    double eventsCommitted = last[3] - first[3];
+    double eventsWritten = last[4] - first[4];
+    double keptUp = eventsWritten <= 0 ? 1 : Math.min(1, eventsCommitted / eventsWritten);
+    double processed = seconds <= 0 ? 0 : sourceCommitted * keptUp / seconds;
+    double fopsPerEvent = eventsWritten <= 0 ? 0 : sourceWritten / eventsWritten;
+    List<double[]> lag = new ArrayList<>();
+    for (long[] sample : samples.subList(samples.size() / 2, samples.size())) {
+      lag.add(new double[] {sample[0], backlog(sample, fopsPerEvent)});
+    }
+    double growth = lagGrowth(lag);
+    long finalLag = Math.round(backlog(last, fopsPerEvent));
+    double produced = summary.achievedRecordsPerSecond();
+    boolean sustained = rate > 0 && produced >= REACHED * rate && finalLag <= Math.max(1_000, rate)
+        && growth <= MAX_LAG_GROWTH * rate;
+    double invalidations = seconds <= 0 ? 0 : Math.max(0, (last[5] - first[5]) / seconds - marksPerSecond);
+    double eventsPerFop = sourceCommitted <= 0 ? 0 : eventsWritten / sourceWritten;
+    return new Step(rate, produced, processed, finalLag, growth, sustained, eventsPerFop, invalidations);
+  }
+
+  /** Progress marks written per second: every task into every invalidation partition each interval. */
+  private double marksPerSecond() {
+    String interval = settings.streamsOverrides().getOrDefault("upcall.progress.interval.ms", "200");
+    return (double) settings.partitions() * settings.partitions() * 1000 / Long.parseLong(interval.trim());
+  }
+
+  /** Fops not yet processed: the source's backlog plus the repartition backlog in the fops it stands for. */
+  private static double backlog(long[] sample, double fopsPerEvent) {
+    return Math.max(0, sample[2] - sample[1]) + Math.max(0, sample[4] - sample[3]) * fopsPerEvent;
+  }
+
+  /** Least-squares slope of lag over time, per second. */
+  private static double lagGrowth(List<double[]> samples) {
+    if (samples.size() < 2) {
+      return 0;
+    }
+    double t0 = samples.get(0)[0];
+    double meanT = 0;
+    double meanLag = 0;
+    for (double[] sample : samples) {
+      meanT += (sample[0] - t0) / 1e9;
+      meanLag += sample[1];
+    }
+    meanT /= samples.size();
+    meanLag /= samples.size();
+    double covariance = 0;
+    double variance = 0;
+    for (double[] sample : samples) {
+      double t = (sample[0] - t0) / 1e9 - meanT;
+      covariance += t * (sample[1] - meanLag);
+      variance += t * t;
+    }
+    return variance == 0 ? 0 : covariance / variance;
+  }
+
+  /** Three significant digits: rates like 123,000 read better than 123,456. */
+  static double round(double rate) {
+    if (rate <= 0) {
+      return 0;
+    }
+    double scale = Math.pow(10, Math.floor(Math.log10(rate)) - 2);
+    return Math.round(rate / scale) * scale;
+  }
+}

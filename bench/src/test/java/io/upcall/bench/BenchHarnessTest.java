@@ -1,0 +1,53 @@
+package io.upcall.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The harness in a tiny configuration on an in-process broker: every section runs and every field is written. */
+class BenchHarnessTest {
+
+  @Test
+  void aTinyRunWritesEveryFieldTheIssueNamesAndLeavesNoTopicBehind(@TempDir Path dir) throws Exception {
+    try (BenchCluster cluster = BenchCluster.inProcess()) {
+      BenchResults results = Bench.run(BenchSettings.tiny(), cluster, line -> {});
+      Path file = dir.resolve("out.json");
+      results.write(file);
+
+      JsonNode json = new ObjectMapper().readTree(file.toFile());
+      for (String field : Bench.ISSUE_FIELDS) {
+        assertThat(at(json, field).isNumber()).as("%s is a number in %s", field, json).isTrue();
+      }
+      for (String tag : new String[] {"alo", "eos"}) {
+        for (int rate : BenchSettings.LATENCY_RATES) {
+          assertThat(at(json, "latency." + tag + ".r" + rate + ".samples").asLong()).as("%s samples at %d", tag, rate)
+              .isPositive();
+        }
+        assertThat(at(json, "fanout." + tag + ".invalidations").asLong()).isEqualTo(at(json, "fanout.clients").asLong());
+      }
+      assertThat(at(json, "state.restored_pairs").asLong()).isEqualTo(at(json, "state.pairs").asLong())
+          .isEqualTo(BenchSettings.tiny().statePairs());
+      assertThat(BenchReport.table(results)).contains("raw produce → consume", "fan-out to 200 clients, EOS",
+          "latency EOS @ 5,000 fops/s");
+      try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+          cluster.bootstrapServers()))) {
+        assertThat(admin.listTopics().names().get()).noneMatch(topic -> topic.startsWith("bench-"));
+      }
+    }
+  }
+
+  private static JsonNode at(JsonNode json, String path) throws IOException {
+    JsonNode node = json;
+    for (String name : path.split("\\.")) {
+      node = node.path(name);
+    }
+    return node;
+  }
+}
