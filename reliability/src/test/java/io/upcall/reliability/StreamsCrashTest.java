@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class StreamsCrashTest {
   private static final double FOPS_PER_SECOND = 1_000;
-  private static final int TIMEOUT_SECONDS = 60;
 
   @RegisterExtension
   static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
@@ -52,7 +49,8 @@ class StreamsCrashTest {
   private Comparison crashMidLoadAndRestart(String guarantee, long seed) throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("crash");
-    Map<String, Object> config = streamsConfig(applicationId, topics, guarantee, work.resolve("state"));
+    Map<String, Object> config = StreamsSettings.of(kafka.bootstrapServers(), applicationId, topics, guarantee,
+        work.resolve("state"));
 
     ChildStreams first = ChildStreams.start("first", config, work);
     SteadyLoad load = SteadyLoad.start(SteadyLoad.smallVolume(seed).build(), FOPS_PER_SECOND, true,
@@ -70,7 +68,7 @@ class StreamsCrashTest {
         load.close();
         Duration drain = Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
         List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
-        result = Comparison.of(SpecOracle.required(fops, TIMEOUT_SECONDS),
+        result = Comparison.of(SpecOracle.required(fops, StreamsSettings.TIMEOUT_SECONDS),
             TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
         System.out.printf("%s crash: %d fops published (%d acknowledged), killed after RUNNING, down %d ms "
                 + "(restart to RUNNING %d ms), drained %d ms after the load stopped; %s%n", guarantee, fops.size(),
@@ -86,26 +84,6 @@ class StreamsCrashTest {
       first.close();
     }
     return result;
-  }
-
-  static Map<String, Object> streamsConfig(String applicationId, UpcallTopics topics, String guarantee, Path stateDir)
-      throws java.io.IOException {
-    Map<String, Object> config = new HashMap<>();
-    config.put("bootstrap.servers", kafka.bootstrapServers());
-    config.put("application.id", applicationId);
-    config.put("upcall.topics.prefix", topics.fops().substring(0, topics.fops().length() - "upcall.fops".length()));
-    config.put("upcall.topics.partitions", EmbeddedKafkaExtension.DEFAULT_PARTITIONS);
-    config.put("replication.factor", 1);
-    config.put("processing.guarantee", guarantee);
-    config.put("commit.interval.ms", 100);
-    config.put("state.dir", Files.createDirectories(stateDir).toString());
-    config.put("upcall.http.port", -1);
-    config.put("cache-invalidation-timeout", TIMEOUT_SECONDS);
-    // A killed member never leaves the group: its partitions move only when its session times out (Kafka's default
-    // 45 s). 6 s is the brokers' minimum; the README recommends it where failover time matters.
-    config.put("session.timeout.ms", 6_000);
-    config.put("heartbeat.interval.ms", 1_500);
-    return config;
   }
 
   private static BrickPublisher.Builder publisher(UpcallTopics topics) {
