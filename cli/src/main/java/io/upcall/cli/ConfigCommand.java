@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.upcall.avro.ConfigChange;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -31,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -184,7 +186,7 @@ public final class ConfigCommand implements Runnable {
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "upcall-config");
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+                    new ByteArrayDeserializer());
                  Deserializer<ConfigChange> changes = UpcallSerdes.configChange().deserializer()) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, KAFKA_TIMEOUT);
                 if (infos == null || infos.isEmpty()) {
@@ -301,7 +303,7 @@ public final class ConfigCommand implements Runnable {
             root.set("instances", OpsEndpoint.JSON.valueToTree(applied));
             try {
                 out.println(OpsEndpoint.JSON.writeValueAsString(root));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         }
