@@ -51,14 +51,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "config",
         description = {
                 "Read or change the streams app's runtime options (" + Switches.CACHE_INVALIDATION + ", "
-                        + Switches.CACHE_INVALIDATION_TIMEOUT + ") in the",
+                        + Switches.CACHE_INVALIDATION_TIMEOUT + ", …) in the",
                 "compacted upcall.config topic; every running instance applies a change within about a second,",
                 "without a restart."},
         subcommands = {ConfigCommand.GetCommand.class, ConfigCommand.SetCommand.class})
 public final class ConfigCommand implements Runnable {
 
-    /** The options, in the order they are shown. */
-    static final List<String> OPTIONS = List.of(Switches.CACHE_INVALIDATION, Switches.CACHE_INVALIDATION_TIMEOUT);
+    /** The options the streams app applies at runtime, in the order they are shown. */
+    static final List<String> OPTIONS = Switches.OPTIONS.stream().sorted().toList();
 
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
 
@@ -81,11 +81,12 @@ public final class ConfigCommand implements Runnable {
         @Mixin
         ClusterOptions cluster;
 
-        @Parameters(index = "0", paramLabel = "OPTION", description = "cache-invalidation or cache-invalidation-timeout.")
+        @Parameters(index = "0", paramLabel = "OPTION",
+                description = "A runtime option, e.g. cache-invalidation or cache-invalidation-timeout.")
         String option;
 
         @Parameters(index = "1", paramLabel = "VALUE",
-                description = "on/off for cache-invalidation; whole seconds >= 0 for cache-invalidation-timeout.")
+                description = "e.g. on/off for cache-invalidation, whole seconds >= 0 for cache-invalidation-timeout.")
         String value;
 
         @Override
@@ -150,7 +151,7 @@ public final class ConfigCommand implements Runnable {
         boolean json;
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "OPTION",
-                description = "cache-invalidation or cache-invalidation-timeout; default: both.")
+                description = "A runtime option, e.g. cache-invalidation-timeout; default: every option.")
         String option;
 
         /** The latest change of each option in the topic (absent: never set, or reset). */

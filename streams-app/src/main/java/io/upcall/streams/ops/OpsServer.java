@@ -39,7 +39,7 @@ public final class OpsServer implements AutoCloseable {
    * Read once, when the JVM's first HttpServer starts, and only by that server.
    */
   private static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
-  private static final List<String> SWITCHES = List.of(Switches.CACHE_INVALIDATION, Switches.CACHE_INVALIDATION_TIMEOUT);
+  private static final List<String> SWITCHES = Switches.OPTIONS.stream().sorted().toList();
   private static final String ENDPOINTS = "GET /inodes/{gfid}, /clients/{uid}, /stats, /config, /instances, /health, "
       + "/metrics";
 
