@@ -21,6 +21,7 @@ final class Probe implements AutoCloseable {
 
   private final BrickPublisher brick;
   private final Map<String, Long> publishedAtNanos = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<RecordMetadata>> completions = new ConcurrentHashMap<>();
 
   Probe(BrickPublisher brick) {
     this.brick = brick;
@@ -39,8 +40,13 @@ final class Probe implements AutoCloseable {
   /** Publishes without waiting for the acknowledgement; the fop id names the invalidations it causes. */
   String writeAsync(String client, Gfid gfid, long size) {
     String fopId = "probe-" + SEQUENCE.incrementAndGet();
-    send(fopId, Fop.WRITE, client, gfid, size);
+    completions.put(fopId, send(fopId, Fop.WRITE, client, gfid, size));
     return fopId;
+  }
+
+  /** The acknowledgement of a fop published with {@link #writeAsync}. */
+  CompletableFuture<RecordMetadata> completion(String fopId) {
+    return completions.get(fopId);
   }
 
   Long publishedAtNanos(String fopId) {
