@@ -58,13 +58,11 @@ final class ConfigChangeProcessor implements Processor<String, ConfigChange, Voi
   /** The switches in force: {@code defaults} overridden by whatever the config topic set. */
   static Switches current(ReadOnlyKeyValueStore<String, String> store, Switches defaults) {
     Switches current = defaults;
-    String enabled = store.get(Switches.CACHE_INVALIDATION);
-    if (enabled != null) {
-      current = current.with(Switches.CACHE_INVALIDATION, enabled);
-    }
-    String timeout = store.get(Switches.CACHE_INVALIDATION_TIMEOUT);
-    if (timeout != null) {
-      current = current.with(Switches.CACHE_INVALIDATION_TIMEOUT, timeout);
+    for (String option : Switches.OPTIONS) {
+      String value = store.get(option);
+      if (value != null) {
+        current = current.with(option, value);
+      }
     }
     return current;
   }

@@ -2,7 +2,9 @@ package io.upcall.streams;
 
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.FopRecord;
+import io.upcall.avro.UpcallRequest;
 import io.upcall.schemas.FopContract;
+import io.upcall.schemas.UpcallRequestContract;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -74,6 +76,15 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
         String cause = fop.getFopId() != null ? fop.getFopId() : position(source);
         context.forward(record.withValue((CheckedFop) new CheckedFop.Accepted(fop, cause))
             .withTimestamp(fop.getEventTimeMs()));
+      }
+    } else if (value instanceof UpcallRequest) {
+      UpcallRequest request = (UpcallRequest) value;
+      Optional<String> violation = UpcallRequestContract.violation(request);
+      if (violation.isPresent()) {
+        reject(record, source, violation.get());
+      } else {
+        context.forward(record.withValue((CheckedFop) new CheckedFop.Request(request))
+            .withTimestamp(request.getEventTimeMs()));
       }
     } else {
       reject(record, source, value == null

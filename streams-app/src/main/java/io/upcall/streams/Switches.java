@@ -4,35 +4,53 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The two runtime switches of the spec, {@code cache-invalidation} and {@code cache-invalidation-timeout}, with
- * the parsing that both the start-up configuration and the {@code upcall.config} topic apply.
+ * The runtime switches: the spec's {@code cache-invalidation} and {@code cache-invalidation-timeout}, and the
+ * lock-contention notice spacing {@code notify-contention-delay}, with the parsing that both the start-up
+ * configuration and the {@code upcall.config} topic apply.
  *
  * @param cacheInvalidation false means no tracking and no invalidations
  * @param timeoutSeconds T: a client is fresh while eventSecond - lastAccessSecond &lt; T; 0 notifies nobody
+ * @param notifyContentionDelaySeconds the least event time between two contention notices of one lock holder on
+ *     one inode (GlusterFS's notify-contention-delay); 0 sends every notice
  */
-public record Switches(boolean cacheInvalidation, int timeoutSeconds) {
+public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notifyContentionDelaySeconds) {
   /** Option name of the on/off switch, as GlusterFS names the volume option. */
   public static final String CACHE_INVALIDATION = "cache-invalidation";
   /** Option name of the timeout T in whole seconds. */
   public static final String CACHE_INVALIDATION_TIMEOUT = "cache-invalidation-timeout";
+  /** Option name of the contention notice spacing in whole seconds, as GlusterFS's locks translator names it. */
+  public static final String NOTIFY_CONTENTION_DELAY = "notify-contention-delay";
+  /** GlusterFS's default notify-contention-delay: 5 s. */
+  public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = 5;
   /** Every option the switches understand. */
-  public static final Set<String> OPTIONS = Set.of(CACHE_INVALIDATION, CACHE_INVALIDATION_TIMEOUT);
-  /** GlusterFS's defaults: on, 60 s. */
+  public static final Set<String> OPTIONS = Set.of(CACHE_INVALIDATION, CACHE_INVALIDATION_TIMEOUT, NOTIFY_CONTENTION_DELAY);
+  /** GlusterFS's defaults: on, 60 s, 5 s. */
   public static final Switches DEFAULTS = new Switches(true, 60);
 
   public Switches {
     if (timeoutSeconds < 0) {
       throw new IllegalArgumentException(CACHE_INVALIDATION_TIMEOUT + " must be >= 0 seconds, got " + timeoutSeconds);
     }
+    if (notifyContentionDelaySeconds < 0) {
+      throw new IllegalArgumentException(
+          NOTIFY_CONTENTION_DELAY + " must be >= 0 seconds, got " + notifyContentionDelaySeconds);
+    }
+  }
+
+  /** The two cache-invalidation switches, with GlusterFS's default notify-contention-delay. */
+  public Switches(boolean cacheInvalidation, int timeoutSeconds) {
+    this(cacheInvalidation, timeoutSeconds, NOTIFY_CONTENTION_DELAY_DEFAULT);
   }
 
   /** These switches with {@code option} set from {@code text}; an IllegalArgumentException names the option. */
   public Switches with(String option, String text) {
     switch (option) {
       case CACHE_INVALIDATION:
-        return new Switches(parseOnOff(text), timeoutSeconds);
+        return new Switches(parseOnOff(text), timeoutSeconds, notifyContentionDelaySeconds);
       case CACHE_INVALIDATION_TIMEOUT:
-        return new Switches(cacheInvalidation, parseTimeout(text));
+        return new Switches(cacheInvalidation, parseTimeout(text), notifyContentionDelaySeconds);
+      case NOTIFY_CONTENTION_DELAY:
+        return new Switches(cacheInvalidation, timeoutSeconds, parseSeconds(NOTIFY_CONTENTION_DELAY, text));
       default:
         throw new IllegalArgumentException("unknown option '" + option + "' (known: " + OPTIONS + ")");
     }
@@ -54,6 +72,8 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds) {
         return cacheInvalidation ? "on" : "off";
       case CACHE_INVALIDATION_TIMEOUT:
         return Integer.toString(timeoutSeconds);
+      case NOTIFY_CONTENTION_DELAY:
+        return Integer.toString(notifyContentionDelaySeconds);
       default:
         throw new IllegalArgumentException("unknown option '" + option + "' (known: " + OPTIONS + ")");
     }
@@ -74,6 +94,11 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds) {
 
   /** Whole seconds, 0 or more. */
   static int parseTimeout(String text) {
+    return parseSeconds(CACHE_INVALIDATION_TIMEOUT, text);
+  }
+
+  /** Whole seconds, 0 or more, for {@code option}. */
+  static int parseSeconds(String option, String text) {
     try {
       int seconds = Integer.parseInt(text == null ? "" : text.trim());
       if (seconds >= 0) {
@@ -82,7 +107,6 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds) {
     } catch (NumberFormatException e) {
       // fall through to the one message
     }
-    throw new IllegalArgumentException(
-        CACHE_INVALIDATION_TIMEOUT + " must be a whole number of seconds >= 0, got '" + text + "'");
+    throw new IllegalArgumentException(option + " must be a whole number of seconds >= 0, got '" + text + "'");
   }
 }

@@ -76,6 +76,13 @@ public final class UpcallStreamsConfig extends AbstractConfig {
       + "value; the upcall.config topic changes it at runtime on every instance.";
   public static final int CACHE_INVALIDATION_TIMEOUT_DEFAULT = 60;
 
+  public static final String NOTIFY_CONTENTION_DELAY_CONFIG = Switches.NOTIFY_CONTENTION_DELAY;
+  private static final String NOTIFY_CONTENTION_DELAY_DOC = "Whole seconds (>= 0) between two lock-contention "
+      + "notices to one lock holder on one inode, in event time (GlusterFS's notify-contention-delay); 0 sends every "
+      + "notice. Lease recalls are never held back. The start-up value; the upcall.config topic changes it at "
+      + "runtime on every instance.";
+  public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = Switches.NOTIFY_CONTENTION_DELAY_DEFAULT;
+
   public static final String EXPIRY_INTERVAL_MS_CONFIG = "upcall.expiry.interval.ms";
   private static final String EXPIRY_INTERVAL_MS_DOC = "Wall-clock interval of the punctuation that drops state "
       + "idle for 2*T, in ms (>= 100). Each run spends at most ~" + UpcallProcessor.SWEEP_BUDGET.toMillis()
@@ -125,6 +132,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
       }, Importance.HIGH, CACHE_INVALIDATION_DOC)
       .define(CACHE_INVALIDATION_TIMEOUT_CONFIG, Type.INT, CACHE_INVALIDATION_TIMEOUT_DEFAULT,
           ConfigDef.Range.atLeast(0), Importance.HIGH, CACHE_INVALIDATION_TIMEOUT_DOC)
+      .define(NOTIFY_CONTENTION_DELAY_CONFIG, Type.INT, NOTIFY_CONTENTION_DELAY_DEFAULT, ConfigDef.Range.atLeast(0),
+          Importance.MEDIUM, NOTIFY_CONTENTION_DELAY_DOC)
       .define(EXPIRY_INTERVAL_MS_CONFIG, Type.LONG, EXPIRY_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
           Importance.LOW, EXPIRY_INTERVAL_MS_DOC)
       .define(PRODUCER_LINGER_MS_CONFIG, Type.INT, PRODUCER_LINGER_MS_DEFAULT, ConfigDef.Range.atLeast(0),
@@ -148,7 +157,7 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
   private static final Set<String> UPCALL_ONLY = Set.of(TOPIC_PREFIX_CONFIG, CACHE_INVALIDATION_CONFIG,
-      CACHE_INVALIDATION_TIMEOUT_CONFIG, EXPIRY_INTERVAL_MS_CONFIG);
+      CACHE_INVALIDATION_TIMEOUT_CONFIG, NOTIFY_CONTENTION_DELAY_CONFIG, EXPIRY_INTERVAL_MS_CONFIG);
 
   /**
    * Validates {@code props}.
@@ -235,7 +244,7 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   /** The switches the application starts with, before any change from the upcall.config topic. */
   public Switches switches() {
     return new Switches(Switches.parseOnOff(getString(CACHE_INVALIDATION_CONFIG)),
-        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG));
+        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG), getInt(NOTIFY_CONTENTION_DELAY_CONFIG));
   }
 
   public Duration expiryInterval() {

@@ -4,6 +4,7 @@ import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ConfigChange;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
+import io.upcall.avro.UpcallEvent;
 import io.upcall.avro.XattrInterest;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeMeta;
@@ -72,6 +73,7 @@ public final class UpcallTopology {
     Serde<ConfigChange> configChanges = UpcallSerdeConfig.valueSerde(configs, "config", UpcallSerdes.configChange());
     Serde<ProgressMark> progressMarks =
         UpcallSerdeConfig.valueSerde(configs, "progress-marks", UpcallSerdes.progressMark());
+    Serde<UpcallEvent> upcallEvents = UpcallSerdeConfig.valueSerde(configs, "upcall-events", UpcallSerdes.upcallEvent());
 
     // The builder's own default config would warn about the global thread's exception handler at every build.
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
@@ -102,11 +104,21 @@ public final class UpcallTopology {
         .split(Named.as("fops-"))
         .branch((key, fop) -> fop instanceof CheckedFop.Rejected, Branched.as("rejected"))
         .branch((key, fop) -> fop instanceof CheckedFop.Heartbeat, Branched.as("heartbeats"))
+        .branch((key, fop) -> fop instanceof CheckedFop.Request, Branched.as("requests"))
         .defaultBranch(Branched.as("accepted"));
 
     checked.get("fops-rejected")
         .mapValues(fop -> ((CheckedFop.Rejected) fop).value(), Named.as("original-bytes"))
         .to(topics.fopsDlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
+
+    // Directed upcalls (lease recall, lock contention) are routed in the task of their gfid's fops partition.
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(UpcallRequestRouter.CONTENTION_NOTICES_STORE), Serdes.Bytes(), Serdes.Long()));
+    checked.get("fops-requests")
+        .mapValues(fop -> ((CheckedFop.Request) fop).request(), Named.as("upcall-requests"))
+        .process(() -> new UpcallRequestRouter(defaults, expiryInterval), Named.as("route-upcall-requests"),
+            UpcallRequestRouter.CONTENTION_NOTICES_STORE)
+        .to(topics.invalidations(), Produced.with(Serdes.String(), upcallEvents).withName("upcall-events"));
 
     // Heartbeats ride the inode repartition topic itself: only one topic keeps progress behind the events it covers.
     KStream<String, SpecificRecord> upstreamProgress = checked.get("fops-heartbeats")
