@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +29,20 @@ import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -67,6 +73,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String META_PROPERTIES = "meta.properties";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final String SCRAM_MECHANISM = "SCRAM-SHA-256";
+    private static final int SCRAM_ITERATIONS = 4096;
+
+    /** A SCRAM login; the password never appears in toString. */
+    private record ScramUser(String name, String password) {
+        @Override
+        public String toString() {
+            return "ScramUser[" + name + "]";
+        }
+    }
 
     static {
         QuietLogging.install();
@@ -75,6 +91,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, String> extraProperties;
     private final Path suppliedLogDir;
     private final int requestedPort;
+    /** The SCRAM super user, or null for a PLAINTEXT broker. */
+    private final ScramUser scramAdmin;
 
     private Path workDir;
     private Path logDir;
@@ -89,6 +107,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.extraProperties = Map.copyOf(builder.properties);
         this.suppliedLogDir = builder.logDir;
         this.requestedPort = builder.port;
+        this.scramAdmin = builder.scramAdmin;
     }
 
     /** A broker with default settings: free ports, a temporary log directory. Call {@link #start()} next. */
@@ -185,7 +204,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** The PLAINTEXT port clients connect to (stable across {@link #restart()}). */
+    /** The port clients connect to (PLAINTEXT, or SASL_PLAINTEXT with {@link Builder#saslScram}); stable across {@link #restart()}. */
     public synchronized int port() {
         bootstrapServers();
         return port;
@@ -210,9 +229,58 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return server != null;
     }
 
-    /** Minimal client properties for {@link Admin#create(Map)}; copy and add to them for producers and consumers. */
+    /**
+     * Minimal client properties for {@link Admin#create(Map)}; copy and add to them for producers and consumers. On a
+     * SASL/SCRAM broker they authenticate as the super user given to {@link Builder#saslScram}.
+     */
     public Map<String, Object> adminProperties() {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (scramAdmin == null) {
+            return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        }
+        Map<String, Object> props = new HashMap<>(scramClientProperties(scramAdmin.name(), scramAdmin.password()));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Map.copyOf(props);
+    }
+
+    /**
+     * The client properties that authenticate as {@code user} with SCRAM-SHA-256 over SASL_PLAINTEXT (no
+     * {@code bootstrap.servers}): {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}.
+     */
+    public static Map<String, Object> scramClientProperties(String user, String password) {
+        return Map.of(
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, SCRAM_MECHANISM,
+                SaslConfigs.SASL_JAAS_CONFIG, jaasConfig(user, password));
+    }
+
+    /**
+     * Creates (or changes the password of) a SCRAM-SHA-256 user and waits until the broker knows it, so a client can
+     * log in as it at once. Only on a broker built with {@link Builder#saslScram}.
+     */
+    public void upsertScramUser(String user, String password) {
+        if (scramAdmin == null) {
+            throw new IllegalStateException("this broker does not use SASL/SCRAM: build it with saslScram(...)");
+        }
+        try (Admin admin = Admin.create(adminProperties())) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, SCRAM_ITERATIONS), password)))
+                    .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+            awaitCondition(deadline, "SCRAM user " + user + " not known to the broker", () -> admin
+                    .describeUserScramCredentials(List.of(user)).all()
+                    .get(remainingMs(deadline), TimeUnit.MILLISECONDS).containsKey(user));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating SCRAM user " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("creating SCRAM user " + user + " failed: " + cause, cause);
+        }
+    }
+
+    private static String jaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     /** Creates topics with the given partition count and replication factor 1; fails if one exists. */
@@ -352,10 +420,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("node.id", String.valueOf(NODE_ID));
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        if (scramAdmin != null) {
+            secure(props);
+        }
         props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         props.put("log.dirs", logDir.toString());
         props.putAll(extraProperties);
         return props;
+    }
+
+    /**
+     * Clients authenticate with SCRAM-SHA-256 on a SASL_PLAINTEXT listener and are authorized by ACLs (KRaft's
+     * StandardAuthorizer; no ACL means denied). The broker reaches itself on the same listener as the super user;
+     * the controller listener stays PLAINTEXT on 127.0.0.1 (SCRAM credentials live in the metadata log the
+     * controller serves, so it cannot authenticate with them), and its ANONYMOUS principal is a super user so the
+     * broker can register and forward requests.
+     */
+    private void secure(Properties props) {
+        props.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + port);
+        props.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        props.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        props.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
+                jaasConfig(scramAdmin.name(), scramAdmin.password()));
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("super.users", "User:" + scramAdmin.name() + ";User:ANONYMOUS");
+        props.put("allow.everyone.if.no.acl.found", "false");
     }
 
     /** Writes meta.properties and the bootstrap metadata checkpoint into the fresh log directory. */
@@ -368,8 +460,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             int exitCode;
             try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                exitCode = StorageTool.execute(new String[] {
-                        "format", "-t", clusterId, "-c", config.toString()}, printStream);
+                List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString()));
+                if (scramAdmin != null) {
+                    // The broker logs in to itself as the super user before any client could create it.
+                    args.addAll(List.of("--add-scram", SCRAM_MECHANISM + "=[name=" + scramAdmin.name()
+                            + ",password=" + scramAdmin.password() + "]"));
+                }
+                exitCode = StorageTool.execute(args.toArray(String[]::new), printStream);
             }
             if (exitCode != 0) {
                 throw new IllegalStateException("formatting " + logDir + " failed (exit " + exitCode + "): "
@@ -476,11 +573,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private Path logDir;
         private int port;
+        private ScramUser scramAdmin;
 
         private Builder() {
         }
 
-        /** The PLAINTEXT port to listen on; 0 (the default) picks a free one. */
+        /** The client port to listen on; 0 (the default) picks a free one. */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
@@ -507,6 +605,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** Extra broker properties; override the embedded defaults. */
         public Builder brokerProperties(Map<String, String> properties) {
             properties.forEach(this::brokerProperty);
+            return this;
+        }
+
+        /**
+         * Clients must authenticate with SCRAM-SHA-256 on a SASL_PLAINTEXT listener, and ACLs decide what each
+         * principal may do (StandardAuthorizer; nothing is allowed without an ACL). {@code adminUser} is a super user,
+         * created when the log directory is formatted; {@link #adminProperties()} logs in as it. Create other users
+         * with {@link #upsertScramUser} and grant them ACLs with {@link Admin#createAcls}.
+         */
+        public Builder saslScram(String adminUser, String adminPassword) {
+            if (adminUser == null || adminUser.isBlank() || adminPassword == null || adminPassword.isEmpty()) {
+                throw new IllegalArgumentException("saslScram needs a non-blank admin user and a password");
+            }
+            this.scramAdmin = new ScramUser(adminUser, adminPassword);
             return this;
         }
 
