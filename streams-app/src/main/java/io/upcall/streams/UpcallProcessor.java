@@ -13,6 +13,7 @@ import io.upcall.avro.Xattr;
 import io.upcall.avro.XattrInterest;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeMeta;
+import io.upcall.avro.internal.InodeRole;
 import io.upcall.schemas.Gfids;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,18 +97,30 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     if (!now.cacheInvalidation()) {
       return;
     }
-    Gfid inode = Gfids.parse(record.key());
-    Effect effect = Effect.of(inode, record.value());
+    InodeEvent event = record.value();
+    List<Gfid> listed = event.getRole() == InodeRole.LISTED_ENTRY ? event.getFop().getEntries() : List.of();
+    if (listed.isEmpty()) {
+      process(Gfids.parse(record.key()), event, now, record.timestamp());
+    } else {
+      // The entries of one READDIRP that this task owns, in one event (PerInodeFanOut): each is its own inode.
+      for (Gfid entry : listed) {
+        process(entry, event, now, record.timestamp());
+      }
+    }
+  }
+
+  private void process(Gfid inode, InodeEvent event, Switches now, long outputTimestamp) {
+    Effect effect = Effect.of(inode, event);
     if (effect instanceof Effect.None) {
       return;
     }
-    FopRecord fop = record.value().getFop();
+    FopRecord fop = event.getFop();
     byte[] gfid = inode.bytes();
     int timeout = now.timeoutSeconds();
     if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getEventTimeMs(), timeout)) {
       return;
     }
-    Inode target = new Inode(gfid, changes.of(gfid), timeout, record.timestamp());
+    Inode target = new Inode(gfid, changes.of(gfid), timeout, outputTimestamp);
     if (effect instanceof Effect.Touch) {
       target.touch(fop.getClient(), fop.getEventTimeMs());
     } else if (effect instanceof Effect.Notify) {

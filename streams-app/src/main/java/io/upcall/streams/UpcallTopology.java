@@ -31,8 +31,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The upcall topology: {@code upcall.fops} → validate (bad records → {@code upcall.fops.dlq}) → fan out per inode →
- * repartition by gfid → the upcall processor → {@code upcall.invalidations}, keyed by client uid; with the xattr
- * interest and the runtime switches as global stores.
+ * the upcall processor → {@code upcall.invalidations}, keyed by client uid; with the xattr interest and the runtime
+ * switches as global stores. An inode event reaches the processor in the task that owns its gfid: at once when that
+ * is the task that read the fop (a fop keyed by its own gfid), else through the inode repartition by gfid.
  */
 public final class UpcallTopology {
   /** Name of the repartition step; Streams names its topic {@code <application.id>-inode-events-repartition}. */
@@ -123,17 +124,29 @@ public final class UpcallTopology {
     // Heartbeats ride the inode repartition topic itself: only one topic keeps progress behind the events it covers.
     KStream<String, SpecificRecord> upstreamProgress = checked.get("fops-heartbeats")
         .process(() -> new UpstreamProgress(marks.brickTimeout()), Named.as("upstream-progress"));
-    Map<String, KStream<String, SpecificRecord>> inodeStream = checked.get("fops-accepted")
-        .<String, SpecificRecord>flatMap(PerInodeFanOut::events, Named.as("fan-out-per-inode"))
+    // An event for an inode this task owns is processed here at once; only the others cross the repartition.
+    int partitions = marks.fopsPartitions();
+    Map<String, KStream<String, PerInodeFanOut.Routed>> routed = checked.get("fops-accepted")
+        .process(() -> new PerInodeFanOut(partitions), Named.as("fan-out-per-inode"))
+        .split(Named.as("inode-events-"))
+        .branch((gfid, event) -> event.here(), Branched.as("here"))
+        .defaultBranch(Branched.as("elsewhere"));
+    Map<String, KStream<String, SpecificRecord>> inodeStream = routed.get("inode-events-elsewhere")
+        .<SpecificRecord>mapValues(PerInodeFanOut.Routed::event, Named.as("to-owner"))
         .merge(upstreamProgress, Named.as("with-upstream-progress"))
+        // As many partitions as upcall.fops, placed like Kafka places a gfid key: the owner of partition p is the
+        // task that reads upcall.fops partition p, so both paths feed one processor in one task.
         .repartition(Repartitioned.with(Serdes.String(), new InodeStreamSerde(inodeEvents))
-            .withStreamPartitioner(ProgressRouting.inodeEventsAndProgress()).withName(INODE_EVENTS))
+            .withStreamPartitioner(ProgressRouting.inodeEventsAndProgress()).withNumberOfPartitions(partitions)
+            .withName(INODE_EVENTS))
         .split(Named.as("inode-stream-"))
         .branch((gfid, value) -> value instanceof BrickHeartbeat, Branched.as("progress"))
         .defaultBranch(Branched.as("events"));
 
-    inodeStream.get("inode-stream-events")
-        .mapValues(value -> (InodeEvent) value, Named.as("inode-events"))
+    routed.get("inode-events-here")
+        .mapValues(PerInodeFanOut.Routed::event, Named.as("owned-here"))
+        .merge(inodeStream.get("inode-stream-events").mapValues(value -> (InodeEvent) value, Named.as("inode-events")),
+            Named.as("owned-events"))
         .process(() -> new UpcallProcessor(defaults, expiryInterval), Named.as("upcall"),
             UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE)
         .to(topics.invalidations(), Produced.with(Serdes.String(), invalidations).withName("invalidations"));

@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RandomTraceTest {
   private static final int EVENTS = 1_500;
-  private static final List<String> CLIENTS = List.of("c0", "c1", "c2", "c3", "c4");
-  private static final List<List<String>> PATTERN_SETS = List.of(List.of(), List.of("user.*"),
+  static final List<String> CLIENTS = List.of("c0", "c1", "c2", "c3", "c4");
+  static final List<List<String>> PATTERN_SETS = List.of(List.of(), List.of("user.*"),
       List.of("security.selinux", "trusted.?1"), List.of("trusted.[xy]*", "system.*"), List.of("[!u]*"));
   private static final List<String> XATTR_NAMES =
       List.of("user.a", "user.b", "security.selinux", "trusted.x1", "trusted.y2", "system.posix_acl_access");
@@ -162,7 +162,7 @@ class RandomTraceTest {
    * A random but realistic trace: strictly increasing event times, parents drawn from directories and
    * targets from files, a forgotten inode never used again, replica copies right after their original.
    */
-  private static final class Trace {
+  static final class Trace {
     private final Random random;
     private final List<Gfid> dirs = List.of(Fops.gfid(1), Fops.gfid(2), Fops.gfid(3));
     private final List<Gfid> files = new ArrayList<>();

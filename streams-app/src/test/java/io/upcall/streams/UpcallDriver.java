@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.BytesSerializer;
@@ -45,6 +46,14 @@ final class UpcallDriver implements AutoCloseable {
   private Instant wallClock;
 
   UpcallDriver(Switches defaults, Instant start) {
+    this(defaults, start, 1);
+  }
+
+  /**
+   * The topology as an app with {@code partitions} fop partitions builds it, run as its task 0: events for inodes
+   * task 0 owns are processed in place, the others cross the repartition topic (which the driver feeds back).
+   */
+  UpcallDriver(Switches defaults, Instant start, int partitions) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -56,7 +65,8 @@ final class UpcallDriver implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     wallClock = start;
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL), props, start);
+    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, Map.of(),
+        ProgressMarks.fromConfig(Map.of(), partitions), props), props, start);
     fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
     rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
     xattrInterest = driver.createInputTopic(TOPICS.xattrInterest(), new StringSerializer(),
