@@ -12,6 +12,8 @@ package io.upcall.client;
  * @param listenerFailures exceptions thrown by the listener (logged and ignored)
  * @param positionLosses times the position was lost (offset out of range, partition count changed, topic gone)
  * @param cache the cache's own counters, including the fresh-as-of age
+ * @param upcallEvents lease recalls and lock-contention notices for this client handed to its listeners
+ * @param unknownEvents upcall events of a type (or version) this client does not know, skipped
  */
 public record ClientMetrics(
     String uid,
@@ -22,4 +24,13 @@ public record ClientMetrics(
     long marks,
     long listenerFailures,
     long positionLosses,
-    CacheStats cache) {}
+    CacheStats cache,
+    long upcallEvents,
+    long unknownEvents) {
+
+  /** The counters of a client that reads no upcall events. */
+  public ClientMetrics(String uid, int partition, long lag, long invalidations, long othersSkipped, long marks,
+      long listenerFailures, long positionLosses, CacheStats cache) {
+    this(uid, partition, lag, invalidations, othersSkipped, marks, listenerFailures, positionLosses, cache, 0, 0);
+  }
+}

@@ -2,6 +2,8 @@ package io.upcall.client;
 
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
+import io.upcall.avro.UpcallEvent;
+import io.upcall.schemas.UpcallEventHeader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,6 +53,7 @@ final class InvalidationReader implements Runnable {
   private final String topic;
   private final MetadataCache cache;
   private final InvalidationListener listener;
+  private final UpcallEventDispatcher upcallEvents;
   private final Consumer<String, SpecificRecord> consumer;
   private final CompletableFuture<Void> positioned = new CompletableFuture<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -71,10 +74,16 @@ final class InvalidationReader implements Runnable {
 
   InvalidationReader(String uid, String topic, MetadataCache cache, InvalidationListener listener,
       Consumer<String, SpecificRecord> consumer) {
+    this(uid, topic, cache, listener, UpcallEventDispatcher.none(uid), consumer);
+  }
+
+  InvalidationReader(String uid, String topic, MetadataCache cache, InvalidationListener listener,
+      UpcallEventDispatcher upcallEvents, Consumer<String, SpecificRecord> consumer) {
     this.uid = uid;
     this.topic = topic;
     this.cache = cache;
     this.listener = listener;
+    this.upcallEvents = upcallEvents;
     this.consumer = consumer;
   }
 
@@ -132,7 +141,8 @@ final class InvalidationReader implements Runnable {
 
   ClientMetrics metrics() {
     return new ClientMetrics(uid, partition, lag, invalidations.get(), othersSkipped.get(), marksRead.get(),
-        listenerFailures.get(), positionLosses.get(), cache.stats());
+        listenerFailures.get() + upcallEvents.listenerFailures(), positionLosses.get(), cache.stats(),
+        upcallEvents.events(), upcallEvents.unknownEvents());
   }
 
   private boolean position() {
@@ -185,6 +195,12 @@ final class InvalidationReader implements Runnable {
       invalidations.incrementAndGet();
       cache.apply(invalidation);
       tellListener(invalidation);
+    } else if (value instanceof UpcallEvent event) {
+      if (!uid.equals(record.key())) {
+        othersSkipped.incrementAndGet();
+        return;
+      }
+      upcallEvents.dispatch(event);
     } else if (value != null) {
       LOG.warn("upcall client {}: ignoring a {} at {}@{}", uid, value.getClass().getSimpleName(),
           record.partition(), record.offset());
@@ -210,6 +226,13 @@ final class InvalidationReader implements Runnable {
    * cache cannot know what it would have dropped, so it drops everything.
    */
   private void skipUnreadable(RecordDeserializationException e) {
+    var eventType = e.headers() == null ? null : e.headers().lastHeader(UpcallEventHeader.NAME);
+    if (eventType != null) {
+      // An upcall event of a type or version this client does not know: no invalidation was lost.
+      upcallEvents.unknown(new String(eventType.value(), StandardCharsets.UTF_8));
+      consumer.seek(e.topicPartition(), e.offset() + 1);
+      return;
+    }
     ByteBuffer key = e.keyBuffer();
     boolean mine = key == null || StandardCharsets.UTF_8.decode(key.duplicate()).toString().equals(uid);
     LOG.warn("upcall client {}: skipping an undecodable record at {}@{}{}", uid, e.topicPartition(), e.offset(),

@@ -1,5 +1,6 @@
 package io.upcall.client;
 
+import io.upcall.avro.LeaseRecallReply;
 import io.upcall.avro.XattrInterest;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -51,6 +53,7 @@ public final class UpcallClient implements AutoCloseable {
   private final MetadataCache cache;
   private final InvalidationReader reader;
   private final XattrInterestPublisher interest;
+  private final RecallReplySender replies;
   private final Thread pollThread;
   private final CompletableFuture<Void> ready;
   private XattrPatterns patterns;
@@ -73,22 +76,34 @@ public final class UpcallClient implements AutoCloseable {
 
     cache.attach(builder.stalenessBound, builder.clockSkewAllowance);
     KafkaConsumer<String, SpecificRecord> consumer = null;
-    KafkaProducer<String, XattrInterest> producer;
+    KafkaProducer<String, XattrInterest> producer = null;
+    KafkaProducer<String, LeaseRecallReply> replyProducer = null;
     try {
       consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-          UpcallSerdes.invalidationsTopic().deserializer());
+          builder.valueDeserializer != null ? builder.valueDeserializer : UpcallSerdes.invalidationsTopic().deserializer());
       producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
           UpcallSerdes.xattrInterest().serializer());
+      if (builder.recallListener != null) {
+        replyProducer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+            UpcallSerdes.leaseRecallReply().serializer());
+      }
     } catch (RuntimeException e) {
       if (consumer != null) {
         consumer.close(CloseOptions.timeout(Duration.ZERO));
       }
+      if (producer != null) {
+        producer.close(Duration.ZERO);
+      }
       cache.detach();
       throw e;
     }
+    this.replies = replyProducer == null ? null : new RecallReplySender(replyProducer, builder.topics.replies());
     cache.xattrInterest(patterns);
     this.interest = new XattrInterestPublisher(producer, builder.topics.xattrInterest(), uid, Clock.systemUTC());
-    this.reader = new InvalidationReader(uid, builder.topics.invalidations(), cache, builder.listener, consumer);
+    UpcallEventDispatcher upcallEvents = new UpcallEventDispatcher(uid, builder.recallListener,
+        builder.contentionListener, replies, Clock.systemUTC());
+    this.reader = new InvalidationReader(uid, builder.topics.invalidations(), cache, builder.listener, upcallEvents,
+        consumer);
     // Ready once the broker holds the registration and the position is fixed and settled.
     this.ready = CompletableFuture.allOf(interest.publish(patterns), reader.positioned());
     this.pollThread = new Thread(reader, "upcall-client-" + Integer.toHexString(uid.hashCode()));
@@ -184,6 +199,9 @@ public final class UpcallClient implements AutoCloseable {
       LOG.warn("upcall client {}: could not withdraw its xattr registration: {}", uid, e.toString());
     }
     interest.close(CLOSE_TIMEOUT);
+    if (replies != null) {
+      replies.close();
+    }
     cache.detach();
   }
 
@@ -232,6 +250,9 @@ public final class UpcallClient implements AutoCloseable {
     private String uid;
     private MetadataCache cache;
     private InvalidationListener listener;
+    private LeaseRecallListener recallListener;
+    private LockContentionListener contentionListener;
+    private Deserializer<SpecificRecord> valueDeserializer;
     private Duration stalenessBound = DEFAULT_STALENESS_BOUND;
     private Duration clockSkewAllowance = DEFAULT_CLOCK_SKEW_ALLOWANCE;
     private XattrPatterns patterns = XattrPatterns.NONE;
@@ -261,6 +282,27 @@ public final class UpcallClient implements AutoCloseable {
     /** Told of every invalidation for this client after the cache applied it. */
     public Builder listener(InvalidationListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Told of every lease recall for this client; its answer goes back to the brick through {@code upcall.replies}.
+     * Without one, recalls are counted and left unanswered, so the brick acts when their deadline passes.
+     */
+    public Builder leaseRecallListener(LeaseRecallListener listener) {
+      this.recallListener = Objects.requireNonNull(listener, "leaseRecallListener");
+      return this;
+    }
+
+    /** Told of every lock-contention notice for this client (inode and entry locks). */
+    public Builder lockContentionListener(LockContentionListener listener) {
+      this.contentionListener = Objects.requireNonNull(listener, "lockContentionListener");
+      return this;
+    }
+
+    /** Test seam: the invalidation topic's value deserializer, e.g. one that knows only older record types. */
+    Builder valueDeserializer(Deserializer<SpecificRecord> deserializer) {
+      this.valueDeserializer = Objects.requireNonNull(deserializer, "valueDeserializer");
       return this;
     }
 
