@@ -101,7 +101,7 @@ public final class UpcallClient implements AutoCloseable {
     cache.xattrInterest(patterns);
     this.interest = new XattrInterestPublisher(producer, builder.topics.xattrInterest(), uid, Clock.systemUTC());
     UpcallEventDispatcher upcallEvents = new UpcallEventDispatcher(uid, builder.recallListener,
-        builder.contentionListener, replies, Clock.systemUTC());
+        builder.contentionListener, replies == null ? null : replies::send, Clock.systemUTC());
     this.reader = new InvalidationReader(uid, builder.topics.invalidations(), cache, builder.listener, upcallEvents,
         consumer);
     // Ready once the broker holds the registration and the position is fixed and settled.

@@ -1,8 +1,11 @@
 package io.upcall.client;
 
+import io.upcall.avro.LeaseRecallReply;
 import io.upcall.avro.UpcallEvent;
 import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +19,14 @@ final class UpcallEventDispatcher {
   private final String uid;
   private final LeaseRecallListener recalls;
   private final LockContentionListener contentions;
-  private final RecallReplySender replies;
+  private final Function<LeaseRecallReply, CompletableFuture<Void>> replies;
   private final InstantSource clock;
   private final AtomicLong events = new AtomicLong();
   private final AtomicLong unknown = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
   UpcallEventDispatcher(String uid, LeaseRecallListener recalls, LockContentionListener contentions,
-      RecallReplySender replies, InstantSource clock) {
+      Function<LeaseRecallReply, CompletableFuture<Void>> replies, InstantSource clock) {
     this.uid = uid;
     this.recalls = recalls;
     this.contentions = contentions;
@@ -42,7 +45,7 @@ final class UpcallEventDispatcher {
         events.incrementAndGet();
         if (recalls != null) {
           LeaseRecallRequest recall = LeaseRecallRequest.of(event);
-          RecallReply reply = new RecallReply(recall, uid, clock, replies::send);
+          RecallReply reply = new RecallReply(recall, uid, clock, replies);
           call(() -> recalls.onRecall(recall, reply), "lease recall listener");
         }
       }
