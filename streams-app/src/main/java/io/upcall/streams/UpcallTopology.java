@@ -149,7 +149,9 @@ public final class UpcallTopology {
             Named.as("owned-events"))
         .process(() -> new UpcallProcessor(defaults, expiryInterval), Named.as("upcall"),
             UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE)
-        .to(topics.invalidations(), Produced.with(Serdes.String(), invalidations).withName("invalidations"));
+        .to(topics.invalidations(), Produced.with(Serdes.String(),
+            Serdes.serdeFrom(SharedChangeSerializer.of(invalidations), invalidations.deserializer()))
+            .withName("invalidations"));
 
     inodeStream.get("inode-stream-progress")
         .process(() -> new ProgressMarkEmitter(marks), Named.as("progress-marks"))

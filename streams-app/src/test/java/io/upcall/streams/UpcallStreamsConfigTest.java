@@ -32,6 +32,14 @@ class UpcallStreamsConfigTest {
     assertThat(config.topics().fops()).isEqualTo("upcall.fops");
   }
 
+  @Test
+  void aTaskProcessesWhatItHasRatherThanIdlingForItsOtherInputUnlessToldTo() {
+    assertThat(new UpcallStreamsConfig(Map.of()).streamsProperties())
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    assertThat(new UpcallStreamsConfig(Map.of(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "50")).streamsProperties())
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "50");
+  }
+
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource({
       "processing.guarantee, exactly_once",
