@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * The names of Upcall's topics, the one place that defines them; a prefix (e.g. {@code "vol1."}) lets one
  * cluster serve several volumes.
  *
- * @param fops FopRecord and BrickHeartbeat values, key: the gfid's canonical string
+ * @param fops FopRecord, BrickHeartbeat and UpcallRequest values, key: the gfid's canonical string
  * @param fopsDlq fop records that could not be processed: original bytes plus reason headers
- * @param invalidations Invalidation and ProgressMark values, key: the client uid
+ * @param invalidations Invalidation, ProgressMark and UpcallEvent values, key: the client uid
  * @param xattrInterest XattrInterest values, key: the client uid (compacted)
  * @param config ConfigChange values, key: the option name (compacted)
  * @param replies LeaseRecallReply values, key: the brick that asked
