@@ -8,6 +8,7 @@ import io.upcall.avro.Invalidation;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.UpcallFlag;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.Eventually;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

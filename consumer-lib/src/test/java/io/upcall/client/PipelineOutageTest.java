@@ -6,6 +6,7 @@ import io.upcall.avro.Gfid;
 import io.upcall.avro.Iatt;
 import io.upcall.schemas.Gfids;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.Eventually;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;

@@ -13,6 +13,7 @@ import io.upcall.schemas.UpcallFlag;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,6 +9,7 @@ import io.upcall.producers.LeaseRecallReplies;
 import io.upcall.producers.RecallOutcome;
 import io.upcall.schemas.Gfids;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -15,6 +15,7 @@ import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import io.upcall.testkit.Eventually;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
