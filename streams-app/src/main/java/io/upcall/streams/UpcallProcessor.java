@@ -15,6 +15,7 @@ import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeMeta;
 import io.upcall.avro.internal.InodeRole;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.XattrGlob;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.upcall.streams;
+package io.upcall.schemas;
 
 import java.util.List;
 
@@ -6,13 +6,14 @@ import java.util.List;
  * Shell-glob matching of xattr names against a client's registered patterns, as fnmatch(3) without flags:
  * {@code *} any run of characters, {@code ?} one character, {@code [...]} a class with ranges and {@code !} or
  * {@code ^} negation, {@code \} escapes the next character. Matching is direct (no regex) because patterns
- * come from clients and are evaluated per client on every xattr change.
+ * come from clients and are evaluated per client on every xattr change. The streams app and the client library
+ * share it, so what a client caches and what it is told about can never disagree.
  */
-final class XattrGlob {
+public final class XattrGlob {
   private XattrGlob() {}
 
   /** True when {@code name} matches at least one of {@code patterns}. */
-  static boolean matchesAny(List<String> patterns, String name) {
+  public static boolean matchesAny(List<String> patterns, String name) {
     for (String pattern : patterns) {
       if (matches(pattern, name)) {
         return true;
@@ -22,7 +23,7 @@ final class XattrGlob {
   }
 
   /** True when the whole of {@code name} matches {@code pattern}. */
-  static boolean matches(String pattern, String name) {
+  public static boolean matches(String pattern, String name) {
     int p = 0;
     int n = 0;
     int resumePattern = -1;

@@ -1,4 +1,4 @@
-package io.upcall.streams;
+package io.upcall.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
