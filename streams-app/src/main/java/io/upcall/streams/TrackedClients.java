@@ -1,7 +1,11 @@
 package io.upcall.streams;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -12,27 +16,73 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The tracked clients of every inode of a task: one store entry per (gfid, client uid), keyed by the 16 gfid
  * bytes followed by the uid's UTF-8 bytes, holding the last access second. A notify is a prefix scan of the
  * gfid; a touch by a hot client rewrites one small entry, and only when the second moves on.
+ *
+ * <p>A second store orders the pairs by last access (second ‖ pair key → nothing), so the task holds at most
+ * {@link TrackingBound#perTask()} pairs: a touch that adds a pair beyond it evicts the least recently accessed
+ * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others. The count lives in
+ * memory, counted from the order store when the task starts (~0.4 s per million pairs): persisting it would add a
+ * changelog record to every new pair, and a record cache to coalesce them copies its key set on every range scan.
  */
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
+  /** Every order entry starts with this byte (0 is left for bookkeeping a later version may need). */
+  private static final byte ORDER = 1;
+  private static final Bytes FIRST_ORDER = Bytes.wrap(new byte[] {ORDER});
+  private static final byte[] NOTHING = new byte[0];
+  private static final int EXPIRY_BATCH = 256;
 
   /** One tracked client of an inode. */
-  record Tracked(String client, long lastAccessSecond, Bytes key) {}
-
-  private final KeyValueStore<Bytes, Long> store;
-
-  TrackedClients(KeyValueStore<Bytes, Long> store) {
-    this.store = store;
+  record Tracked(String client, long lastAccessSecond, Bytes key) {
+    /** The inode's 16 gfid bytes. */
+    byte[] gfid() {
+      return Arrays.copyOf(key.get(), InodeKeys.GFID_LENGTH);
+    }
   }
 
-  /** touch(g, c): the last access becomes {@code second}, unless a later access is already recorded. */
-  void touch(byte[] gfid, String client, long second) {
+  private final KeyValueStore<Bytes, Long> store;
+  private final KeyValueStore<Bytes, byte[]> byAccess;
+  private final long maxPairs;
+  private long count;
+  /**
+   * Where the oldest live order entry is at or after (null: the start). Evictions and expiry delete from the front,
+   * leaving tombstones there that every scan from the start would step over again (quadratic under eviction);
+   * a scan starts here instead, and an access older than it (a late record) moves it back.
+   */
+  private Bytes head;
+
+  TrackedClients(KeyValueStore<Bytes, Long> store, KeyValueStore<Bytes, byte[]> byAccess, long maxPairs) {
+    this.store = store;
+    this.byAccess = byAccess;
+    this.maxPairs = maxPairs;
+    this.count = countOrder();
+  }
+
+  /**
+   * touch(g, c): the last access becomes {@code second}, unless a later access is already recorded.
+   *
+   * @return the pairs evicted to make room, least recently accessed first (usually none)
+   */
+  List<Tracked> touch(byte[] gfid, String client, long second) {
     Bytes key = InodeKeys.of(gfid, client);
     Long last = store.get(key);
     // A late record must not make the client look older than an access already seen.
-    if (last == null || last < second) {
-      store.put(key, second);
+    if (last != null && last >= second) {
+      return List.of();
     }
+    store.put(key, second);
+    if (last != null) {
+      byAccess.delete(orderKey(last, key));
+    }
+    Bytes order = orderKey(second, key);
+    byAccess.put(order, NOTHING);
+    if (head != null && order.compareTo(head) < 0) {
+      head = order;
+    }
+    if (last != null) {
+      return List.of();
+    }
+    count++;
+    return count > maxPairs ? evict(count - maxPairs, key) : List.of();
   }
 
   /** Every tracked client of {@code gfid}, fresh or not, in uid byte order. */
@@ -50,8 +100,106 @@ final class TrackedClients {
   /** Drops the given tracked clients (those a forget told). */
   void untrack(List<Tracked> tracked) {
     for (Tracked client : tracked) {
-      store.delete(client.key());
+      remove(client.key(), client.lastAccessSecond());
     }
   }
 
+  /**
+   * Deletes the pairs last accessed before {@code cutoffSecond}, oldest first, for at most {@code budget} (at least
+   * one batch); the next call goes on where this one stopped.
+   *
+   * @return how many were deleted
+   */
+  int expire(long cutoffSecond, Duration budget, LongSupplier ticker) {
+    long deadline = ticker.getAsLong() + budget.toNanos();
+    int deleted = 0;
+    while (true) {
+      List<KeyValue<Bytes, Long>> doomed = oldest(EXPIRY_BATCH, cutoffSecond, null);
+      for (KeyValue<Bytes, Long> pair : doomed) {
+        remove(pair.key, pair.value);
+      }
+      deleted += doomed.size();
+      if (doomed.size() < EXPIRY_BATCH || ticker.getAsLong() - deadline > 0) {
+        return deleted;
+      }
+    }
+  }
+
+  /** Pairs tracked by this task. */
+  long size() {
+    return count;
+  }
+
+  private List<Tracked> evict(long excess, Bytes keep) {
+    List<Tracked> evicted = new ArrayList<>();
+    for (KeyValue<Bytes, Long> pair : oldest(excess, Long.MAX_VALUE, keep)) {
+      remove(pair.key, pair.value);
+      evicted.add(new Tracked(InodeKeys.suffixOf(pair.key), pair.value, pair.key));
+    }
+    return evicted;
+  }
+
+  /** Up to {@code limit} pairs in access order, accessed before {@code beforeSecond}, skipping {@code skip}. */
+  private List<KeyValue<Bytes, Long>> oldest(long limit, long beforeSecond, Bytes skip) {
+    List<KeyValue<Bytes, Long>> oldest = new ArrayList<>();
+    boolean kept = false;
+    try (KeyValueIterator<Bytes, byte[]> order = byAccess.range(head == null ? FIRST_ORDER : head, null)) {
+      while (order.hasNext() && oldest.size() < limit) {
+        Bytes entry = order.next().key;
+        byte[] orderKey = entry.get();
+        long second = ByteBuffer.wrap(orderKey, 1, Long.BYTES).getLong() ^ Long.MIN_VALUE;
+        if (second >= beforeSecond) {
+          break;
+        }
+        Bytes key = Bytes.wrap(Arrays.copyOfRange(orderKey, 1 + Long.BYTES, orderKey.length));
+        if (key.equals(skip)) {
+          kept = true;
+          continue;
+        }
+        if (!kept) {
+          head = entry; // everything before it is gone, or is about to be
+        }
+        oldest.add(KeyValue.pair(key, second));
+      }
+    }
+    return oldest;
+  }
+
+  private void remove(Bytes key, long lastAccessSecond) {
+    store.delete(key);
+    byAccess.delete(orderKey(lastAccessSecond, key));
+    count--;
+  }
+
+  /**
+   * The pairs in the order store; when it is empty but pairs exist (state written before it existed), orders
+   * every pair once.
+   */
+  private long countOrder() {
+    long pairs = 0;
+    try (KeyValueIterator<Bytes, byte[]> order = byAccess.range(FIRST_ORDER, null)) {
+      while (order.hasNext()) {
+        order.next();
+        pairs++;
+      }
+    }
+    if (pairs > 0) {
+      return pairs;
+    }
+    try (KeyValueIterator<Bytes, Long> entries = store.all()) {
+      while (entries.hasNext()) {
+        KeyValue<Bytes, Long> entry = entries.next();
+        byAccess.put(orderKey(entry.value, entry.key), NOTHING);
+        pairs++;
+      }
+    }
+    return pairs;
+  }
+
+  /** 1 ‖ second (sign bit flipped, so byte order is numeric order) ‖ pair key. */
+  private static Bytes orderKey(long second, Bytes key) {
+    byte[] pair = key.get();
+    return Bytes.wrap(ByteBuffer.allocate(1 + Long.BYTES + pair.length)
+        .put(ORDER).putLong(second ^ Long.MIN_VALUE).put(pair).array());
+  }
 }

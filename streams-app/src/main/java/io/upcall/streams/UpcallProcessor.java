@@ -36,6 +36,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class UpcallProcessor implements Processor<String, InodeEvent, String, Invalidation> {
   /** (gfid ‖ client uid) → last access second. */
   public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
+  /** (last access second ‖ gfid ‖ client uid) → nothing, plus the pair count: the eviction and expiry order. */
+  public static final String ACCESS_ORDER_STORE = "upcall-tracked-access-order";
+  /** The cause an eviction's FORGET names. */
+  static final String EVICTION_CAUSE = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
   /** gfid → the latest change (InodeMeta), for the ordering rule. */
   public static final String INODE_META_STORE = "upcall-inode-meta";
   /** (gfid ‖ txId) → event time ms, for replica de-duplication. */
@@ -54,6 +58,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
 
   private final Switches defaults;
   private final Duration expiryInterval;
+  private final TrackingBound bound;
 
   private ProcessorContext<String, Invalidation> context;
   private TrackedClients tracked;
@@ -61,14 +66,14 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private Transactions transactions;
   private KeyValueStore<String, XattrInterest> xattrInterest;
   private KeyValueStore<String, String> switches;
-  private ExpirySweep<Long> trackedSweep;
   private ExpirySweep<InodeMeta> metaSweep;
   private ExpirySweep<Long> txSweep;
   private Sensor invalidations;
 
-  UpcallProcessor(Switches defaults, Duration expiryInterval) {
+  UpcallProcessor(Switches defaults, Duration expiryInterval, TrackingBound bound) {
     this.defaults = defaults;
     this.expiryInterval = expiryInterval;
+    this.bound = bound;
   }
 
   @Override
@@ -77,12 +82,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     KeyValueStore<Bytes, Long> trackedStore = context.getStateStore(TRACKED_CLIENTS_STORE);
     KeyValueStore<Bytes, InodeMeta> metaStore = context.getStateStore(INODE_META_STORE);
     KeyValueStore<Bytes, Long> txStore = context.getStateStore(TX_IDS_STORE);
-    tracked = new TrackedClients(trackedStore);
+    tracked = new TrackedClients(trackedStore, context.getStateStore(ACCESS_ORDER_STORE), bound.perTask());
     changes = new LatestChanges(metaStore);
     transactions = new Transactions(txStore);
     xattrInterest = context.getStateStore(XattrInterestProcessor.XATTR_INTEREST_STORE);
     switches = context.getStateStore(ConfigChangeProcessor.SWITCHES_STORE);
-    trackedSweep = new ExpirySweep<>(trackedStore, SWEEP_BUDGET, System::nanoTime);
     metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime);
     txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
@@ -121,7 +125,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getEventTimeMs(), timeout)) {
       return;
     }
-    Inode target = new Inode(gfid, changes.of(gfid), timeout, outputTimestamp);
+    Inode target = new Inode(gfid, changes.of(gfid), timeout, outputTimestamp, fop);
     if (effect instanceof Effect.Touch) {
       target.touch(fop.getClient(), fop.getEventTimeMs());
     } else if (effect instanceof Effect.Notify) {
@@ -140,13 +144,15 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     private final byte[] gfid;
     private final int timeout;
     private final long outputTimestamp;
+    private final FopRecord fop;
     private InodeMeta meta;
 
-    Inode(byte[] gfid, InodeMeta meta, int timeout, long outputTimestamp) {
+    Inode(byte[] gfid, InodeMeta meta, int timeout, long outputTimestamp, FopRecord fop) {
       this.gfid = gfid;
       this.meta = meta;
       this.timeout = timeout;
       this.outputTimestamp = outputTimestamp;
+      this.fop = fop;
     }
 
     /** touch, with the ordering rule: an access older than the latest change gets that change. */
@@ -162,7 +168,25 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
           return; // the inode is gone: tracking it again would only keep a dead entry
         }
       }
-      tracked.touch(gfid, client, Freshness.second(eventTimeMs));
+      for (TrackedClients.Tracked evicted : tracked.touch(gfid, client, Freshness.second(eventTimeMs))) {
+        forgetEvicted(evicted, eventTimeMs);
+      }
+    }
+
+    /**
+     * A pair evicted to stay within max-tracked-pairs would no longer be told of changes: a client still fresh on
+     * that inode gets FORGET for it now, so it cannot keep serving what it cached. One that is not fresh would not
+     * be told anything anyway.
+     */
+    private void forgetEvicted(TrackedClients.Tracked evicted, long eventTimeMs) {
+      if (!Freshness.isFresh(Freshness.second(eventTimeMs), evicted.lastAccessSecond(), timeout)) {
+        return;
+      }
+      Invalidation forget = new Invalidation(evicted.client(), new Gfid(evicted.gfid()), FORGET.bit(),
+          fop.getVolume(), null, null, null, null, null, List.of(), timeout, eventTimeMs, fop.getBrick(),
+          EVICTION_CAUSE);
+      context.forward(new Record<>(evicted.client(), forget, outputTimestamp));
+      invalidations.record();
     }
 
     /** notify: every fresh tracked client but the originator; then touch(originator). */
@@ -260,7 +284,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private void expire(long wallClockMs) {
     long now = Freshness.second(wallClockMs);
     long horizon = 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
-    trackedSweep.sweep(lastAccess -> now - lastAccess > horizon);
+    tracked.expire(now - horizon, SWEEP_BUDGET, System::nanoTime);
     metaSweep.sweep(meta -> meta.getLatestChange() == null
         || now - Freshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
     txSweep.sweep(eventTimeMs -> now - Freshness.second(eventTimeMs) > horizon);

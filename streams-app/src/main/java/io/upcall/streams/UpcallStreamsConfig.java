@@ -83,6 +83,9 @@ public final class UpcallStreamsConfig extends AbstractConfig {
       + "runtime on every instance.";
   public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = Switches.NOTIFY_CONTENTION_DELAY_DEFAULT;
 
+  /** Most (gfid, client) pairs tracked by the application; see {@link TrackingBound}. */
+  public static final String MAX_TRACKED_PAIRS_CONFIG = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
+
   public static final String EXPIRY_INTERVAL_MS_CONFIG = "upcall.expiry.interval.ms";
   private static final String EXPIRY_INTERVAL_MS_DOC = "Wall-clock interval of the punctuation that drops state "
       + "idle for 2*T, in ms (>= 100). Each run spends at most ~" + UpcallProcessor.SWEEP_BUDGET.toMillis()
@@ -153,11 +156,14 @@ public final class UpcallStreamsConfig extends AbstractConfig {
       .define(HttpSettings.BIND_ADDRESS_CONFIG, Type.STRING, HttpSettings.BIND_ADDRESS_DEFAULT,
           new ConfigDef.NonEmptyString(), Importance.LOW, HttpSettings.BIND_ADDRESS_DOC)
       .define(HttpSettings.ADVERTISED_HOST_CONFIG, Type.STRING, HttpSettings.ADVERTISED_HOST_DEFAULT,
-          Importance.LOW, HttpSettings.ADVERTISED_HOST_DOC);
+          Importance.LOW, HttpSettings.ADVERTISED_HOST_DOC)
+      .define(MAX_TRACKED_PAIRS_CONFIG, Type.LONG, TrackingBound.MAX_TRACKED_PAIRS_DEFAULT, ConfigDef.Range.atLeast(1),
+          Importance.MEDIUM, TrackingBound.MAX_TRACKED_PAIRS_DOC);
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
   private static final Set<String> UPCALL_ONLY = Set.of(TOPIC_PREFIX_CONFIG, CACHE_INVALIDATION_CONFIG,
-      CACHE_INVALIDATION_TIMEOUT_CONFIG, NOTIFY_CONTENTION_DELAY_CONFIG, EXPIRY_INTERVAL_MS_CONFIG);
+      CACHE_INVALIDATION_TIMEOUT_CONFIG, NOTIFY_CONTENTION_DELAY_CONFIG, EXPIRY_INTERVAL_MS_CONFIG,
+      MAX_TRACKED_PAIRS_CONFIG);
 
   /**
    * Validates {@code props}.

@@ -98,6 +98,11 @@ public final class UpcallTopology {
         .withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(UpcallProcessor.TX_IDS_STORE), Serdes.Bytes(), Serdes.Long()));
+    // No record cache either: eviction and expiry range-scan it from the oldest entry, and a cached store's range
+    // scan copies the cache's key set each time (measured: ~2 ms per eviction at 1 M pairs, ~0.01 ms without).
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+    TrackingBound bound = TrackingBound.fromConfig(configs, marks.fopsPartitions());
 
     Map<String, KStream<byte[], CheckedFop>> checked = builder
         .stream(topics.fops(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("fops"))
@@ -147,8 +152,9 @@ public final class UpcallTopology {
         .mapValues(PerInodeFanOut.Routed::event, Named.as("owned-here"))
         .merge(inodeStream.get("inode-stream-events").mapValues(value -> (InodeEvent) value, Named.as("inode-events")),
             Named.as("owned-events"))
-        .process(() -> new UpcallProcessor(defaults, expiryInterval), Named.as("upcall"),
-            UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE)
+        .process(() -> new UpcallProcessor(defaults, expiryInterval, bound), Named.as("upcall"),
+            UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE,
+            UpcallProcessor.ACCESS_ORDER_STORE)
         .to(topics.invalidations(), Produced.with(Serdes.String(),
             Serdes.serdeFrom(SharedChangeSerializer.of(invalidations), invalidations.deserializer()))
             .withName("invalidations"));

@@ -54,6 +54,11 @@ final class UpcallDriver implements AutoCloseable {
    * task 0 owns are processed in place, the others cross the repartition topic (which the driver feeds back).
    */
   UpcallDriver(Switches defaults, Instant start, int partitions) {
+    this(defaults, start, partitions, Map.of());
+  }
+
+  /** As above, with Upcall options such as max-tracked-pairs in {@code configs}. */
+  UpcallDriver(Switches defaults, Instant start, int partitions, Map<String, ?> configs) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -65,7 +70,7 @@ final class UpcallDriver implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     wallClock = start;
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, Map.of(),
+    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, configs,
         ProgressMarks.fromConfig(Map.of(), partitions), props), props, start);
     fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
     rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
