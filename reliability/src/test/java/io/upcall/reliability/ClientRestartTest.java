@@ -13,8 +13,22 @@ import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import io.upcall.testkit.Eventually;
 import java.nio.file.Files;
+import io.upcall.avro.Invalidation;
+import io.upcall.schemas.serde.UpcallSerdes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,6 +86,7 @@ class ClientRestartTest {
     } // the client is gone: nobody reads its partition, nothing it could learn is applied
 
     Probe.Published whileAway = probe.write(writer, file, 2_000);
+    awaitCommittedInvalidation(uid, whileAway.fopId()); // so the restarted client positions after it
     assertThat(cache.isFresh()).as("a detached cache proves nothing").isFalse();
     assertThat(cache.stat(file)).as("served while detached").isEmpty();
 
@@ -83,7 +98,7 @@ class ClientRestartTest {
       assertThat(after.awaitReady(READY)).isTrue();
       Eventually.within(READY, "fresh again", cache::isFresh);
       assertThat(cache.stat(file)).as("the stat cached before the restart, changed while away").isEmpty();
-      assertThat(heard).as("a change made while away is not replayed (nothing cached needs it)")
+      assertThat(heard).as("a change committed while away is not replayed: the client reads from the end")
           .doesNotContain(whileAway.fopId());
 
       cacheThroughTheServer(after, file, 2_000);
@@ -130,6 +145,29 @@ class ClientRestartTest {
     FetchToken token = client.cache().beginFetch(file);
     probe.stat(client.uid(), file).join();
     assertThat(client.cache().putStat(token, Probe.stat(System.currentTimeMillis() / 1000, size))).isTrue();
+  }
+
+  /** Waits until the invalidation {@code fopId} caused for {@code uid} is committed in the client's partition. */
+  private static void awaitCommittedInvalidation(String uid, String fopId) {
+    Map<String, Object> config = kafka.clientProperties();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, SpecificRecord> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        UpcallSerdes.invalidationsTopic().deserializer())) {
+      int partitions = consumer.partitionsFor(topics.invalidations()).size();
+      TopicPartition partition = new TopicPartition(topics.invalidations(),
+          BuiltInPartitioner.partitionForKey(uid.getBytes(StandardCharsets.UTF_8), partitions));
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      Set<String> causes = new HashSet<>();
+      Eventually.within(Duration.ofSeconds(30), "the invalidation of " + fopId + " committed", () -> {
+        for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(100))) {
+          if (uid.equals(record.key()) && record.value() instanceof Invalidation invalidation) {
+            causes.add(invalidation.getCauseFopId());
+          }
+        }
+        return causes.contains(fopId);
+      });
+    }
   }
 
   private static BrickPublisher.Builder publisher() {

@@ -1,5 +1,6 @@
 package io.upcall.reliability;
 
+import io.upcall.testkit.Eventually;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

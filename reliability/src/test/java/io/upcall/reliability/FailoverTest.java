@@ -10,6 +10,7 @@ import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import io.upcall.testkit.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

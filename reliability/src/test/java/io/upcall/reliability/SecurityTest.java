@@ -17,6 +17,7 @@ import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

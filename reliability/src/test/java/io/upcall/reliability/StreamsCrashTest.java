@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import io.upcall.testkit.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
