@@ -4,10 +4,12 @@ import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ProgressMark;
 import java.util.Arrays;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * claiming the event time up to which every fop of every upstream partition has been processed here. It may claim
  * only what it has seen through the repartition from ALL upstream partitions, so it claims the minimum of their
  * forwarded heartbeats, and nothing until each has spoken. The invalidations of those fops were forwarded before
- * the mark by the same task, so under exactly-once they commit with or before it.
+ * the mark by the same task, so under exactly-once they commit with or before it; a change whose fan-out is still
+ * under way (a hot inode told in chunks) holds the claim back to just before it.
  */
 final class ProgressMarkEmitter implements Processor<String, SpecificRecord, String, ProgressMark> {
   private static final Logger LOG = LoggerFactory.getLogger(ProgressMarkEmitter.class);
@@ -25,6 +28,7 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
   private final long[] claimedByUpstream;
   private ProcessorContext<String, ProgressMark> context;
   private String task;
+  private KeyValueStore<Bytes, byte[]> pendingFanOuts;
 
   ProgressMarkEmitter(ProgressMarks settings) {
     this.settings = settings;
@@ -40,6 +44,7 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
       throw new IllegalStateException("task " + task + " exists, but marks claim " + settings.fopsPartitions()
           + " tasks: the inode repartition topic must have as many partitions as upcall.fops");
     }
+    pendingFanOuts = context.getStateStore(UpcallProcessor.PENDING_FANOUTS_STORE);
     context.schedule(settings.interval(), PunctuationType.WALL_CLOCK_TIME, this::mark);
   }
 
@@ -61,6 +66,10 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
     long watermark = Arrays.stream(claimedByUpstream).min().orElseThrow();
     if (watermark == Long.MIN_VALUE) {
       return; // an upstream partition has not spoken: nothing can be claimed yet
+    }
+    long pendingFrom = PendingFanOuts.earliestEventTime(pendingFanOuts);
+    if (pendingFrom <= watermark) {
+      watermark = pendingFrom - 1; // that change's invalidations are not all written yet
     }
     ProgressMark mark = ProgressMark.newBuilder()
         .setTask(task)

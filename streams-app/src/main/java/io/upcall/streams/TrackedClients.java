@@ -97,6 +97,34 @@ final class TrackedClients {
     return tracked;
   }
 
+  /**
+   * Up to {@code limit} tracked clients of {@code gfid} after the pair key {@code after} (from the first when null),
+   * in uid byte order: one chunk of a fan-out.
+   */
+  List<Tracked> after(byte[] gfid, Bytes after, int limit) {
+    List<Tracked> chunk = new ArrayList<>(Math.min(limit, 1_024));
+    Bytes prefix = InodeKeys.of(gfid);
+    try (KeyValueIterator<Bytes, Long> entries = after == null
+        ? store.prefixScan(prefix, PREFIX_SERIALIZER)
+        : store.range(after, null)) {
+      while (entries.hasNext() && chunk.size() < limit) {
+        KeyValue<Bytes, Long> entry = entries.next();
+        if (entry.key.equals(after)) {
+          continue;
+        }
+        if (!startsWith(entry.key.get(), prefix.get())) {
+          break;
+        }
+        chunk.add(new Tracked(InodeKeys.suffixOf(entry.key), entry.value, entry.key));
+      }
+    }
+    return chunk;
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   /** Drops the given tracked clients (those a forget told). */
   void untrack(List<Tracked> tracked) {
     for (Tracked client : tracked) {

@@ -38,6 +38,17 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
   /** (last access second ‖ gfid ‖ client uid) → nothing, plus the pair count: the eviction and expiry order. */
   public static final String ACCESS_ORDER_STORE = "upcall-tracked-access-order";
+  /** gfid → a change still being told to the inode's tracked clients, and how far it got. */
+  public static final String PENDING_FANOUTS_STORE = "upcall-pending-fanouts";
+  /**
+   * Recipients one change is told at once; the rest is told by punctuations, the same number each, with other
+   * partitions' records in between. At ~3 µs per recipient (measured, see the README) a chunk holds the stream
+   * thread ~15 ms, well under the 100 ms commit interval.
+   */
+  static final int FANOUT_CHUNK = 5_000;
+  /** How soon a punctuation tells the next chunk of a pending fan-out. */
+  static final Duration FANOUT_RESUME_INTERVAL = Duration.ofMillis(10);
+
   /** The cause an eviction's FORGET names. */
   static final String EVICTION_CAUSE = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
   /** gfid → the latest change (InodeMeta), for the ordering rule. */
@@ -69,6 +80,10 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private ExpirySweep<InodeMeta> metaSweep;
   private ExpirySweep<Long> txSweep;
   private Sensor invalidations;
+  private PendingFanOuts pendingFanOuts;
+  /** The gfids of {@link #pendingFanOuts}, in memory: every event asks, and almost always the answer is no. */
+  private final java.util.Set<Bytes> pending = new java.util.HashSet<>();
+  private org.apache.kafka.streams.processor.Cancellable resume;
 
   UpcallProcessor(Switches defaults, Duration expiryInterval, TrackingBound bound) {
     this.defaults = defaults;
@@ -92,6 +107,13 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
     invalidations = context.metrics().addRateTotalSensor(FopValidator.METRICS_SCOPE, context.taskId().toString(),
         INVALIDATIONS_SENSOR, Sensor.RecordingLevel.INFO);
+    pendingFanOuts = new PendingFanOuts(context.getStateStore(PENDING_FANOUTS_STORE));
+    for (byte[] gfid : pendingFanOuts.gfids()) { // fan-outs a previous owner of this task left under way
+      pending.add(Bytes.wrap(gfid));
+    }
+    if (!pending.isEmpty()) {
+      resumeFanOutsSoon();
+    }
     // Progress marks are written by ProgressMarkEmitter in this same task (so in the same transactions), from
     // brick heartbeats carried through the repartition; stream time here would not cover idle upstream partitions.
   }
@@ -121,6 +143,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     }
     FopRecord fop = event.getFop();
     byte[] gfid = inode.bytes();
+    finishFanOut(gfid); // an inode's events are decided in order: a change still being told goes first
     int timeout = now.timeoutSeconds();
     if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getEventTimeMs(), timeout)) {
       return;
@@ -189,13 +212,16 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       invalidations.record();
     }
 
-    /** notify: every fresh tracked client but the originator; then touch(originator). */
+    /**
+     * notify: every fresh tracked client but the originator; then touch(originator). An inode with more tracked
+     * clients than a chunk is told one chunk now and the rest by punctuations (see {@link #FANOUT_CHUNK}).
+     */
     void notify(Invalidation change, String originator) {
-      long second = Freshness.second(change.getEventTimeMs());
-      for (TrackedClients.Tracked client : tracked.of(gfid)) {
-        if (!client.client().equals(originator) && Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
-          emit(client.client(), change);
-        }
+      Bytes toldUpTo = tellChunk(gfid, change, originator, timeout, null, FANOUT_CHUNK, outputTimestamp);
+      if (toldUpTo != null) {
+        pendingFanOuts.put(gfid, new PendingFanOuts.Pending(change, originator, timeout, toldUpTo));
+        pending.add(Bytes.wrap(gfid));
+        resumeFanOutsSoon();
       }
       touch(originator, change.getEventTimeMs());
       remember(change, originator);
@@ -207,6 +233,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
      * still find it fresh, and such a change must reach it.
      */
     void forget(Invalidation forget) {
+      finishFanOut(gfid);
       long second = Freshness.second(forget.getEventTimeMs());
       List<TrackedClients.Tracked> told = new ArrayList<>();
       for (TrackedClients.Tracked client : tracked.of(gfid)) {
@@ -231,14 +258,83 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     }
 
     private void emit(String client, Invalidation change) {
-      List<String> patterns = change.getXattrs().isEmpty()
-          ? List.of()
-          : XattrInterestProcessor.patternsOf(xattrInterest, client);
-      Invalidation invalidation = forClient(change, client, patterns, timeout);
-      if (invalidation != null) {
-        context.forward(new Record<>(client, invalidation, outputTimestamp));
-        invalidations.record();
+      UpcallProcessor.this.emit(client, change, timeout, outputTimestamp);
+    }
+  }
+
+  private void emit(String client, Invalidation change, int timeout, long outputTimestamp) {
+    List<String> patterns = change.getXattrs().isEmpty()
+        ? List.of()
+        : XattrInterestProcessor.patternsOf(xattrInterest, client);
+    Invalidation invalidation = forClient(change, client, patterns, timeout);
+    if (invalidation != null) {
+      context.forward(new Record<>(client, invalidation, outputTimestamp));
+      invalidations.record();
+    }
+  }
+
+  /**
+   * Tells {@code change} to the next {@code limit} tracked clients of {@code gfid} after {@code after} (the first
+   * when null) that are fresh and not its originator.
+   *
+   * @return the last tracked client examined when some remain, null when the fan-out is complete
+   */
+  private Bytes tellChunk(byte[] gfid, Invalidation change, String originator, int timeout, Bytes after, int limit,
+      long outputTimestamp) {
+    long second = Freshness.second(change.getEventTimeMs());
+    List<TrackedClients.Tracked> chunk = tracked.after(gfid, after, limit + 1);
+    int told = Math.min(limit, chunk.size());
+    for (TrackedClients.Tracked client : chunk.subList(0, told)) {
+      if (!client.client().equals(originator) && Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
+        emit(client.client(), change, timeout, outputTimestamp);
       }
+    }
+    return chunk.size() > limit ? chunk.get(told - 1).key() : null;
+  }
+
+  /** Tells the rest of {@code gfid}'s pending change, if any, at once. */
+  private void finishFanOut(byte[] gfid) {
+    if (pending.isEmpty() || !pending.remove(Bytes.wrap(gfid))) {
+      return;
+    }
+    PendingFanOuts.Pending left = pendingFanOuts.of(gfid);
+    Bytes after = left.toldUpTo();
+    while (after != null) {
+      after = tellChunk(gfid, left.change(), left.originator(), left.timeoutSeconds(), after, FANOUT_CHUNK,
+          left.change().getEventTimeMs());
+    }
+    pendingFanOuts.done(gfid);
+  }
+
+  private void resumeFanOutsSoon() {
+    if (resume == null) {
+      resume = context.schedule(FANOUT_RESUME_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::resumeFanOuts);
+    }
+  }
+
+  /** Tells up to one chunk's worth of recipients of the pending fan-outs; stops punctuating once none is left. */
+  private void resumeFanOuts(long wallClockMs) {
+    int budget = FANOUT_CHUNK;
+    for (Bytes key : List.copyOf(pending)) {
+      if (budget <= 0) {
+        break;
+      }
+      byte[] gfid = key.get();
+      PendingFanOuts.Pending left = pendingFanOuts.of(gfid);
+      Bytes toldUpTo = tellChunk(gfid, left.change(), left.originator(), left.timeoutSeconds(), left.toldUpTo(),
+          budget, left.change().getEventTimeMs());
+      budget -= FANOUT_CHUNK; // one inode per chunk's budget: a partial chunk still cost a scan
+      if (toldUpTo == null) {
+        pendingFanOuts.done(gfid);
+        pending.remove(key);
+      } else {
+        pendingFanOuts.put(gfid, new PendingFanOuts.Pending(left.change(), left.originator(),
+            left.timeoutSeconds(), toldUpTo));
+      }
+    }
+    if (pending.isEmpty()) {
+      resume.cancel();
+      resume = null;
     }
   }
 
