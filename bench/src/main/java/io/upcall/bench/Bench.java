@@ -39,7 +39,7 @@ public final class Bench {
     BenchResults results = new BenchResults();
     long started = System.nanoTime();
     describeRun(results, settings, cluster);
-    try (BenchKafka kafka = new BenchKafka(cluster.bootstrapServers())) {
+    try (BenchKafka kafka = new BenchKafka(cluster)) {
       results.put("run.id", kafka.runId());
       if (settings.measures(Section.RAW) || settings.measures(Section.BASELINE)) {
         SampleFops sample = SampleFops.generate(settings.load(), SAMPLE_RECORDS);
@@ -63,7 +63,6 @@ public final class Bench {
         StateCost.Result state = StateCost.run(kafka, settings, progress);
         results.put("state.pairs", state.pairs());
         results.put("state.heap_bytes_per_pair", round1(state.heapBytesPerPair()));
-        results.put("state.rss_bytes_per_pair", round1(state.rssBytesPerPair()));
         results.put("state.disk_bytes_per_pair", round1(state.diskBytesPerPair()));
         results.put("state.changelog_bytes_per_pair", round1(state.changelogBytesPerPair()));
         results.put("state.fill_seconds", round3(state.fillSeconds()));
@@ -99,14 +98,15 @@ public final class Bench {
     progress.accept("raw baseline: produce → consume for " + seconds(settings.rawWindow()));
     String topic = kafka.name("raw");
     kafka.createBounded(topic, settings.partitions(), Map.of());
-    PassThrough.Result raw = PassThrough.run(kafka.bootstrapServers(), sample, topic, topic, kafka.partitions(topic),
-        settings.rawWindow(), warmUp(settings.rawWindow()));
+    PassThrough.Result raw = PassThrough.run(kafka, sample, topic, topic, kafka.partitions(topic),
+        settings.rawWindow(), warmUp(settings.rawWindow()), null);
     kafka.deleteTopics("raw");
     progress.accept(String.format(Locale.ROOT, "  produced %,.0f records/s, consumed %,.0f records/s",
         raw.producedPerSecond(), raw.recordsPerSecond()));
     results.put("raw.records_per_s", Math.round(raw.recordsPerSecond()));
     results.put("raw.produced_per_s", Math.round(raw.producedPerSecond()));
     results.put("raw.records", raw.consumed());
+    results.put("raw.broker_cpu_us_per_record", round3(raw.brokerCpuMicrosPerRecord()));
   }
 
   private static void baseline(BenchKafka kafka, BenchSettings settings, SampleFops sample, BenchResults results,
@@ -114,11 +114,14 @@ public final class Bench {
     progress.accept("streams baseline: filter → to for " + seconds(settings.baselineWindow()));
     PassThrough.Result baseline = StreamsBaseline.run(kafka, settings, sample, StreamsConfig.AT_LEAST_ONCE,
         warmUp(settings.baselineWindow()));
-    progress.accept(String.format(Locale.ROOT, "  produced %,.0f records/s, passed through %,.0f records/s",
-        baseline.producedPerSecond(), baseline.recordsPerSecond()));
+    progress.accept(String.format(Locale.ROOT, "  produced %,.0f records/s, passed through %,.0f records/s "
+        + "(%.1f us of Streams CPU per record)", baseline.producedPerSecond(), baseline.recordsPerSecond(),
+        baseline.cpuMicrosPerRecord()));
     results.put("streams_baseline.records_per_s", Math.round(baseline.recordsPerSecond()));
     results.put("streams_baseline.produced_per_s", Math.round(baseline.producedPerSecond()));
     results.put("streams_baseline.records", baseline.consumed());
+    results.put("streams_baseline.cpu_us_per_record", round3(baseline.cpuMicrosPerRecord()));
+    results.put("streams_baseline.broker_cpu_us_per_record", round3(baseline.brokerCpuMicrosPerRecord()));
   }
 
   private static void pipeline(BenchKafka kafka, BenchSettings settings, String tag, BenchResults results,
@@ -126,10 +129,12 @@ public final class Bench {
     String guarantee = GUARANTEES.get(tag);
     progress.accept("pipeline, " + guarantee + ": starting the streams app");
     try (PipelineApp app = PipelineApp.start(kafka, settings, tag, guarantee)) {
+      double sustained = -1;
       if (settings.measures(Section.PIPELINE)) {
         progress.accept("pipeline, " + guarantee + ": highest rate sustained for "
             + seconds(settings.sustainWindow()) + " without growing lag");
         ThroughputSearch.Outcome outcome = new ThroughputSearch(kafka, app, settings, progress).run();
+        sustained = outcome.fopsPerSecond();
         results.put("pipeline." + tag + ".fops_per_s", Math.round(outcome.fopsPerSecond()));
         results.put("pipeline." + tag + ".capacity_fops_per_s", Math.round(outcome.capacity()));
         results.put("pipeline." + tag + ".limited_by", outcome.limitedBy());
@@ -138,6 +143,8 @@ public final class Bench {
           results.put("pipeline." + tag + ".invalidations_per_s", Math.round(best.invalidationsPerSecond()));
           results.put("pipeline." + tag + ".invalidations_per_fop", round1(best.invalidationsPerFop()));
           results.put("pipeline." + tag + ".repartitioned_events_per_fop", round3(best.eventsPerFop()));
+          results.put("pipeline." + tag + ".cpu_us_per_fop", round1(best.cpuMicrosPerFop()));
+          results.put("pipeline." + tag + ".broker_cpu_us_per_fop", round1(best.brokerCpuMicrosPerFop()));
         }
         List<Map<String, Object>> steps = new ArrayList<>();
         for (ThroughputSearch.Step step : outcome.steps()) {
@@ -151,26 +158,15 @@ public final class Bench {
           row.put("repartitioned_events_per_fop", round3(step.eventsPerFop()));
           row.put("invalidations_per_s", Math.round(step.invalidationsPerSecond()));
           row.put("invalidations_per_fop", round1(step.invalidationsPerFop()));
+          row.put("cpu_us_per_fop", round1(step.cpuMicrosPerFop()));
+          row.put("broker_cpu_us_per_fop", round1(step.brokerCpuMicrosPerFop()));
+          row.put("fops_committed", step.counts()[0]);
+          row.put("fops_written", step.counts()[1]);
+          row.put("events_committed", step.counts()[2]);
+          row.put("events_written", step.counts()[3]);
           steps.add(row);
         }
         results.put("pipeline." + tag + ".steps", steps);
-      }
-      if (settings.measures(Section.LATENCY)) {
-        progress.accept("latency, " + guarantee + ": publish call → another client's cache applied, "
-            + seconds(settings.latencyWindow()) + " per rate");
-        try (PublishToCacheLatency latency = new PublishToCacheLatency(kafka, app, settings, progress)) {
-          for (int rate : settings.latencyRates()) {
-            PublishToCacheLatency.Percentiles p = latency.measure(rate);
-            String at = "latency." + tag + ".r" + rate + ".";
-            results.put(at + "p50_ms", round1(p.p50Ms()));
-            results.put(at + "p99_ms", round1(p.p99Ms()));
-            results.put(at + "p999_ms", round1(p.p999Ms()));
-            results.put(at + "max_ms", round1(p.maxMs()));
-            results.put(at + "samples", p.samples());
-            results.put(at + "missing", p.missing());
-            results.put(at + "achieved_fops_per_s", Math.round(p.achievedRate()));
-          }
-        }
       }
       if (settings.measures(Section.FANOUT)) {
         progress.accept("fan-out, " + guarantee + ": one write to an inode cached by "
@@ -180,6 +176,32 @@ public final class Bench {
         results.put("fanout." + tag + ".seconds", round3(fanOut.seconds()));
         results.put("fanout." + tag + ".invalidations", fanOut.invalidations());
         results.put("fanout.clients", fanOut.clients());
+      }
+      if (settings.measures(Section.LATENCY)) {
+        progress.accept("latency, " + guarantee + ": publish call → another client's cache applied, "
+            + seconds(settings.latencyWindow()) + " per rate");
+        try (PublishToCacheLatency latency = new PublishToCacheLatency(kafka, app, settings, progress)) {
+          List<Integer> rates = settings.latencyRates();
+          for (int i = 0; i < rates.size(); i++) {
+            int rate = rates.get(i);
+            // Above the sustained rate latency only measures a growing queue; draining it would take minutes and
+            // tell nothing, so the runs after an overloaded one start on its backlog (they are overloaded too).
+            boolean overloaded = sustained >= 0 && rate > sustained;
+            boolean drain = i < rates.size() - 1 && !overloaded;
+            PublishToCacheLatency.Percentiles p = latency.measure(rate, drain);
+            String at = "latency." + tag + ".r" + rate + ".";
+            results.put(at + "p50_ms", round1(p.p50Ms()));
+            results.put(at + "p99_ms", round1(p.p99Ms()));
+            results.put(at + "p999_ms", round1(p.p999Ms()));
+            results.put(at + "max_ms", round1(p.maxMs()));
+            results.put(at + "samples", p.samples());
+            results.put(at + "missing", p.missing());
+            results.put(at + "achieved_fops_per_s", Math.round(p.achievedRate()));
+            results.put(at + "above_sustained_rate", overloaded);
+            results.put(at + "cpu_us_per_fop", round1(p.cpuMicrosPerFop()));
+            results.put(at + "broker_cpu_us_per_fop", round1(p.brokerCpuMicrosPerFop()));
+          }
+        }
       }
     } finally {
       kafka.deleteTopics(tag);
@@ -199,6 +221,16 @@ public final class Bench {
       // Each fop in brings invalidations out: what the pipeline moves, against what the baseline moves.
       results.put("ratio.pipeline_records_to_streams_baseline", round3((results.number("pipeline.alo.fops_per_s")
           + results.number("pipeline.alo.invalidations_per_s")) / baseline));
+    }
+    double baselineCpu = results.number("streams_baseline.cpu_us_per_record");
+    for (String tag : GUARANTEE_ORDER) {
+      double cpu = results.number("pipeline." + tag + ".cpu_us_per_fop");
+      if (baselineCpu > 0 && cpu > 0) {
+        // Machine-load-proof: the work per fop, and per record the pipeline moves, against the baseline's per record.
+        results.put("ratio." + tag + "_cpu_per_fop_to_baseline_cpu_per_record", round1(cpu / baselineCpu));
+        double moved = 1 + results.number("pipeline." + tag + ".invalidations_per_fop");
+        results.put("ratio." + tag + "_cpu_per_record_moved_to_baseline", round1(cpu / moved / baselineCpu));
+      }
     }
     double raw = results.number("raw.records_per_s");
     if (raw > 0) {

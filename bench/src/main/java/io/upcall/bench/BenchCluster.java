@@ -11,6 +11,14 @@ public interface BenchCluster extends AutoCloseable {
   /** What the cluster is, for the report: e.g. "one broker in a child JVM (-Xmx1g)". */
   String description();
 
+  /**
+   * CPU time the broker process has used so far, in nanoseconds, when the bench can see it (a broker in a child
+   * JVM on Linux); -1 otherwise (in-process, the broker's threads are not told apart from the clients').
+   */
+  default long brokerCpuNanos() {
+    return -1;
+  }
+
   /** Stops what the bench started; a given cluster is left alone. */
   @Override
   void close();

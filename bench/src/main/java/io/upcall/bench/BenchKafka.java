@@ -43,11 +43,13 @@ final class BenchKafka implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final String bootstrapServers;
+  private final BenchCluster cluster;
   private final String runId;
   private final Admin admin;
 
-  BenchKafka(String bootstrapServers) {
-    this.bootstrapServers = bootstrapServers;
+  BenchKafka(BenchCluster cluster) {
+    this.cluster = cluster;
+    this.bootstrapServers = cluster.bootstrapServers();
     this.runId = "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
@@ -55,6 +57,11 @@ final class BenchKafka implements AutoCloseable {
 
   String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** CPU the broker process used so far, ns, or -1 when the bench cannot see it. */
+  long brokerCpuNanos() {
+    return cluster.brokerCpuNanos();
   }
 
   /** Prefix of every topic and application id of this run, e.g. {@code bench-20261125-113000-a1b2}. */

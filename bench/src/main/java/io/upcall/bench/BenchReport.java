@@ -61,9 +61,7 @@ public final class BenchReport {
       rows.add(new String[] {"state: heap per tracked pair (" + pairs + ")",
           String.format(Locale.ROOT, "%.1f B", results.number("state.heap_bytes_per_pair")), "≤ 100 B",
           verdict(results.number("state.heap_bytes_per_pair") <= 100)});
-      row(rows, results, "state.rss_bytes_per_pair", "state: resident memory per pair", "%.1f B", null, Double.NaN,
-          false);
-      row(rows, results, "state.disk_bytes_per_pair", "state: RocksDB disk per pair", "%.1f B", null, Double.NaN,
+      row(rows, results, "state.disk_bytes_per_pair", "state: RocksDB disk per pair (both pair stores)", "%.1f B", null, Double.NaN,
           false);
       row(rows, results, "state.changelog_bytes_per_pair", "state: changelog per pair", "%.1f B", null, Double.NaN,
           false);

@@ -100,10 +100,10 @@ public record BenchSettings(
         EnumSet.allOf(Section.class), Map.of());
   }
 
-  /** {@code --quick}: the same sections in about three minutes (shorter windows, one search step). */
+  /** {@code --quick}: the same sections in about three minutes (shorter windows, two search steps). */
   public static BenchSettings quick() {
     return new BenchSettings(12, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(5),
-        Duration.ofSeconds(8), 1, LATENCY_RATES, Duration.ofSeconds(6), 10_000, 1_000_000, 10, PIPELINE_LOAD,
+        Duration.ofSeconds(8), 2, LATENCY_RATES, Duration.ofSeconds(6), 10_000, 1_000_000, 10, PIPELINE_LOAD,
         EnumSet.allOf(Section.class), Map.of());
   }
 

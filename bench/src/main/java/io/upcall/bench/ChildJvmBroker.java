@@ -116,6 +116,20 @@ final class ChildJvmBroker implements BenchCluster {
     return process.pid();
   }
 
+  /** utime + stime of the child from /proc (clock ticks of 10 ms on Linux), or -1 where there is no /proc. */
+  @Override
+  public long brokerCpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // The command name (2nd field) is in parentheses and may hold spaces: count fields after the last ')'.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   @Override
   public void close() {
     try {

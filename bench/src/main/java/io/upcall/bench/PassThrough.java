@@ -33,8 +33,11 @@ final class PassThrough {
    * @param consumed records the consumer read
    * @param producedPerSecond the producer's rate over its window
    * @param recordsPerSecond records read per second once warm, until the last record was read
+   * @param cpuMicrosPerRecord CPU of the threads in between (a Streams app's) per record, NaN when none is named
+   * @param brokerCpuMicrosPerRecord CPU of the broker process per record, NaN when the bench cannot see it
    */
-  record Result(long produced, long consumed, double producedPerSecond, double recordsPerSecond) {}
+  record Result(long produced, long consumed, double producedPerSecond, double recordsPerSecond,
+      double cpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {}
 
   private PassThrough() {}
 
@@ -42,8 +45,14 @@ final class PassThrough {
    * Sends {@code sample} round and round into {@code in} for {@code window} and reads {@code out} from the
    * position it had before; the first {@code warmUp} of reading is not counted.
    */
-  static Result run(String bootstrapServers, SampleFops sample, String in, String out, List<TopicPartition> outPartitions,
-      Duration window, Duration warmUp) {
+  /**
+   * Sends {@code sample} round and round into {@code in} for {@code window} and reads {@code out} from the
+   * position it had before; the first {@code warmUp} of reading is not counted. The CPU of the threads named after
+   * {@code applicationId} (the Streams app in between, if any) and of the broker are taken per record.
+   */
+  static Result run(BenchKafka kafka, SampleFops sample, String in, String out, List<TopicPartition> outPartitions,
+      Duration window, Duration warmUp, String applicationId) {
+    String bootstrapServers = kafka.bootstrapServers();
     Map<String, Object> consumerConfig = new HashMap<>();
     consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
@@ -63,6 +72,8 @@ final class PassThrough {
       outPartitions.forEach(consumer::position); // fixed before the first record is sent
       producer.partitionsFor(in);
 
+      long cpuStart = applicationId == null ? -1 : ThreadCpu.of(applicationId);
+      long brokerStart = kafka.brokerCpuNanos();
       long start = System.nanoTime();
       long warm = start + warmUp.toNanos();
       CompletableFuture<double[]> reading = CompletableFuture.supplyAsync(() -> {
@@ -107,7 +118,11 @@ final class PassThrough {
       double[] read = reading.get(DRAIN_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
       double seconds = (read[2] - read[1]) / 1e9;
       double rate = seconds <= 0 ? 0 : (consumed[0] - read[0]) / seconds;
-      return new Result(sent, consumed[0], producedPerSecond, rate);
+      double cpu = cpuStart < 0 || consumed[0] == 0 ? Double.NaN
+          : (ThreadCpu.of(applicationId) - cpuStart) / 1e3 / consumed[0];
+      long brokerEnd = kafka.brokerCpuNanos();
+      double broker = brokerStart < 0 || consumed[0] == 0 ? Double.NaN : (brokerEnd - brokerStart) / 1e3 / consumed[0];
+      return new Result(sent, consumed[0], producedPerSecond, rate, cpu, broker);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -48,14 +48,18 @@ final class PublishToCacheLatency implements AutoCloseable {
    * @param achievedRate fops/s published (load plus probes)
    * @param samples probes measured (those of the warm-up are not)
    * @param missing probes whose invalidation did not arrive within 10 s of the window's end
+   * @param cpuMicrosPerFop CPU of the app's threads per fop published after the warm-up (meaningful when the app
+   *     keeps up with the rate)
+   * @param brokerCpuMicrosPerFop CPU of the broker process per fop likewise, NaN when the bench cannot see it
    */
   record Percentiles(int rate, double achievedRate, long samples, long missing, double p50Ms, double p99Ms,
-      double p999Ms, double maxMs) {
+      double p999Ms, double maxMs, double cpuMicrosPerFop, double brokerCpuMicrosPerFop) {
 
     String describe() {
       return String.format(Locale.ROOT, "%,6d fops/s (achieved %,.0f): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, "
-          + "max %.1f ms (%,d samples%s)", rate, achievedRate, p50Ms, p99Ms, p999Ms, maxMs, samples,
-          missing > 0 ? ", " + missing + " MISSING" : "");
+          + "max %.1f ms (%,d samples%s; CPU per fop: %.0f us app, %.0f us broker)", rate, achievedRate, p50Ms,
+          p99Ms, p999Ms, maxMs, samples, missing > 0 ? ", " + missing + " MISSING" : "", cpuMicrosPerFop,
+          brokerCpuMicrosPerFop);
     }
   }
 
@@ -107,8 +111,11 @@ final class PublishToCacheLatency implements AutoCloseable {
     this.observer = client;
   }
 
-  /** Runs the load plus probes at {@code rate} fops/s for the latency window and returns the percentiles. */
-  Percentiles measure(int rate) {
+  /**
+   * Runs the load plus probes at {@code rate} fops/s for the latency window and returns the percentiles; with
+   * {@code drain}, waits until the app has caught up before returning.
+   */
+  Percentiles measure(int rate, boolean drain) {
     Duration window = settings.latencyWindow();
     int probesPerSecond = Math.max(5, Math.min(MAX_PROBES_PER_SECOND, rate / 10));
     double loadRate = Math.max(1, rate - 2.0 * probesPerSecond);
@@ -128,6 +135,9 @@ final class PublishToCacheLatency implements AutoCloseable {
     long intervalNanos = 1_000_000_000L / probesPerSecond;
     long firstCounted = -1;
     long probesSent = 0;
+    long cpuAtWarm = -1;
+    long brokerAtWarm = -1;
+    long warmAt = 0;
     for (long due = start; due < end; due += intervalNanos) {
       long wait = due - System.nanoTime();
       if (wait > 0) {
@@ -136,6 +146,9 @@ final class PublishToCacheLatency implements AutoCloseable {
       if (firstCounted < 0 && System.nanoTime() >= warm) {
         firstCounted = sequence;
         countFrom = firstCounted;
+        cpuAtWarm = ThreadCpu.of(app.applicationId());
+        brokerAtWarm = kafka.brokerCpuNanos();
+        warmAt = System.nanoTime();
       }
       probe();
       probesSent++;
@@ -150,6 +163,9 @@ final class PublishToCacheLatency implements AutoCloseable {
       throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
     }
     double probeSeconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (System.nanoTime() - warmAt) / 1e9;
+    long cpuNanos = cpuAtWarm < 0 ? -1 : ThreadCpu.of(app.applicationId()) - cpuAtWarm;
+    long brokerNanos = brokerAtWarm < 0 ? -1 : kafka.brokerCpuNanos() - brokerAtWarm;
     long deadline = System.nanoTime() + STRAGGLER_TIMEOUT.toNanos();
     while (pending(firstCounted) > 0 && System.nanoTime() < deadline) {
       BenchKafka.pause(20);
@@ -158,11 +174,13 @@ final class PublishToCacheLatency implements AutoCloseable {
     countFrom = Long.MAX_VALUE;
     Histogram histogram = recorder.getIntervalHistogram();
     double achieved = summary.achievedRecordsPerSecond() + 2 * probesSent / probeSeconds;
+    double cpuPerFop = cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / (achieved * cpuSeconds);
+    double brokerPerFop = brokerNanos < 0 ? Double.NaN : brokerNanos / 1e3 / (achieved * cpuSeconds);
     Percentiles result = new Percentiles(rate, achieved, histogram.getTotalCount(), missing,
         millis(histogram.getValueAtPercentile(50)), millis(histogram.getValueAtPercentile(99)),
-        millis(histogram.getValueAtPercentile(99.9)), millis(histogram.getMaxValue()));
+        millis(histogram.getValueAtPercentile(99.9)), millis(histogram.getMaxValue()), cpuPerFop, brokerPerFop);
     progress.accept("  " + result.describe());
-    if (!kafka.awaitNoLag(app.applicationId(), app.topics().fops(), Duration.ofMinutes(2))) {
+    if (drain && !kafka.awaitNoLag(app.applicationId(), app.topics().fops(), Duration.ofMinutes(2))) {
       throw new IllegalStateException(app.applicationId() + " did not drain after the latency run");
     }
     return result;

@@ -41,26 +41,28 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class StateCost {
   private static final Duration FILL_TIMEOUT = Duration.ofMinutes(10);
+  /** The stores a tracked pair lives in: the pairs by inode, and by last access (for the pair bound). */
+  static final List<String> PAIR_STORES =
+      List.of(UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.ACCESS_ORDER_STORE);
 
   /**
    * @param pairs tracked pairs after the fill (counted in the store)
    * @param restoredPairs tracked pairs after the restore (counted in the store)
    * @param heapBytesPerPair JVM heap after GC, grown per pair
-   * @param rssBytesPerPair resident memory (heap and native, RocksDB's included) grown per pair
-   * @param diskBytesPerPair the tracked-clients stores' files per pair, after a clean close
-   * @param changelogBytesPerPair the tracked-clients changelog on the broker per pair
+   * @param diskBytesPerPair the files of the stores a pair lives in ({@link #PAIR_STORES}), per pair, after a clean
+   *     close
+   * @param changelogBytesPerPair those stores' changelogs on the broker, per pair
    * @param fillSeconds from the first read sent until the app had committed the last
    * @param restartSeconds start → RUNNING with the local state in place
    * @param restoreSeconds start → RUNNING after the local state was deleted (restored from the changelogs)
    */
-  record Result(long pairs, long restoredPairs, double heapBytesPerPair, double rssBytesPerPair,
-      double diskBytesPerPair, double changelogBytesPerPair, double fillSeconds, double restartSeconds,
+  record Result(long pairs, long restoredPairs, double heapBytesPerPair, double diskBytesPerPair, double changelogBytesPerPair, double fillSeconds, double restartSeconds,
       double restoreSeconds) {
 
     String describe() {
-      return String.format(Locale.ROOT, "  %,d pairs: heap %.1f B/pair, RSS %.1f B/pair, disk %.1f B/pair, "
+      return String.format(Locale.ROOT, "  %,d pairs: heap %.1f B/pair, disk %.1f B/pair, "
           + "changelog %.1f B/pair; filled in %.1f s; restart %.1f s; restore %.1f s (%,d pairs back)", pairs,
-          heapBytesPerPair, rssBytesPerPair, diskBytesPerPair, changelogBytesPerPair, fillSeconds, restartSeconds,
+          heapBytesPerPair, diskBytesPerPair, changelogBytesPerPair, fillSeconds, restartSeconds,
           restoreSeconds, restoredPairs);
     }
   }
@@ -73,7 +75,6 @@ final class StateCost {
       int perInode = Math.min(settings.clientsPerInode(), clients.size());
       int inodes = settings.statePairs() / perInode;
       long heapBefore = usedHeapAfterGc();
-      long rssBefore = residentBytes();
 
       long start = System.nanoTime();
       fill(kafka, app, clients, inodes, perInode);
@@ -82,22 +83,23 @@ final class StateCost {
       }
       double fillSeconds = (System.nanoTime() - start) / 1e9;
       long heapAfter = usedHeapAfterGc();
-      long rssAfter = residentBytes();
       long pairs = trackedPairs(app);
       progress.accept(String.format(Locale.ROOT, "  %,d pairs tracked in %.1f s", pairs, fillSeconds));
 
       app.stopInstance(); // flushes the memtables: every pair is in the store's files
-      long disk = storeBytes(app.localState(), UpcallProcessor.TRACKED_CLIENTS_STORE);
-      long changelog = kafka.topicBytes(app.applicationId() + "-" + UpcallProcessor.TRACKED_CLIENTS_STORE
-          + "-changelog");
+      long disk = 0;
+      long changelog = 0;
+      for (String store : PAIR_STORES) {
+        disk += storeBytes(app.localState(), store);
+        changelog += kafka.topicBytes(app.applicationId() + "-" + store + "-changelog");
+      }
       double restart = app.startInstance().toNanos() / 1e9;
       app.stopInstance();
       app.deleteLocalState();
       double restore = app.startInstance().toNanos() / 1e9;
       long restored = trackedPairs(app);
       double n = Math.max(1, pairs);
-      Result result = new Result(pairs, restored, (heapAfter - heapBefore) / n,
-          rssBefore < 0 ? Double.NaN : (rssAfter - rssBefore) / n, disk / n, changelog / n, fillSeconds, restart,
+      Result result = new Result(pairs, restored, (heapAfter - heapBefore) / n, disk / n, changelog / n, fillSeconds, restart,
           restore);
       progress.accept(result.describe());
       return result;
@@ -168,19 +170,5 @@ final class StateCost {
       used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
     return used;
-  }
-
-  /** VmRSS of this process, or -1 where /proc is not there. */
-  static long residentBytes() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-    return -1;
   }
 }

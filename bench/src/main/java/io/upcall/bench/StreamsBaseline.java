@@ -54,8 +54,8 @@ final class StreamsBaseline {
     try {
       streams.start();
       awaitRunning(streams);
-      return PassThrough.run(kafka.bootstrapServers(), sample, in, out, kafka.partitions(out),
-          settings.baselineWindow(), warmUp);
+      return PassThrough.run(kafka, sample, in, out, kafka.partitions(out), settings.baselineWindow(), warmUp,
+          applicationId);
     } finally {
       streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
           .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));

@@ -12,15 +12,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
- * The highest input rate the pipeline sustains: an unthrottled run of the load generator estimates the capacity,
- * then fixed-rate runs of the sustain window look for the highest rate at which the app's lag on the fop topic
- * does not grow. Between runs the app drains its backlog.
+ * The highest input rate the pipeline sustains: a burst of fops, published as fast as the generator goes, estimates
+ * the capacity, then fixed-rate runs of the sustain window look for the highest rate at which the app's lag (on the
+ * fop topic and its repartition topic) does not grow. Between runs the app drains its backlog.
  */
 final class ThroughputSearch {
   /** A rate is reached when the load generator published at least this share of it. */
   static final double REACHED = 0.95;
   /** Lag may grow by at most this share of the rate per second over the second half of the window. */
   static final double MAX_LAG_GROWTH = 0.02;
+  /** The lowest rate the search starts from, fops/s. */
+  static final double MIN_RATE = 500;
   private static final long SAMPLE_MILLIS = 500;
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
 
@@ -35,17 +37,25 @@ final class ThroughputSearch {
    * @param sustained whether the target was reached without growing lag
    * @param eventsPerFop records written to the inode repartition topic per fop
    * @param invalidationsPerSecond records written to the invalidation topic per second, progress marks excluded
+   * @param cpuMicrosPerFop CPU the app's threads spent per fop processed after the first quarter of the window
+   * @param counts after the first quarter: fops committed and written, repartitioned events committed and written
+   * @param sourceRate fops/s the first stage committed (what the app read, whether or not the stage behind the
+   *     repartition kept up)
+   * @param brokerCpuMicrosPerFop CPU of the broker process per fop processed (the load's and the clients' share
+   *     of it included), NaN when the bench cannot see it
    */
   record Step(double targetRate, double producedRate, double processedRate, long finalLag, double lagGrowth,
-      boolean sustained, double eventsPerFop, double invalidationsPerSecond) {
+      boolean sustained, double eventsPerFop, double invalidationsPerSecond, double cpuMicrosPerFop, long[] counts,
+      double sourceRate, double brokerCpuMicrosPerFop) {
 
     String describe() {
       return String.format(Locale.ROOT, "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
-          + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop)",
-          targetRate == 0 ? "unthrottled" : String.format(Locale.ROOT, "%,.0f fops/s", targetRate),
+          + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop; CPU per fop: "
+          + "%.0f us app, %.0f us broker)",
+          targetRate == 0 ? "burst" : String.format(Locale.ROOT, "%,.0f fops/s", targetRate),
           producedRate, processedRate, finalLag, lagGrowth,
           targetRate == 0 ? "capacity estimate" : sustained ? "sustained" : "NOT sustained",
-          invalidationsPerSecond, invalidationsPerFop(), eventsPerFop);
+          invalidationsPerSecond, invalidationsPerFop(), eventsPerFop, cpuMicrosPerFop, brokerCpuMicrosPerFop);
     }
 
     /** Invalidations written per fop processed. */
@@ -58,8 +68,8 @@ final class ThroughputSearch {
    * The search's result.
    *
    * @param fopsPerSecond the highest sustained rate (0 when none was)
-   * @param capacity the processed rate of the unthrottled run
-   * @param limitedBy "streams app" when the unthrottled generator outran the app, else "load generator"
+   * @param capacity the processed rate of the probe's burst
+   * @param limitedBy what stopped the search: "streams app" (lag grew), "load generator" (the rate was not reached)
    */
   record Outcome(double fopsPerSecond, double capacity, String limitedBy, List<Step> steps) {
 
@@ -84,18 +94,18 @@ final class ThroughputSearch {
 
   Outcome run() {
     List<Step> steps = new ArrayList<>();
-    Step probe = step(0, settings.probeWindow());
+    Step probe = probe();
     steps.add(probe);
-    double capacity = probe.processedRate();
-    boolean appKeptUp = probe.finalLag() <= Math.max(1_000, probe.producedRate() * 0.5);
-    String limitedBy = appKeptUp ? "load generator" : "streams app";
+    // Nothing seen through the repartition yet (a stage that has not committed): a quarter of the source's rate.
+    double capacity = probe.processedRate() > 0 ? probe.processedRate() : probe.sourceRate() / 4;
 
     double best = 0;
     double failedAt = Double.MAX_VALUE;
-    double rate = round(0.9 * capacity);
+    // An app that committed nothing in the probe (a slow start, a busy machine) still gets a search from low up.
+    double rate = round(Math.max(0.9 * capacity, MIN_RATE));
     int runs = 0;
     // A search that has not sustained anything yet gets two more tries, lower each time.
-    while (rate >= 100 && (runs < settings.searchSteps() || (best == 0 && runs < settings.searchSteps() + 2))) {
+    while (rate >= MIN_RATE / 4 && (runs < settings.searchSteps() || (best == 0 && runs < settings.searchSteps() + 2))) {
       Step step = step(rate, settings.sustainWindow());
       steps.add(step);
       runs++;
@@ -110,22 +120,45 @@ final class ThroughputSearch {
         break;
       }
     }
+    String limitedBy = "not reached by the search";
+    for (Step step : steps.subList(1, steps.size())) {
+      if (!step.sustained()) {
+        limitedBy = step.producedRate() < REACHED * step.targetRate() ? "load generator" : "streams app";
+      }
+    }
     return new Outcome(best, capacity, limitedBy, steps);
   }
 
-  /** Runs the load generator at {@code rate} (0: unthrottled) for {@code window}, then lets the app drain. */
+  /**
+   * The capacity estimate: a burst of fops published as fast as the generator goes, and the rate at which the app
+   * works through it during the probe window (an unthrottled run of a whole window would leave a backlog that takes
+   * minutes to drain here).
+   */
+  Step probe() {
+    long burst = Math.max(10_000, Math.round(3 * MIN_RATE * settings.probeWindow().toMillis() / 1_000.0));
+    return step(0, settings.probeWindow(), burst);
+  }
+
+  /** Runs the load generator at {@code rate} for {@code window}, then lets the app drain. */
   Step step(double rate, Duration window) {
+    return step(rate, window, 0);
+  }
+
+  private Step step(double rate, Duration window, long burst) {
     String group = app.applicationId();
     String topic = app.topics().fops();
     LoadRunner runner = LoadRunner.builder().spec(settings.load())
         .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
             .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
-        .recordsPerSecond(rate).duration(window).build();
+        .recordsPerSecond(rate).duration(window).maxRecords(burst).build();
     CompletableFuture<LoadSummary> load = CompletableFuture.supplyAsync(runner::run,
         task -> new Thread(task, "upcall-bench-load").start());
 
+    // A burst is watched for the window, or until the app has worked through it.
     List<long[]> samples = new ArrayList<>();
-    while (!load.isDone()) {
+    long end = System.nanoTime() + window.toNanos();
+    while (!load.isDone() || (burst > 0 && System.nanoTime() < end && (samples.size() < 2
+        || backlog(samples.get(samples.size() - 1), 0) > 0))) {
       samples.add(sample(group, topic));
       BenchKafka.pause(SAMPLE_MILLIS);
     }
@@ -142,7 +175,8 @@ final class ThroughputSearch {
     if (summary.failed() > 0) {
       throw new IllegalStateException("the load generator failed to publish: " + summary.firstFailure());
     }
-    Step step = measure(rate, summary, samples, samples.get(0)[0] + window.toNanos() / 4, marksPerSecond());
+    long warm = burst > 0 ? samples.get(0)[0] : samples.get(0)[0] + window.toNanos() / 4;
+    Step step = measure(rate, summary, samples, warm, marksPerSecond());
     progress.accept("  " + step.describe());
     if (!kafka.awaitNoLag(group, topic, DRAIN_TIMEOUT)) {
       throw new IllegalStateException(group + " did not drain its backlog within " + DRAIN_TIMEOUT.toMinutes()
@@ -151,9 +185,14 @@ final class ThroughputSearch {
     return step;
   }
 
-  /** {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations end}. */
+  /**
+   * {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations end, app CPU ns,
+   * broker CPU ns}.
+   */
   private long[] sample(String group, String topic) {
-    long[] sample = new long[6];
+    long[] sample = new long[8];
+    sample[6] = ThreadCpu.of(group);
+    sample[7] = kafka.brokerCpuNanos();
     sample[5] = kafka.endOffsets(app.topics().invalidations());
     kafka.progress(group, topic).forEach((name, sums) -> {
       int at = name.equals(topic) ? 1 : 3;
@@ -186,7 +225,8 @@ final class ThroughputSearch {
     double eventsWritten = last[4] - first[4];
     double keptUp = eventsWritten <= 0 ? 1 : Math.min(1, eventsCommitted / eventsWritten);
     double processed = seconds <= 0 ? 0 : sourceCommitted * keptUp / seconds;
-    double fopsPerEvent = eventsWritten <= 0 ? 0 : sourceWritten / eventsWritten;
+    // Repartitioned events per fop: of the fops the first stage did pass on, not of those still waiting for it.
+    double fopsPerEvent = eventsWritten <= 0 ? 0 : sourceCommitted / eventsWritten;
     List<double[]> lag = new ArrayList<>();
     for (long[] sample : samples.subList(samples.size() / 2, samples.size())) {
       lag.add(new double[] {sample[0], backlog(sample, fopsPerEvent)});
@@ -197,8 +237,14 @@ final class ThroughputSearch {
     boolean sustained = rate > 0 && produced >= REACHED * rate && finalLag <= Math.max(1_000, rate)
         && growth <= MAX_LAG_GROWTH * rate;
     double invalidations = seconds <= 0 ? 0 : Math.max(0, (last[5] - first[5]) / seconds - marksPerSecond);
-    double eventsPerFop = sourceCommitted <= 0 ? 0 : eventsWritten / sourceWritten;
-    return new Step(rate, produced, processed, finalLag, growth, sustained, eventsPerFop, invalidations);
+    double eventsPerFop = sourceCommitted <= 0 ? 0 : eventsWritten / sourceCommitted;
+    double fops = sourceCommitted * keptUp;
+    double cpu = first[6] < 0 || fops <= 0 ? Double.NaN : (last[6] - first[6]) / 1e3 / fops;
+    long[] counts = {Math.round(sourceCommitted), Math.round(sourceWritten), Math.round(eventsCommitted),
+        Math.round(eventsWritten)};
+    double brokerCpu = first[7] < 0 || fops <= 0 ? Double.NaN : (last[7] - first[7]) / 1e3 / fops;
+    return new Step(rate, produced, processed, finalLag, growth, sustained, eventsPerFop, invalidations, cpu,
+        counts, seconds <= 0 ? 0 : sourceCommitted / seconds, brokerCpu);
   }
 
   /** Progress marks written per second: every task into every invalidation partition each interval. */

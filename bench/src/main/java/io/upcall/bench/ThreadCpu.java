@@ -1,0 +1,34 @@
+package io.upcall.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * CPU time spent by the threads of one Kafka Streams application in this JVM (stream threads, their producers'
+ * network threads, the global and state-updater threads: every thread whose name holds the application id). CPU
+ * per record is what a busy machine distorts least: a co-tenant slows a run down, but hardly changes the work it
+ * takes.
+ */
+final class ThreadCpu {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private ThreadCpu() {}
+
+  /** Nanoseconds of CPU the live threads named after {@code applicationId} have used so far (-1 if unsupported). */
+  static long of(String applicationId) {
+    if (!THREADS.isThreadCpuTimeSupported()) {
+      return -1;
+    }
+    long total = 0;
+    for (ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (thread != null && thread.getThreadName().contains(applicationId)) {
+        long cpu = THREADS.getThreadCpuTime(thread.getThreadId());
+        if (cpu > 0) {
+          total += cpu;
+        }
+      }
+    }
+    return total;
+  }
+}
