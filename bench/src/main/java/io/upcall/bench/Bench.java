@@ -127,10 +127,10 @@ public final class Bench {
   private static void pipeline(BenchKafka kafka, BenchSettings settings, String tag, BenchResults results,
       Consumer<String> progress) {
     String guarantee = GUARANTEES.get(tag);
-    progress.accept("pipeline, " + guarantee + ": starting the streams app");
-    try (PipelineApp app = PipelineApp.start(kafka, settings, tag, guarantee)) {
-      double sustained = -1;
-      if (settings.measures(Section.PIPELINE)) {
+    double sustained = -1;
+    if (settings.measures(Section.PIPELINE)) {
+      progress.accept("pipeline, " + guarantee + ": starting the streams app");
+      try (PipelineApp app = PipelineApp.start(kafka, settings, tag + "-rate", guarantee)) {
         progress.accept("pipeline, " + guarantee + ": highest rate sustained for "
             + seconds(settings.sustainWindow()) + " without growing lag");
         ThroughputSearch.Outcome outcome = new ThroughputSearch(kafka, app, settings, progress).run();
@@ -167,7 +167,16 @@ public final class Bench {
           steps.add(row);
         }
         results.put("pipeline." + tag + ".steps", steps);
+      } finally {
+        kafka.deleteTopics(tag + "-rate");
       }
+    }
+    if (!settings.measures(Section.FANOUT) && !settings.measures(Section.LATENCY)) {
+      return;
+    }
+    // A fresh app: after the search it would carry the freshness of rates far above the one measured.
+    progress.accept("fan-out and latency, " + guarantee + ": starting a fresh streams app");
+    try (PipelineApp app = PipelineApp.start(kafka, settings, tag + "-latency", guarantee)) {
       if (settings.measures(Section.FANOUT)) {
         progress.accept("fan-out, " + guarantee + ": one write to an inode cached by "
             + String.format(Locale.ROOT, "%,d", settings.fanOutClients()) + " clients");
@@ -179,7 +188,7 @@ public final class Bench {
       }
       if (settings.measures(Section.LATENCY)) {
         progress.accept("latency, " + guarantee + ": publish call → another client's cache applied, "
-            + seconds(settings.latencyWindow()) + " per rate");
+            + seconds(settings.latencyWindow()) + " per rate after " + seconds(settings.latencyWarmUp()));
         try (PublishToCacheLatency latency = new PublishToCacheLatency(kafka, app, settings, progress)) {
           List<Integer> rates = settings.latencyRates();
           for (int i = 0; i < rates.size(); i++) {
@@ -204,7 +213,7 @@ public final class Bench {
         }
       }
     } finally {
-      kafka.deleteTopics(tag);
+      kafka.deleteTopics(tag + "-latency");
     }
   }
 

@@ -21,7 +21,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param sustainWindow how long a rate must hold without growing lag to count as sustained
  * @param searchSteps fixed-rate runs of the search after the capacity probe (at least 1)
  * @param latencyRates the fixed rates latency is measured at, fops/s
- * @param latencyWindow how long each latency rate runs
+ * @param latencyWindow how long each latency rate is measured
+ * @param latencyWarmUp how long each latency rate runs before it is measured: clients become fresh on the inodes
+ *     they use over T (60 s), and with them the invalidations per write grow, so a rate's steady state takes time
  * @param fanOutClients clients caching the inode of the fan-out write
  * @param statePairs tracked (inode, client) pairs the state cost is measured at
  * @param clientsPerInode tracked clients per inode of the state cost
@@ -38,6 +40,7 @@ public record BenchSettings(
     int searchSteps,
     List<Integer> latencyRates,
     Duration latencyWindow,
+    Duration latencyWarmUp,
     int fanOutClients,
     int statePairs,
     int clientsPerInode,
@@ -77,6 +80,7 @@ public record BenchSettings(
     positive("probeWindow", probeWindow);
     positive("sustainWindow", sustainWindow);
     positive("latencyWindow", latencyWindow);
+    positive("latencyWarmUp", latencyWarmUp);
     if (searchSteps < 1) {
       throw new IllegalArgumentException("searchSteps must be at least 1, was " + searchSteps);
     }
@@ -93,44 +97,44 @@ public record BenchSettings(
     streamsOverrides = Map.copyOf(streamsOverrides);
   }
 
-  /** The full run (about ten minutes): 30 s sustained rates, 30 s per latency rate, 1 M pairs. */
+  /** The full run (about a quarter of an hour): 30 s sustained rates, 30 s per latency rate after 30 s, 1 M pairs. */
   public static BenchSettings full() {
     return new BenchSettings(12, Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), 3, LATENCY_RATES, Duration.ofSeconds(30), 10_000, 1_000_000, 10, PIPELINE_LOAD,
-        EnumSet.allOf(Section.class), Map.of());
+        Duration.ofSeconds(30), 3, LATENCY_RATES, Duration.ofSeconds(30), Duration.ofSeconds(30), 10_000, 1_000_000,
+        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of());
   }
 
   /** {@code --quick}: the same sections in about three minutes (shorter windows, two search steps). */
   public static BenchSettings quick() {
     return new BenchSettings(12, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(5),
-        Duration.ofSeconds(8), 2, LATENCY_RATES, Duration.ofSeconds(6), 10_000, 1_000_000, 10, PIPELINE_LOAD,
-        EnumSet.allOf(Section.class), Map.of());
+        Duration.ofSeconds(8), 2, LATENCY_RATES, Duration.ofSeconds(6), Duration.ofSeconds(2), 10_000, 1_000_000,
+        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of());
   }
 
   /** A run of seconds that still fills every field: for the smoke test, not for figures. */
   public static BenchSettings tiny() {
     LoadSpec small = PIPELINE_LOAD.toBuilder().clients(20).directories(10).files(200).build();
     return new BenchSettings(2, Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofSeconds(1), 1, LATENCY_RATES, Duration.ofMillis(700), 200, 2_000, 10, small,
-        EnumSet.allOf(Section.class), Map.of("upcall.progress.interval.ms", "50"));
+        Duration.ofSeconds(1), 1, LATENCY_RATES, Duration.ofMillis(700), Duration.ofMillis(200), 200, 2_000, 10,
+        small, EnumSet.allOf(Section.class), Map.of("upcall.progress.interval.ms", "50"));
   }
 
   /** These settings measuring only {@code only}. */
   public BenchSettings withSections(Set<Section> only) {
     return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, fanOutClients, statePairs, clientsPerInode, load, only, streamsOverrides);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, only, streamsOverrides);
   }
 
   /** These settings with {@code partitions} for every topic. */
   public BenchSettings withPartitions(int count) {
     return new BenchSettings(count, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, fanOutClients, statePairs, clientsPerInode, load, sections, streamsOverrides);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, streamsOverrides);
   }
 
   /** These settings with the state cost measured at {@code pairs} tracked pairs. */
   public BenchSettings withStatePairs(int pairs) {
     return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, fanOutClients, pairs, clientsPerInode, load, sections, streamsOverrides);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, pairs, clientsPerInode, load, sections, streamsOverrides);
   }
 
   /** These settings with {@code extra} added to (and overriding) the Streams properties. */
@@ -138,7 +142,7 @@ public record BenchSettings(
     Map<String, String> merged = new LinkedHashMap<>(streamsOverrides);
     merged.putAll(extra);
     return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, fanOutClients, statePairs, clientsPerInode, load, sections, merged);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, merged);
   }
 
   /** Whether {@code section} is to be measured. */

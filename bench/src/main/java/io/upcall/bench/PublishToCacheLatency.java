@@ -117,21 +117,22 @@ final class PublishToCacheLatency implements AutoCloseable {
    */
   Percentiles measure(int rate, boolean drain) {
     Duration window = settings.latencyWindow();
+    Duration warmUp = settings.latencyWarmUp();
     int probesPerSecond = Math.max(5, Math.min(MAX_PROBES_PER_SECOND, rate / 10));
     double loadRate = Math.max(1, rate - 2.0 * probesPerSecond);
     LoadRunner runner = LoadRunner.builder().spec(settings.load())
         .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
             .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
-        .recordsPerSecond(loadRate).duration(window).build();
+        .recordsPerSecond(loadRate).duration(warmUp.plus(window)).build();
     recorder.reset();
     sentAt.clear();
     CompletableFuture<LoadSummary> load = CompletableFuture.supplyAsync(runner::run,
         task -> new Thread(task, "upcall-bench-load").start());
 
-    // The load generator builds its tree first and the JIT warms up: the first quarter (at most 2 s) is not counted.
+    // The load generator builds its tree, the JIT warms up and clients become fresh: the warm-up is not counted.
     long start = System.nanoTime();
-    long warm = start + Math.min(window.toNanos() / 4, Duration.ofSeconds(2).toNanos());
-    long end = start + window.toNanos();
+    long warm = start + warmUp.toNanos();
+    long end = warm + window.toNanos();
     long intervalNanos = 1_000_000_000L / probesPerSecond;
     long firstCounted = -1;
     long probesSent = 0;
