@@ -177,9 +177,13 @@ final class PublishToCacheLatency implements AutoCloseable {
     double achieved = summary.achievedRecordsPerSecond() + 2 * probesSent / probeSeconds;
     double cpuPerFop = cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / (achieved * cpuSeconds);
     double brokerPerFop = brokerNanos < 0 ? Double.NaN : brokerNanos / 1e3 / (achieved * cpuSeconds);
+    // No probe came back in time: the percentiles are unknown (longer than the window), not zero.
+    boolean none = histogram.getTotalCount() == 0;
     Percentiles result = new Percentiles(rate, achieved, histogram.getTotalCount(), missing,
-        millis(histogram.getValueAtPercentile(50)), millis(histogram.getValueAtPercentile(99)),
-        millis(histogram.getValueAtPercentile(99.9)), millis(histogram.getMaxValue()), cpuPerFop, brokerPerFop);
+        none ? Double.NaN : millis(histogram.getValueAtPercentile(50)),
+        none ? Double.NaN : millis(histogram.getValueAtPercentile(99)),
+        none ? Double.NaN : millis(histogram.getValueAtPercentile(99.9)),
+        none ? Double.NaN : millis(histogram.getMaxValue()), cpuPerFop, brokerPerFop);
     progress.accept("  " + result.describe());
     if (drain && !kafka.awaitNoLag(app.applicationId(), app.topics().fops(), Duration.ofMinutes(2))) {
       throw new IllegalStateException(app.applicationId() + " did not drain after the latency run");

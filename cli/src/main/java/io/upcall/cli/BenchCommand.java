@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                         + "at 1k/5k/20k fops/s, a 10k-client fan-out, and the state cost per tracked pair.",
                 "Starts its own single-node broker in a child JVM unless --bootstrap-servers is given; every topic "
                         + "it creates is bounded and deleted afterwards. Progress goes to stderr, the table to stdout.",
-                "About ten minutes; --quick about three."})
+                "About twelve minutes; --quick about three."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
