@@ -105,9 +105,11 @@ class OperatorEndpointTest {
       for (URI endpoint : endpoints) {
         InodeState state = read(Eventually.within(WAIT, "inode on partition " + partition + " via " + endpoint,
             () -> get(endpoint, "/inodes/" + Gfids.format(inode)),
-            // The endpoint reads the tracked clients and the latest change one after the other, so an answer
-            // may name the writer as originator before it lists it: wait for it among the clients.
-            answer -> answer.status() == 200 && answer.body().contains("\"client\":\"writer\"")), InodeState.class);
+            // The endpoint reads the tracked clients and the latest change one after the other while the
+            // stream thread writes them one after the other, so an answer may hold either without the other:
+            // wait for both.
+            answer -> answer.status() == 200 && answer.body().contains("\"client\":\"writer\"")
+                && answer.body().contains("\"originator\":\"writer\"")), InodeState.class);
         assertThat(state.gfid()).isEqualTo(Gfids.format(inode));
         assertThat(state.partition()).isEqualTo(partition);
         assertThat(state.servedBy()).isEqualTo(InodeState.ACTIVE);
