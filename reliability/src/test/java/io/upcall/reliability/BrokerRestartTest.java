@@ -82,7 +82,7 @@ class BrokerRestartTest {
       Set<String> logged = fops.stream().map(l -> SteadyLoad.key(l.fop())).collect(Collectors.toSet());
       Set<String> acknowledged = new java.util.HashSet<>(load.acknowledgedRecords().keySet());
       acknowledged.addAll(tight.acknowledged);
-      Comparison result = Comparison.of(SpecOracle.required(fops, StreamsSettings.TIMEOUT_SECONDS),
+      Comparison result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
           TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
       System.out.printf("broker restart: down %d ms; load: %d acknowledged, %d failed, longest publish call %d ms; "
               + "tight publisher (delivery timeout %d s): %d acknowledged, %d failed, e.g. \"%s\"; streams app RUNNING "
@@ -102,7 +102,7 @@ class BrokerRestartTest {
               f -> assertThat(f).hasMessageStartingWith("not acknowledged within the delivery timeout of 2 s"),
               f -> assertThat(f).hasMessageStartingWith("broker unreachable for 1 s")));
       assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-      assertThat(result.duplicated()).as("invalidations beyond what the spec requires").isEmpty();
+      assertThat(result.duplicated()).as("invalidations beyond what the spec requires or permits").isEmpty();
     } finally {
       if (tight != null) {
         tight.close();

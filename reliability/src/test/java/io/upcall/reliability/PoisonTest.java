@@ -83,7 +83,7 @@ class PoisonTest {
       List<SpecOracle.Logged> valid = TopicLog.fops(kafka.clientProperties(), topics.fops()).stream()
           .filter(logged -> logged.fop().getFopId() == null || !logged.fop().getFopId().startsWith(POISON_PREFIX))
           .toList();
-      Comparison result = Comparison.of(SpecOracle.required(valid, StreamsSettings.TIMEOUT_SECONDS),
+      Comparison result = Comparison.of(SpecOracle.expected(valid, StreamsSettings.TIMEOUT_SECONDS),
           TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
       System.out.printf("poison: %d injected %s, %d dead-lettered by reason %s; %d valid fops around them; "
           + "app states seen while injecting %s; %s%n", POISON, injected, dead.size(), reasons, valid.size(),
@@ -98,7 +98,7 @@ class PoisonTest {
       assertThat(statesSeen).containsOnly(KafkaStreams.State.RUNNING.name());
       assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
       assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-      assertThat(result.duplicated()).as("invalidations beyond what the spec requires").isEmpty();
+      assertThat(result.duplicated()).as("invalidations beyond what the spec requires or permits").isEmpty();
     } finally {
       if (load != null) {
         load.close();

@@ -37,7 +37,7 @@ class StreamsCrashTest {
     Comparison result = crashMidLoadAndRestart(StreamsConfig.EXACTLY_ONCE_V2, 11);
 
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-    assertThat(result.duplicated()).as("invalidations delivered beyond what the spec requires").isEmpty();
+    assertThat(result.duplicated()).as("invalidations delivered beyond what the spec requires or permits").isEmpty();
   }
 
   @Test
@@ -69,7 +69,7 @@ class StreamsCrashTest {
         load.close();
         Duration drain = Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
         List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
-        result = Comparison.of(SpecOracle.required(fops, StreamsSettings.TIMEOUT_SECONDS),
+        result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
             TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
         System.out.printf("%s crash: %d fops published (%d acknowledged), killed after RUNNING, down %d ms "
                 + "(restart to RUNNING %d ms), drained %d ms after the load stopped; %s%n", guarantee, fops.size(),

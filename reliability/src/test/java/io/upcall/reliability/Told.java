@@ -11,6 +11,13 @@ import io.upcall.schemas.UpcallFlag;
  */
 record Told(String client, String gfid, int flags, String cause, long eventTimeMs) {
 
+  /** A client, an inode and a millisecond: where the spec permits one invalidation beyond those it requires. */
+  record Moment(String client, String gfid, long eventTimeMs) {}
+
+  Moment moment() {
+    return new Moment(client, gfid, eventTimeMs);
+  }
+
   static Told of(Invalidation invalidation) {
     return new Told(invalidation.getClient(), Gfids.format(invalidation.getGfid()), invalidation.getFlags(),
         invalidation.getCauseFopId(), invalidation.getEventTimeMs());

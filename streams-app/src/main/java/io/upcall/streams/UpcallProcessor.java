@@ -178,10 +178,14 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       this.fop = fop;
     }
 
-    /** touch, with the ordering rule: an access older than the latest change gets that change. */
+    /**
+     * touch, with the ordering rule: an access older than the latest change gets that change. An access in the same
+     * millisecond counts as older: records from different bricks or fan-out paths carry no order within a
+     * millisecond, and the access may have read the old state (an extra invalidation costs a lookup).
+     */
     void touch(String client, long eventTimeMs) {
       Invalidation latest = meta == null ? null : meta.getLatestChange();
-      if (latest != null && latest.getEventTimeMs() > eventTimeMs) {
+      if (latest != null && latest.getEventTimeMs() >= eventTimeMs) {
         long changeSecond = Freshness.second(latest.getEventTimeMs());
         if (!client.equals(meta.getLatestChangeOriginator())
             && Freshness.isFresh(changeSecond, Freshness.second(eventTimeMs), timeout)) {

@@ -343,6 +343,19 @@ class UpcallProcessorTest {
     }
 
     @Test
+    void anAccessInTheSameMillisecondAsTheLatestChangeCountsAsOlder() {
+      try (UpcallDriver driver = driver(60)) {
+        // Different bricks, different partitions: nothing orders a READDIRP listing FILE against a write of FILE
+        // stamped the same millisecond, so the listing may have read the old stat.
+        write(driver, "A", FILE, T0 + 5_000);
+        driver.pipe(fop(Fop.READDIRP, "B", DIR, T0 + 5_000).setEntries(List.of(FILE)).build());
+        assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");
+        write(driver, "A", FILE, T0 + 5_000); // the writer again: never told of its own change
+        assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");
+      }
+    }
+
+    @Test
     void inEventTimeOrderTheRuleAddsNothing() {
       try (UpcallDriver driver = driver(60)) {
         lookup(driver, "B", FILE, T0 + 3_000);
