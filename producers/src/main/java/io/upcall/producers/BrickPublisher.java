@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes one brick's fop records to {@code upcall.fops}, keyed by gfid so that an inode's records keep their
- * order, and sends heartbeats into every partition so that stream time advances while the volume is idle.
+ * order, and sends heartbeats into every partition so that stream time advances while the volume is idle; closing
+ * sends a last, leaving one so that the streams app stops waiting for this brick at once.
  *
  * <p>The producer is idempotent with {@code acks=all} and compresses with lz4 unless told otherwise. Memory is bounded by {@code buffer.memory}: when the broker
  * is slow or gone, {@link #publish} blocks up to the max block time and then fails. No record is dropped
@@ -269,6 +270,15 @@ public final class BrickPublisher implements AutoCloseable {
     closed = true;
     if (heartbeats != null) {
       heartbeats.shutdownNow();
+      try {
+        // A periodic heartbeat sent after the farewell would bring the brick back until the brick timeout.
+        heartbeats.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (heartbeatsSent.sum() > 0) { // else the topic's partitions may be unknown, and asking could block
+        heartbeat(true);
+      }
     }
     producer.close(timeout);
   }
@@ -389,14 +399,21 @@ public final class BrickPublisher implements AutoCloseable {
     return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 
-  /** Sends one heartbeat, stamped now, to every partition of the fops topic. */
   private void heartbeat() {
+    heartbeat(false);
+  }
+
+  /**
+   * Sends one heartbeat, stamped now, to every partition of the fops topic; a {@code leaving} one, sent at close
+   * behind every record handed over, tells the streams app to stop waiting for this brick.
+   */
+  private void heartbeat(boolean leaving) {
     try {
       List<PartitionInfo> partitions = producer.partitionsFor(topic);
       handoff.writeLock().lock();
       try {
         long now = clock.millis();
-        BrickHeartbeat beat = new BrickHeartbeat(volume, brick, now, ++heartbeatSequence);
+        BrickHeartbeat beat = new BrickHeartbeat(volume, brick, now, ++heartbeatSequence, leaving);
         Callback counted = (metadata, error) -> (error == null ? heartbeatsSent : heartbeatsFailed).increment();
         for (PartitionInfo partition : partitions) {
           producer.send(new ProducerRecord<>(topic, partition.partition(), now, brick, beat), counted);

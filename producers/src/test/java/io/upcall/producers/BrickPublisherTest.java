@@ -201,6 +201,29 @@ class BrickPublisherTest {
   }
 
   @Test
+  void closingSaysFarewellInEveryPartitionBehindEveryRecordAndNothingFollowsIt() {
+    UpcallTopics topics = FopsTopic.fresh(kafka, 4);
+    try (BrickPublisher publisher = publisher(topics).heartbeatInterval(Duration.ofMillis(20)).build()) {
+      FopsTopic.readUntil(kafka.bootstrapServers(), topics.fops(),
+          records -> records.stream().map(ConsumerRecord::partition).distinct().count() == 4, Duration.ofSeconds(30));
+      for (int i = 0; i < 20; i++) {
+        publisher.publish(write(gfid(i), T0 + i, "farewell-" + i));
+      }
+    }
+
+    List<ConsumerRecord<String, SpecificRecord>> read = FopsTopic.readUntil(kafka.bootstrapServers(), topics.fops(),
+        records -> records.stream().filter(r -> r.value() instanceof BrickHeartbeat beat && beat.getLeaving())
+            .count() == 4, Duration.ofSeconds(30));
+    Map<Integer, List<SpecificRecord>> byPartition = new HashMap<>();
+    read.forEach(record -> byPartition.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record.value()));
+    assertThat(byPartition).hasSize(4);
+    byPartition.forEach((partition, values) -> assertThat(values.get(values.size() - 1))
+        .as("the last record of partition %d", partition)
+        .isInstanceOfSatisfying(BrickHeartbeat.class, beat -> assertThat(beat.getLeaving()).isTrue()));
+    assertThat(read.stream().filter(record -> record.value() instanceof FopRecord)).hasSize(20);
+  }
+
+  @Test
   void noHeartbeatIsAheadOfAFopPublishedAfterIt() throws Exception {
     UpcallTopics topics = FopsTopic.fresh(kafka, 4);
     AtomicLong ticks = new AtomicLong(T0);

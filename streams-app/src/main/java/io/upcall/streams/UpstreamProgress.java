@@ -46,9 +46,16 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
       return;
     }
     BrickHeartbeat heartbeat = beat.heartbeat();
-    latestByBrick.merge(heartbeat.getVolume() + "/" + heartbeat.getBrick(), heartbeat,
-        (old, now) -> now.getEventTimeMs() >= old.getEventTimeMs() ? now : old);
-    long newest = latestByBrick.values().stream().mapToLong(BrickHeartbeat::getEventTimeMs).max().orElseThrow();
+    String brick = heartbeat.getVolume() + "/" + heartbeat.getBrick();
+    if (heartbeat.getLeaving()) {
+      // Its publisher closed: it publishes nothing after this, so waiting for it would only hold every client's
+      // freshness back until the brick timeout.
+      latestByBrick.remove(brick);
+    } else {
+      latestByBrick.merge(brick, heartbeat, (old, now) -> now.getEventTimeMs() >= old.getEventTimeMs() ? now : old);
+    }
+    long newest = Math.max(heartbeat.getEventTimeMs(),
+        latestByBrick.values().stream().mapToLong(BrickHeartbeat::getEventTimeMs).max().orElse(Long.MIN_VALUE));
     if (firstHeardMs == Long.MIN_VALUE) {
       firstHeardMs = heartbeat.getEventTimeMs();
     }
@@ -57,8 +64,9 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
     if (newest - firstHeardMs < ProgressMarks.LEARNING_SPAN.toMillis()) {
       return; // after a (re)start, a brick not heard from yet must not be skipped
     }
-    BrickHeartbeat slowest =
-        latestByBrick.values().stream().min(Comparator.comparingLong(BrickHeartbeat::getEventTimeMs)).orElseThrow();
+    // With every brick gone, the last one's farewell is the last word on this partition.
+    BrickHeartbeat slowest = latestByBrick.values().stream()
+        .min(Comparator.comparingLong(BrickHeartbeat::getEventTimeMs)).orElse(heartbeat);
     if (slowest.getEventTimeMs() > claimedMs) {
       claimedMs = slowest.getEventTimeMs();
       RecordHeaders headers = new RecordHeaders();

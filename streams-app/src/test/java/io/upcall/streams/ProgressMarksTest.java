@@ -127,6 +127,31 @@ class ProgressMarksTest {
   }
 
   @Test
+  void aBrickThatLeavesStopsHoldingTheMarksBackAtOnce() {
+    heartbeat("brick-1", T0);
+    heartbeat("brick-2", T0);
+    heartbeat("brick-1", LEARNED);
+    tick();
+    farewell("brick-2", T0 + 100);
+    tick();
+    heartbeat("brick-1", LEARNED + 500);
+    tick();
+
+    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, LEARNED, LEARNED + 500);
+  }
+
+  @Test
+  void theLastBrickToLeaveIsTheLastWordOnItsPartition() {
+    heartbeat("brick-1", T0);
+    heartbeat("brick-1", LEARNED);
+    tick();
+    farewell("brick-1", LEARNED + 300);
+    tick();
+
+    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(LEARNED, LEARNED + 300);
+  }
+
+  @Test
   void aMarkFollowsTheInvalidationsOfTheFopsBeforeItsWatermark() {
     heartbeat("brick-1", T0);
     fops.pipeInput(Gfids.format(FILE), fop(Fop.LOOKUP, "B", FILE, T0 + 100).build(), T0 + 100);
@@ -154,7 +179,11 @@ class ProgressMarksTest {
   }
 
   private void heartbeat(String brick, long eventTimeMs) {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L), eventTimeMs);
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false), eventTimeMs);
+  }
+
+  private void farewell(String brick, long eventTimeMs) {
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, true), eventTimeMs);
   }
 
   private void tick() {

@@ -75,7 +75,7 @@ final class SampleRecords {
 
   static BrickHeartbeat heartbeat() {
     return BrickHeartbeat.newBuilder().setVolume("vol1").setBrick("b1").setEventTimeMs(1_700_000_000_000L)
-        .setSequence(9).build();
+        .setSequence(9).setLeaving(true).build(); // not the default, so reading v1 shows it
   }
 
   static Invalidation fullInvalidation() {
