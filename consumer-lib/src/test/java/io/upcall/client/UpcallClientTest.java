@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -188,7 +190,8 @@ class UpcallClientTest {
     try (Admin admin = Admin.create(broker.adminProperties())) {
       admin.deleteTopics(List.of(topics.invalidations())).all().get();
       Eventually.within(WAIT, "the topic is gone", () -> !topicExists(admin, topics.invalidations()));
-      admin.createTopics(List.of(new NewTopic(topics.invalidations(), 4, (short) 1))).all().get();
+      Eventually.within(WAIT, "the topic recreated with 4 partitions",
+          () -> recreated(admin, topics.invalidations(), 4));
     }
 
     Eventually.within(WAIT, "the position is lost", () -> client.metrics().positionLosses() >= 1);
@@ -285,10 +288,37 @@ class UpcallClientTest {
     }
   }
 
+  /**
+   * Creates {@code topic} with {@code partitions}; false to try again when it is still being deleted or a producer's
+   * metadata refresh auto-created it first with another count (then it is deleted again).
+   */
+  private static boolean recreated(Admin admin, String topic, int partitions) {
+    try {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      return true;
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException(e);
+      }
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    try {
+      int found = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      if (found == partitions) {
+        return true;
+      }
+      admin.deleteTopics(List.of(topic)).all().get();
+    } catch (InterruptedException | ExecutionException e) {
+      // not visible yet, or already being deleted: the next try sees
+    }
+    return false;
+  }
+
   private static boolean topicExists(Admin admin, String topic) {
     try {
       return admin.listTopics().names().get().contains(topic);
-    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+    } catch (InterruptedException | ExecutionException e) {
       throw new IllegalStateException(e);
     }
   }
