@@ -73,7 +73,13 @@ final class LatestChanges {
     Invalidation later = changeIsLater ? change : latest;
     Invalidation earlier = changeIsLater ? latest : change;
     String bothOriginators = Objects.equals(previous.getLatestChangeOriginator(), originator) ? originator : null;
-    return meta(bothOriginators, merge(later, earlier));
+    return InodeMeta.newBuilder(previous).setLatestChangeOriginator(bothOriginators)
+        .setLatestChange(merge(later, earlier)).build(); // whom a forget told stays with it for T
+  }
+
+  /** {@code meta} noting that the forget caused by {@code cause} told {@code clients} (and stopped tracking them). */
+  static InodeMeta withForgotten(InodeMeta meta, String cause, List<String> clients) {
+    return InodeMeta.newBuilder(meta).setForgetCause(cause).setForgotten(clients).build();
   }
 
   private static Invalidation merge(Invalidation later, Invalidation earlier) {
@@ -123,6 +129,6 @@ final class LatestChanges {
   }
 
   private static InodeMeta meta(String originator, Invalidation change) {
-    return new InodeMeta(originator, change, Map.of());
+    return new InodeMeta(originator, change, Map.of(), null, List.of());
   }
 }

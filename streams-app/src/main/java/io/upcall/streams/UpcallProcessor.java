@@ -18,7 +18,9 @@ import io.upcall.schemas.Gfids;
 import io.upcall.schemas.XattrGlob;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -145,7 +147,8 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     byte[] gfid = inode.bytes();
     finishFanOut(gfid); // an inode's events are decided in order: a change still being told goes first
     int timeout = now.timeoutSeconds();
-    if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getEventTimeMs(), timeout)) {
+    if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getBrick(), fop.getEventTimeMs(),
+        timeout)) {
       return;
     }
     Inode target = new Inode(gfid, changes.of(gfid), timeout, outputTimestamp, fop);
@@ -189,7 +192,9 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
         long changeSecond = Freshness.second(latest.getEventTimeMs());
         if (!client.equals(meta.getLatestChangeOriginator())
             && Freshness.isFresh(changeSecond, Freshness.second(eventTimeMs), timeout)) {
-          emit(client, latest);
+          // The latest change may merge a stat change (a file created in this directory) with an xattr change
+          // whose names this client does not match: its TIMES must still reach it.
+          UpcallProcessor.this.emit(client, latest, timeout, outputTimestamp, true);
         }
         if (FORGET.in(latest.getFlags())) {
           return; // the inode is gone: tracking it again would only keep a dead entry
@@ -239,15 +244,31 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     void forget(Invalidation forget) {
       finishFanOut(gfid);
       long second = Freshness.second(forget.getEventTimeMs());
-      List<TrackedClients.Tracked> told = new ArrayList<>();
+      List<TrackedClients.Tracked> untracked = new ArrayList<>();
+      Set<String> told = new LinkedHashSet<>();
       for (TrackedClients.Tracked client : tracked.of(gfid)) {
         if (Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
           emit(client.client(), forget);
-          told.add(client);
+          untracked.add(client);
+          told.add(client.client());
         }
       }
-      tracked.untrack(told);
+      // Processed again after an at-least-once crash, this forget may find the state it left (its clients no longer
+      // tracked) while the FORGETs it sent then were lost with the crash: tell them again whom it told.
+      if (meta != null && forget.getCauseFopId() != null
+          && forget.getCauseFopId().equals(meta.getForgetCause())) {
+        for (String client : meta.getForgotten()) {
+          if (told.add(client)) {
+            emit(client, forget);
+          }
+        }
+      }
+      tracked.untrack(untracked);
       remember(forget, null);
+      if (meta != null && timeout != 0) {
+        meta = LatestChanges.withForgotten(meta, forget.getCauseFopId(), List.copyOf(told));
+        changes.put(gfid, meta);
+      }
     }
 
     private void remember(Invalidation change, String originator) {
@@ -267,10 +288,14 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   }
 
   private void emit(String client, Invalidation change, int timeout, long outputTimestamp) {
+    emit(client, change, timeout, outputTimestamp, false);
+  }
+
+  private void emit(String client, Invalidation change, int timeout, long outputTimestamp, boolean merged) {
     List<String> patterns = change.getXattrs().isEmpty()
         ? List.of()
         : XattrInterestProcessor.patternsOf(xattrInterest, client);
-    Invalidation invalidation = forClient(change, client, patterns, timeout);
+    Invalidation invalidation = forClient(change, client, patterns, timeout, merged);
     if (invalidation != null) {
       context.forward(new Record<>(client, invalidation, outputTimestamp));
       invalidations.record();
@@ -346,7 +371,13 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
    * {@code change} as {@code client} gets it, or null when it concerns nothing the client caches: a change that
    * names xattrs tells each client only the names its patterns match (TIMES rides along only with a match).
    */
-  static Invalidation forClient(Invalidation change, String client, List<String> patterns, int timeoutSeconds) {
+  /**
+   * {@code change} as {@code client} is told it: only the xattr names its patterns match. With none matched, an
+   * xattr change tells it nothing (its TIMES rides along with the xattrs, as GlusterFS sends TIMES|XATTR), unless
+   * {@code merged}: then TIMES may come from another change and is told.
+   */
+  static Invalidation forClient(Invalidation change, String client, List<String> patterns, int timeoutSeconds,
+      boolean merged) {
     int flags = change.getFlags();
     List<Xattr> xattrs = change.getXattrs();
     if (!xattrs.isEmpty()) {
@@ -357,7 +388,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
         }
       }
       if (matched.isEmpty()) {
-        if ((flags & ~(XATTR_FLAGS | TIMES.bit())) == 0) {
+        if ((flags & ~(XATTR_FLAGS | (merged ? 0 : TIMES.bit()))) == 0) {
           return null;
         }
         flags &= ~XATTR_FLAGS;
@@ -387,6 +418,6 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     tracked.expire(now - horizon, SWEEP_BUDGET, System::nanoTime);
     metaSweep.sweep(meta -> meta.getLatestChange() == null
         || now - Freshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
-    txSweep.sweep(eventTimeMs -> now - Freshness.second(eventTimeMs) > horizon);
+    txSweep.sweep(stored -> now - Transactions.secondOf(stored) > horizon);
   }
 }

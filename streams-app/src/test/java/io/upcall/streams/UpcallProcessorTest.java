@@ -203,6 +203,38 @@ class UpcallProcessorTest {
     }
 
     @Test
+    void theSameBricksCopyProcessedAgainIsDecidedAgain() {
+      try (UpcallDriver driver = driver(60)) {
+        lookup(driver, "B", FILE, T0);
+        var write = fop(Fop.WRITE, "A", FILE, T0 + 1_000).setStat(stat(T0 + 1_000)).setTxId("A:9");
+        driver.pipe(write.build());
+        assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");
+        // At-least-once replays a copy whose state survived a crash but whose invalidation may not have.
+        driver.pipe(write.build());
+        assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");
+        driver.pipe(write.setBrick("brick-2").build()); // the replica's copy still changes nothing
+        assertThat(driver.invalidations()).isEmpty();
+      }
+    }
+
+    @Test
+    void aForgetProcessedAgainTellsAgainTheClientsItStoppedTracking() {
+      try (UpcallDriver driver = driver(60)) {
+        lookup(driver, "B", FILE, T0);
+        lookup(driver, "C", FILE, T0);
+        var unlink = fop(Fop.UNLINK, "A", FILE, T0 + 1_000).setParent(DIR).setNlink(0).setFopId("u1").setTxId("A:3");
+        driver.pipe(unlink.build());
+        assertThat(brief(driver.invalidations())).contains("B 3 FORGET", "C 3 FORGET", "A 3 FORGET");
+        assertThat(driver.trackedOn(FILE)).isEmpty();
+
+        driver.pipe(unlink.build()); // replayed after a crash: nobody is tracked any more
+        assertThat(brief(driver.invalidations())).contains("B 3 FORGET", "C 3 FORGET");
+        driver.pipe(unlink.setBrick("brick-2").build());
+        assertThat(driver.invalidations()).isEmpty();
+      }
+    }
+
+    @Test
     void aDuplicateDoesNotTouchItsOriginatorAgain() {
       try (UpcallDriver driver = driver(5)) {
         driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 1_000).setTxId("A:1").build());
@@ -339,6 +371,18 @@ class UpcallProcessorTest {
         assertThat(brief(driver.invalidations())).as("C is not fresh at second 3").containsExactly("A 3 FORGET");
         write(driver, "B", FILE, T0 + 2_900); // written before the unlink, arrives after it
         assertThat(brief(driver.invalidations())).containsExactly("C 3 SIZE|TIMES", "B 3 NLINK|TIMES|FORGET|PARENT_TIMES");
+      }
+    }
+
+    @Test
+    void aLateAccessLearnsADirectoryTimesChangeMergedWithAnXattrChangeItDoesNotMatch() {
+      try (UpcallDriver driver = driver(60)) {
+        driver.pipe(fop(Fop.SETXATTR, "A", DIR, T0 + 4_000).setXattrs(List.of(xattr("user.a", "1"))).build());
+        driver.pipe(fop(Fop.CREATE, "C", FILE, T0 + 5_000).setParent(DIR).build());
+        assertThat(brief(driver.invalidations())).containsExactly("A 1 TIMES");
+
+        lookup(driver, "B", DIR, T0 + 3_000); // registered no xattr patterns, read the directory before both
+        assertThat(brief(driver.invalidations())).containsExactly("B 1 TIMES");
       }
     }
 
