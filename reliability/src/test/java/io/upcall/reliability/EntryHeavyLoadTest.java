@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
-import io.upcall.testkit.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The load generator's full mix on a replicated volume: creates, renames, links and unlinks (parents told through
@@ -50,11 +49,11 @@ class EntryHeavyLoadTest {
       load = SteadyLoad.start(SteadyLoad.smallVolume(9).bricks(4).replicas(2).entryWeight(4).build(),
           FOPS_PER_SECOND, false, () -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers())
               .topics(topics).heartbeatInterval(Duration.ofMillis(200)));
-      awaitAcknowledged(load, FOPS / 3);
+      load.awaitAcknowledged(FOPS / 3);
       first.kill();
-      awaitAcknowledged(load, FOPS / 2); // a backlog builds while the app is down
+      load.awaitAcknowledged(FOPS / 2); // a backlog builds while the app is down
       second = ChildStreams.start("second", config, work);
-      awaitAcknowledged(load, FOPS);
+      load.awaitAcknowledged(FOPS);
       load.close();
       Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
 
@@ -79,9 +78,5 @@ class EntryHeavyLoadTest {
         second.close();
       }
     }
-  }
-
-  private static void awaitAcknowledged(SteadyLoad load, long count) {
-    Eventually.within(Duration.ofSeconds(90), count + " fops acknowledged", () -> load.acknowledged() >= count);
   }
 }

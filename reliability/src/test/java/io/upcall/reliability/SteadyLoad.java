@@ -5,6 +5,7 @@ import io.upcall.avro.FopRecord;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.producers.load.FopGenerator;
 import io.upcall.producers.load.LoadSpec;
+import io.upcall.testkit.Eventually;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -125,6 +126,11 @@ final class SteadyLoad implements AutoCloseable {
 
   long acknowledged() {
     return acknowledged.get();
+  }
+
+  /** Waits until {@code count} records are acknowledged (at most 90 s). */
+  void awaitAcknowledged(long count) {
+    Eventually.within(Duration.ofSeconds(90), count + " fops acknowledged", () -> acknowledged() >= count);
   }
 
   long handedOver() {

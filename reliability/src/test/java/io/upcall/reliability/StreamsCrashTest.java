@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
-import io.upcall.testkit.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,14 +57,14 @@ class StreamsCrashTest {
         () -> publisher(topics));
     Comparison result;
     try {
-      awaitAcknowledged(load, 3_000);
+      load.awaitAcknowledged(3_000);
       long killedNanos = System.nanoTime();
       first.kill();
-      awaitAcknowledged(load, load.acknowledged() + 1_500); // load goes on while the app is down
+      load.awaitAcknowledged(load.acknowledged() + 1_500); // load goes on while the app is down
       ChildStreams second = ChildStreams.start("second", config, work);
       Duration downtime = Duration.ofNanos(System.nanoTime() - killedNanos);
       try {
-        awaitAcknowledged(load, load.acknowledged() + 2_000);
+        load.awaitAcknowledged(load.acknowledged() + 2_000);
         load.close();
         Duration drain = Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
         List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
@@ -90,9 +89,5 @@ class StreamsCrashTest {
   private static BrickPublisher.Builder publisher(UpcallTopics topics) {
     return BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(topics)
         .heartbeatInterval(Duration.ofMillis(200));
-  }
-
-  private static void awaitAcknowledged(SteadyLoad load, long count) {
-    Eventually.within(Duration.ofSeconds(60), count + " fops acknowledged", () -> load.acknowledged() >= count);
   }
 }
