@@ -369,12 +369,8 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
 
   /**
    * {@code change} as {@code client} gets it, or null when it concerns nothing the client caches: a change that
-   * names xattrs tells each client only the names its patterns match (TIMES rides along only with a match).
-   */
-  /**
-   * {@code change} as {@code client} is told it: only the xattr names its patterns match. With none matched, an
-   * xattr change tells it nothing (its TIMES rides along with the xattrs, as GlusterFS sends TIMES|XATTR), unless
-   * {@code merged}: then TIMES may come from another change and is told.
+   * names xattrs tells each client only the names its patterns match, and TIMES rides along only with a match (as
+   * GlusterFS sends TIMES|XATTR) unless the change is {@code merged}, where TIMES may come from another change.
    */
   static Invalidation forClient(Invalidation change, String client, List<String> patterns, int timeoutSeconds,
       boolean merged) {
