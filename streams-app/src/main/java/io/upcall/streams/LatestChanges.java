@@ -73,13 +73,14 @@ final class LatestChanges {
     Invalidation later = changeIsLater ? change : latest;
     Invalidation earlier = changeIsLater ? latest : change;
     String bothOriginators = Objects.equals(previous.getLatestChangeOriginator(), originator) ? originator : null;
-    return InodeMeta.newBuilder(previous).setLatestChangeOriginator(bothOriginators)
-        .setLatestChange(merge(later, earlier)).build(); // whom a forget told stays with it for T
+    // Whom a forget told stays with it for T. (The constructor, not a builder: a builder deep-copies every field.)
+    return new InodeMeta(bothOriginators, merge(later, earlier), previous.getTxIds(), previous.getForgetCause(),
+        previous.getForgotten());
   }
 
   /** {@code meta} noting that the forget caused by {@code cause} told {@code clients} (and stopped tracking them). */
   static InodeMeta withForgotten(InodeMeta meta, String cause, List<String> clients) {
-    return InodeMeta.newBuilder(meta).setForgetCause(cause).setForgotten(clients).build();
+    return new InodeMeta(meta.getLatestChangeOriginator(), meta.getLatestChange(), meta.getTxIds(), cause, clients);
   }
 
   private static Invalidation merge(Invalidation later, Invalidation earlier) {
