@@ -307,26 +307,13 @@ public final class Demo {
       // Three replicas where the cluster has them (brokers default to min.insync.replicas 2 there), else one each.
       int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
       TopicEnsurer.ensure(admin, topics, TopicSettings.defaults().withPartitions(settings.partitions())
-          .withReplicationFactor(Math.max(1, Math.min(3, brokers))));
-      awaitTopics(admin, topics);
+          .withReplicationFactor(Math.max(1, Math.min(3, brokers)))); // waits until their leaders serve them
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to create the topics: "
           + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the topics", e);
-    }
-  }
-
-  /** A broker applies a creation a moment after the controller accepted it. */
-  private static void awaitTopics(Admin admin, UpcallTopics topics)
-      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics.all())) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new java.util.concurrent.TimeoutException("the topics did not show up within 30 s");
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
     }
   }
 

@@ -17,6 +17,7 @@ import io.upcall.schemas.UpcallFlag;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
+import io.upcall.testkit.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,9 +102,10 @@ class PipelineOnKafkaContainerTest {
       brick.publish(fop(Fop.WRITE, WRITER, file, after, "write-1")).get();
 
       // verify: the reader's cache serves the new stat, and its listener was told which fop caused it
-      assertThat(eventually(() -> cache.stat(file).filter(after::equals))).contains(after);
-      Optional<Invalidation> invalidation =
-          eventually(() -> told.stream().filter(i -> "write-1".equals(i.getCauseFopId())).findFirst());
+      assertThat(Eventually.within(WAIT, "the reader's cache serves the new stat",
+          () -> cache.stat(file).filter(after::equals), Optional::isPresent)).contains(after);
+      Optional<Invalidation> invalidation = Eventually.within(WAIT, "the reader told of write-1",
+          () -> told.stream().filter(i -> "write-1".equals(i.getCauseFopId())).findFirst(), Optional::isPresent);
       assertThat(invalidation).hasValueSatisfying(i -> {
         assertThat(i.getGfid()).isEqualTo(file);
         assertThat(UpcallFlag.SIZE.in(i.getFlags())).isTrue();
@@ -126,18 +127,5 @@ class PipelineOnKafkaContainerTest {
         .setAtimeSec(ctimeSec).setAtimeNsec(0).setMtimeSec(ctimeSec).setMtimeNsec(0)
         .setCtimeSec(ctimeSec).setCtimeNsec(0)
         .build();
-  }
-
-  /** Polls until {@code condition} yields a value or the wait is over (then empty). */
-  private static <T> Optional<T> eventually(Supplier<Optional<T>> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<T> value = condition.get();
-      if (value.isPresent()) {
-        return value;
-      }
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
-    }
-    return Optional.empty();
   }
 }
