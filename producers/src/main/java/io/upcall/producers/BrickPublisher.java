@@ -2,6 +2,7 @@ package io.upcall.producers;
 
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.FopRecord;
+import io.upcall.avro.Gfid;
 import io.upcall.avro.UpcallRequest;
 import io.upcall.schemas.FopContract;
 import io.upcall.schemas.Gfids;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.avro.specific.SpecificRecord;
@@ -146,32 +148,11 @@ public final class BrickPublisher implements AutoCloseable {
    */
   public CompletableFuture<RecordMetadata> publish(FopRecord record) {
     Objects.requireNonNull(record, "record");
-    if (closed) {
-      throw new IllegalStateException("publisher of brick " + brick + " is closed");
-    }
-    handoff.readLock().lock();
-    try {
-      FopRecord own;
-      try {
-        own = ownRecord(record);
-        FopContract.check(own);
-      } catch (IllegalArgumentException e) {
-        refused.increment();
-        throw e;
-      }
-      ProducerRecord<String, SpecificRecord> message =
-          new ProducerRecord<>(topic, null, own.getEventTimeMs(), Gfids.format(own.getGfid()), own);
-      Delivery delivery = new Delivery(this, what(own));
-      inFlight.incrementAndGet();
-      try {
-        producer.send(message, delivery);
-      } catch (RuntimeException e) { // interrupted while blocked, or closed concurrently: Kafka did not call back
-        delivery.onCompletion(null, e);
-      }
-      return delivery;
-    } finally {
-      handoff.readLock().unlock();
-    }
+    return handOff(() -> {
+      FopRecord own = ownRecord(record);
+      FopContract.check(own);
+      return new Outgoing(own, own.getGfid(), own.getEventTimeMs(), what(own));
+    });
   }
 
   /**
@@ -188,23 +169,39 @@ public final class BrickPublisher implements AutoCloseable {
    */
   public CompletableFuture<RecordMetadata> request(UpcallRequest request) {
     Objects.requireNonNull(request, "request");
+    return handOff(() -> {
+      UpcallRequest own = ownRequest(request);
+      UpcallRequestContract.check(own);
+      return new Outgoing(own, own.getGfid(), own.getEventTimeMs(), " while publishing " + own.getType()
+          + " request " + own.getRequestId() + " for client " + own.getClient() + " gfid="
+          + Gfids.format(own.getGfid()) + " from brick " + brick);
+    });
+  }
+
+  /** A record ready to send: its value, the gfid it is keyed by, its timestamp, and how a failure describes it. */
+  private record Outgoing(SpecificRecord value, Gfid gfid, long eventTimeMs, String what) {}
+
+  /**
+   * Sends what {@code prepare} makes of the caller's record. It runs under the hand-off's read lock, so a record it
+   * stamps from the clock is handed over before any heartbeat can claim a later time; an
+   * IllegalArgumentException from it (the contract broken) is counted as refused and nothing is sent.
+   */
+  private CompletableFuture<RecordMetadata> handOff(Supplier<Outgoing> prepare) {
     if (closed) {
       throw new IllegalStateException("publisher of brick " + brick + " is closed");
     }
     handoff.readLock().lock();
     try {
-      UpcallRequest own;
+      Outgoing out;
       try {
-        own = ownRequest(request);
-        UpcallRequestContract.check(own);
+        out = prepare.get();
       } catch (IllegalArgumentException e) {
         refused.increment();
         throw e;
       }
       ProducerRecord<String, SpecificRecord> message =
-          new ProducerRecord<>(topic, null, own.getEventTimeMs(), Gfids.format(own.getGfid()), own);
-      Delivery delivery = new Delivery(this, " while publishing " + own.getType() + " request " + own.getRequestId()
-          + " for client " + own.getClient() + " gfid=" + Gfids.format(own.getGfid()) + " from brick " + brick);
+          new ProducerRecord<>(topic, null, out.eventTimeMs(), Gfids.format(out.gfid()), out.value());
+      Delivery delivery = new Delivery(this, out.what());
       inFlight.incrementAndGet();
       try {
         producer.send(message, delivery);
