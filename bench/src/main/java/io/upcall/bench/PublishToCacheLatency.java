@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -126,8 +124,7 @@ final class PublishToCacheLatency implements AutoCloseable {
         .recordsPerSecond(loadRate).duration(warmUp.plus(window)).build();
     recorder.reset();
     sentAt.clear();
-    CompletableFuture<LoadSummary> load = CompletableFuture.supplyAsync(runner::run,
-        task -> new Thread(task, "upcall-bench-load").start());
+    BackgroundLoad load = BackgroundLoad.start(runner);
 
     // The load generator builds its tree, the JIT warms up and clients become fresh: the warm-up is not counted.
     long start = System.nanoTime();
@@ -154,15 +151,7 @@ final class PublishToCacheLatency implements AutoCloseable {
       probe();
       probesSent++;
     }
-    LoadSummary summary;
-    try {
-      summary = load.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
-    }
+    LoadSummary summary = load.await();
     double probeSeconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (System.nanoTime() - warmAt) / 1e9;
     long cpuNanos = cpuAtWarm < 0 ? -1 : ThreadCpu.of(app.applicationId()) - cpuAtWarm;

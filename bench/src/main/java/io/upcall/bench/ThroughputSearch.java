@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -151,8 +149,7 @@ final class ThroughputSearch {
         .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
             .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
         .recordsPerSecond(rate).duration(window).maxRecords(burst).build();
-    CompletableFuture<LoadSummary> load = CompletableFuture.supplyAsync(runner::run,
-        task -> new Thread(task, "upcall-bench-load").start());
+    BackgroundLoad load = BackgroundLoad.start(runner);
 
     // A burst is watched for the window, or until the app has worked through it.
     List<long[]> samples = new ArrayList<>();
@@ -163,15 +160,7 @@ final class ThroughputSearch {
       BenchKafka.pause(SAMPLE_MILLIS);
     }
     samples.add(sample(group, topic));
-    LoadSummary summary;
-    try {
-      summary = load.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
-    }
+    LoadSummary summary = load.await();
     if (summary.failed() > 0) {
       throw new IllegalStateException("the load generator failed to publish: " + summary.firstFailure());
     }
