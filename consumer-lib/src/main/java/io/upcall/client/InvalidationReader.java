@@ -1,9 +1,13 @@
 package io.upcall.client;
 
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.ProgressMark;
 import io.upcall.avro.UpcallEvent;
 import io.upcall.schemas.UpcallEventHeader;
+import io.upcall.schemas.batch.InvalidationBatches;
+import io.upcall.schemas.serde.UpcallSerdes;
+import io.upcall.schemas.topics.ClientPartition;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -28,6 +31,7 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +62,8 @@ final class InvalidationReader implements Runnable {
   private final CompletableFuture<Void> positioned = new CompletableFuture<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final TaskMarks marks = new TaskMarks();
+  /** Decodes the changes of a batch addressed to this client (the others are never decoded). */
+  private final Deserializer<Invalidation> bodies = UpcallSerdes.invalidation().deserializer();
 
   private final AtomicLong invalidations = new AtomicLong();
   private final AtomicLong othersSkipped = new AtomicLong();
@@ -89,7 +95,7 @@ final class InvalidationReader implements Runnable {
 
   /** The partition Kafka's default partitioner (and so the streams app's producer) picks for a String key. */
   static int partitionOf(String uid, int partitions) {
-    return BuiltInPartitioner.partitionForKey(uid.getBytes(StandardCharsets.UTF_8), partitions);
+    return ClientPartition.of(uid, partitions);
   }
 
   /** Completes when the position is fixed and every streams task has been heard from since. */
@@ -195,6 +201,17 @@ final class InvalidationReader implements Runnable {
       invalidations.incrementAndGet();
       cache.apply(invalidation);
       tellListener(invalidation);
+    } else if (value instanceof InvalidationBatch batch) {
+      List<Invalidation> mine = InvalidationBatches.addressedTo(batch, uid, topic, bodies);
+      if (mine.isEmpty()) {
+        othersSkipped.incrementAndGet();
+        return;
+      }
+      for (Invalidation invalidation : mine) {
+        invalidations.incrementAndGet();
+        cache.apply(invalidation);
+        tellListener(invalidation);
+      }
     } else if (value instanceof UpcallEvent event) {
       if (!uid.equals(record.key())) {
         othersSkipped.incrementAndGet();

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * only what it has seen through the repartition from ALL upstream partitions, so it claims the minimum of their
  * forwarded heartbeats, and nothing until each has spoken. The invalidations of those fops were forwarded before
  * the mark by the same task, so under exactly-once they commit with or before it; a change whose fan-out is still
- * under way (a hot inode told in chunks) holds the claim back to just before it.
+ * under way (a hot inode told in chunks), or still in a batch not yet written, holds the claim back to just before
+ * it.
  */
 final class ProgressMarkEmitter implements Processor<String, SpecificRecord, String, ProgressMark> {
   private static final Logger LOG = LoggerFactory.getLogger(ProgressMarkEmitter.class);
@@ -29,6 +30,7 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
   private ProcessorContext<String, ProgressMark> context;
   private String task;
   private KeyValueStore<Bytes, byte[]> pendingFanOuts;
+  private KeyValueStore<Bytes, byte[]> outbox;
 
   ProgressMarkEmitter(ProgressMarks settings) {
     this.settings = settings;
@@ -45,6 +47,7 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
           + " tasks: the inode repartition topic must have as many partitions as upcall.fops");
     }
     pendingFanOuts = context.getStateStore(UpcallProcessor.PENDING_FANOUTS_STORE);
+    outbox = context.getStateStore(InvalidationOutbox.STORE);
     context.schedule(settings.interval(), PunctuationType.WALL_CLOCK_TIME, this::mark);
   }
 
@@ -67,7 +70,8 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
     if (watermark == Long.MIN_VALUE) {
       return; // an upstream partition has not spoken: nothing can be claimed yet
     }
-    long pendingFrom = PendingFanOuts.earliestEventTime(pendingFanOuts);
+    long pendingFrom = Math.min(PendingFanOuts.earliestEventTime(pendingFanOuts),
+        InvalidationOutbox.earliestEventTimeMs(outbox));
     if (pendingFrom <= watermark) {
       watermark = pendingFrom - 1; // that change's invalidations are not all written yet
     }

@@ -104,7 +104,8 @@ final class SharedChangeSerializer implements Serializer<Invalidation> {
         && Objects.equals(a.getCauseFopId(), b.getCauseFopId());
   }
 
-  private static Invalidation withClient(Invalidation i, String client) {
+  /** {@code i} addressed to {@code client}: the constructor, since a builder deep-copies every field. */
+  static Invalidation withClient(Invalidation i, String client) {
     return new Invalidation(client, i.getGfid(), i.getFlags(), i.getVolume(), i.getStat(), i.getParent(),
         i.getParentStat(), i.getOldParent(), i.getOldParentStat(), i.getXattrs(), i.getExpireTimeSeconds(),
         i.getEventTimeMs(), i.getBrick(), i.getCauseFopId());

@@ -4,16 +4,19 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The runtime switches: the spec's {@code cache-invalidation} and {@code cache-invalidation-timeout}, and the
- * lock-contention notice spacing {@code notify-contention-delay}, with the parsing that both the start-up
- * configuration and the {@code upcall.config} topic apply.
+ * The runtime switches: the spec's {@code cache-invalidation} and {@code cache-invalidation-timeout}, the
+ * lock-contention notice spacing {@code notify-contention-delay}, and the wire format of the invalidations
+ * {@code invalidation-format}, with the parsing that both the start-up configuration and the {@code upcall.config}
+ * topic apply.
  *
  * @param cacheInvalidation false means no tracking and no invalidations
  * @param timeoutSeconds T: a client is fresh while eventSecond - lastAccessSecond &lt; T; 0 notifies nobody
  * @param notifyContentionDelaySeconds the least event time between two contention notices of one lock holder on
  *     one inode (GlusterFS's notify-contention-delay); 0 sends every notice
+ * @param format one record per client and change, or batches per partition
  */
-public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notifyContentionDelaySeconds) {
+public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notifyContentionDelaySeconds,
+    InvalidationFormat format) {
   /** Option name of the on/off switch, as GlusterFS names the volume option. */
   public static final String CACHE_INVALIDATION = "cache-invalidation";
   /** Option name of the timeout T in whole seconds. */
@@ -22,9 +25,14 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
   public static final String NOTIFY_CONTENTION_DELAY = "notify-contention-delay";
   /** GlusterFS's default notify-contention-delay: 5 s. */
   public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = 5;
+  /** Option name of the wire format of upcall.invalidations: per-client or batched. */
+  public static final String INVALIDATION_FORMAT = "invalidation-format";
+  /** Batches for new deployments: clients of this version read both formats. */
+  public static final String INVALIDATION_FORMAT_DEFAULT = "batched";
   /** Every option the switches understand. */
-  public static final Set<String> OPTIONS = Set.of(CACHE_INVALIDATION, CACHE_INVALIDATION_TIMEOUT, NOTIFY_CONTENTION_DELAY);
-  /** GlusterFS's defaults: on, 60 s, 5 s. */
+  public static final Set<String> OPTIONS =
+      Set.of(CACHE_INVALIDATION, CACHE_INVALIDATION_TIMEOUT, NOTIFY_CONTENTION_DELAY, INVALIDATION_FORMAT);
+  /** GlusterFS's defaults: on, 60 s, 5 s; and batches. */
   public static final Switches DEFAULTS = new Switches(true, 60);
 
   public Switches {
@@ -35,6 +43,15 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
       throw new IllegalArgumentException(
           NOTIFY_CONTENTION_DELAY + " must be >= 0 seconds, got " + notifyContentionDelaySeconds);
     }
+    if (format == null) {
+      throw new IllegalArgumentException(INVALIDATION_FORMAT + " must be set");
+    }
+  }
+
+  /** The three GlusterFS switches, with the default wire format. */
+  public Switches(boolean cacheInvalidation, int timeoutSeconds, int notifyContentionDelaySeconds) {
+    this(cacheInvalidation, timeoutSeconds, notifyContentionDelaySeconds,
+        InvalidationFormat.parse(INVALIDATION_FORMAT_DEFAULT));
   }
 
   /** The two cache-invalidation switches, with GlusterFS's default notify-contention-delay. */
@@ -42,15 +59,23 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
     this(cacheInvalidation, timeoutSeconds, NOTIFY_CONTENTION_DELAY_DEFAULT);
   }
 
+  /** These switches writing invalidations in {@code format}. */
+  public Switches withFormat(String format) {
+    return with(INVALIDATION_FORMAT, format);
+  }
+
   /** These switches with {@code option} set from {@code text}; an IllegalArgumentException names the option. */
   public Switches with(String option, String text) {
     switch (option) {
       case CACHE_INVALIDATION:
-        return new Switches(parseOnOff(text), timeoutSeconds, notifyContentionDelaySeconds);
+        return new Switches(parseOnOff(text), timeoutSeconds, notifyContentionDelaySeconds, format);
       case CACHE_INVALIDATION_TIMEOUT:
-        return new Switches(cacheInvalidation, parseTimeout(text), notifyContentionDelaySeconds);
+        return new Switches(cacheInvalidation, parseTimeout(text), notifyContentionDelaySeconds, format);
       case NOTIFY_CONTENTION_DELAY:
-        return new Switches(cacheInvalidation, timeoutSeconds, parseSeconds(NOTIFY_CONTENTION_DELAY, text));
+        return new Switches(cacheInvalidation, timeoutSeconds, parseSeconds(NOTIFY_CONTENTION_DELAY, text), format);
+      case INVALIDATION_FORMAT:
+        return new Switches(cacheInvalidation, timeoutSeconds, notifyContentionDelaySeconds,
+            InvalidationFormat.parse(text));
       default:
         throw new IllegalArgumentException("unknown option '" + option + "' (known: " + OPTIONS + ")");
     }
@@ -74,6 +99,8 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
         return Integer.toString(timeoutSeconds);
       case NOTIFY_CONTENTION_DELAY:
         return Integer.toString(notifyContentionDelaySeconds);
+      case INVALIDATION_FORMAT:
+        return format.text();
       default:
         throw new IllegalArgumentException("unknown option '" + option + "' (known: " + OPTIONS + ")");
     }

@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -31,11 +34,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Applies the spec's primitives (touch, notify, forget) to one inode per event, with the inode's state in
- * this task's stores, and forwards one {@link Invalidation} per recipient keyed by its client uid. Decisions
- * use event time; a wall-clock punctuator drops state idle for 2·T, as GlusterFS's reaper does, whether or not
- * records arrive.
+ * this task's stores, and forwards the invalidations: in the {@code batched} format as {@link
+ * io.upcall.avro.InvalidationBatch} records, one per partition of {@code upcall.invalidations} at a time, through the
+ * {@link InvalidationOutbox}; in the {@code per-client} format one {@link Invalidation} per recipient keyed by its
+ * client uid. Decisions use event time; a wall-clock punctuator drops state idle for 2·T, as GlusterFS's reaper
+ * does, whether or not records arrive.
  */
-public final class UpcallProcessor implements Processor<String, InodeEvent, String, Invalidation> {
+public final class UpcallProcessor implements Processor<String, InodeEvent, String, SpecificRecord> {
   /** (gfid ‖ client uid) → last access second. */
   public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
   /** (last access second ‖ gfid ‖ client uid) → nothing, plus the pair count: the eviction and expiry order. */
@@ -72,8 +77,20 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private final Switches defaults;
   private final Duration expiryInterval;
   private final TrackingBound bound;
+  private final BatchSettings batching;
+  private final InvalidationPartitions partitions;
+  private final String invalidationsTopic;
+  private final Serializer<Invalidation> encoder;
+  private final Deserializer<Invalidation> decoder;
 
-  private ProcessorContext<String, Invalidation> context;
+  private ProcessorContext<String, SpecificRecord> context;
+  private InvalidationOutbox outbox;
+  private org.apache.kafka.streams.processor.Cancellable restoredFlush;
+  private InvalidationFormat format;
+  /** The last change given a timeout, shared by all its recipients in a batch (encoded once). */
+  private Invalidation sharedChange;
+  private int sharedTimeout;
+  private Invalidation sharedBody;
   private TrackedClients tracked;
   private LatestChanges changes;
   private Transactions transactions;
@@ -87,15 +104,36 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private final java.util.Set<Bytes> pending = new java.util.HashSet<>();
   private org.apache.kafka.streams.processor.Cancellable resume;
 
-  UpcallProcessor(Switches defaults, Duration expiryInterval, TrackingBound bound) {
+  UpcallProcessor(Switches defaults, Duration expiryInterval, TrackingBound bound, BatchSettings batching,
+      InvalidationPartitions partitions, String invalidationsTopic, Serializer<Invalidation> encoder,
+      Deserializer<Invalidation> decoder) {
     this.defaults = defaults;
     this.expiryInterval = expiryInterval;
     this.bound = bound;
+    this.batching = batching;
+    this.partitions = partitions;
+    this.invalidationsTopic = invalidationsTopic;
+    this.encoder = encoder;
+    this.decoder = decoder;
   }
 
   @Override
-  public void init(ProcessorContext<String, Invalidation> context) {
+  public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
+    format = defaults.format();
+    outbox = new InvalidationOutbox(context.getStateStore(InvalidationOutbox.STORE), partitions, batching,
+        invalidationsTopic, encoder, decoder);
+    // Batches a previous owner of this task left in the store are written at the next punctuation (init forwards
+    // nothing).
+    boolean restored = outbox.restore();
+    if (!batching.immediate()) {
+      context.schedule(batching.maxDelay(), PunctuationType.WALL_CLOCK_TIME, this::writeBatches);
+    } else if (restored) {
+      restoredFlush = context.schedule(FANOUT_RESUME_INTERVAL, PunctuationType.WALL_CLOCK_TIME, wallClockMs -> {
+        writeBatches(wallClockMs);
+        restoredFlush.cancel();
+      });
+    }
     KeyValueStore<Bytes, Long> trackedStore = context.getStateStore(TRACKED_CLIENTS_STORE);
     KeyValueStore<Bytes, InodeMeta> metaStore = context.getStateStore(INODE_META_STORE);
     KeyValueStore<Bytes, Long> txStore = context.getStateStore(TX_IDS_STORE);
@@ -123,6 +161,10 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   @Override
   public void process(Record<String, InodeEvent> record) {
     Switches now = ConfigChangeProcessor.current(switches, defaults);
+    if (now.format() != format) {
+      format = now.format();
+      writeBatches(record.timestamp()); // what was batched goes first, so each client gets its changes in order
+    }
     if (!now.cacheInvalidation()) {
       return;
     }
@@ -136,6 +178,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
         process(entry, event, now, record.timestamp());
       }
     }
+    afterWork(record.timestamp());
   }
 
   private void process(Gfid inode, InodeEvent event, Switches now, long outputTimestamp) {
@@ -214,11 +257,10 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       if (!Freshness.isFresh(Freshness.second(eventTimeMs), evicted.lastAccessSecond(), timeout)) {
         return;
       }
-      Invalidation forget = new Invalidation(evicted.client(), new Gfid(evicted.gfid()), FORGET.bit(),
+      Invalidation forget = new Invalidation("", new Gfid(evicted.gfid()), FORGET.bit(),
           fop.getVolume(), null, null, null, null, null, List.of(), timeout, eventTimeMs, fop.getBrick(),
           EVICTION_CAUSE);
-      context.forward(new Record<>(evicted.client(), forget, outputTimestamp));
-      invalidations.record();
+      tell(evicted.client(), forget, outputTimestamp);
     }
 
     /**
@@ -292,14 +334,57 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   }
 
   private void emit(String client, Invalidation change, int timeout, long outputTimestamp, boolean merged) {
-    List<String> patterns = change.getXattrs().isEmpty()
-        ? List.of()
-        : XattrInterestProcessor.patternsOf(xattrInterest, client);
-    Invalidation invalidation = forClient(change, client, patterns, timeout, merged);
-    if (invalidation != null) {
-      context.forward(new Record<>(client, invalidation, outputTimestamp));
-      invalidations.record();
+    Invalidation body;
+    if (change.getXattrs().isEmpty()) {
+      if (change != sharedChange || timeout != sharedTimeout) {
+        sharedChange = change;
+        sharedTimeout = timeout;
+        sharedBody = forClient(change, "", List.of(), timeout, merged);
+      }
+      body = sharedBody;
+    } else {
+      body = forClient(change, "", XattrInterestProcessor.patternsOf(xattrInterest, client), timeout, merged);
     }
+    if (body != null) {
+      tell(client, body, outputTimestamp);
+    }
+  }
+
+  /** Tells {@code client} the invalidation {@code body} (client uid empty) in the format in force. */
+  private void tell(String client, Invalidation body, long outputTimestamp) {
+    if (format == InvalidationFormat.BATCHED) {
+      outbox.add(client, body, outputTimestamp);
+    } else {
+      context.forward(new Record<>(client, SharedChangeSerializer.withClient(body, client), outputTimestamp));
+    }
+    invalidations.record();
+  }
+
+  /**
+   * Ends a record or punctuation: batches that are full (or all of them, without a batch delay) are written, and
+   * the rest are made durable before Streams may commit (see {@link InvalidationOutbox}).
+   */
+  private void afterWork(long timestamp) {
+    if (batching.immediate()) {
+      writeBatches(timestamp);
+      return;
+    }
+    for (io.upcall.avro.InvalidationBatch batch : outbox.takeFull()) {
+      context.forward(new Record<>(null, batch, timestamp));
+    }
+    outbox.persist();
+  }
+
+  /** Writes every batch now: at the batch delay, and before a change of format. */
+  private void writeBatches(long timestamp) {
+    if (outbox.isEmpty()) {
+      return;
+    }
+    long latest = outbox.latestTimestamp(timestamp);
+    for (io.upcall.avro.InvalidationBatch batch : outbox.takeAll()) {
+      context.forward(new Record<>(null, batch, latest));
+    }
+    outbox.persist();
   }
 
   /**
@@ -365,6 +450,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       resume.cancel();
       resume = null;
     }
+    afterWork(wallClockMs);
   }
 
   /**

@@ -2,6 +2,8 @@ package io.upcall.streams;
 
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
+import io.upcall.schemas.batch.InvalidationBatches;
+import org.apache.avro.specific.SpecificRecord;
 import io.upcall.avro.XattrInterest;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -44,7 +46,7 @@ public final class UpcallSimulator implements AutoCloseable {
   private TopologyTestDriver driver;
   private TestInputTopic<String, FopRecord> fops;
   private TestInputTopic<String, XattrInterest> xattrInterest;
-  private TestOutputTopic<String, Invalidation> invalidations;
+  private TestOutputTopic<String, SpecificRecord> invalidations;
   private TestOutputTopic<byte[], byte[]> deadLetters;
   private long wallClockMs;
 
@@ -83,7 +85,7 @@ public final class UpcallSimulator implements AutoCloseable {
       throw new TraceFormatException(event.lineNumber(),
           reason == null ? "rejected" : new String(reason.value(), StandardCharsets.UTF_8));
     }
-    return invalidations.readValuesToList();
+    return perClient(invalidations.readValuesToList());
   }
 
   private void start(long firstEventTimeMs) {
@@ -102,8 +104,17 @@ public final class UpcallSimulator implements AutoCloseable {
     xattrInterest = driver.createInputTopic(TOPICS.xattrInterest(), new StringSerializer(),
         UpcallSerdes.xattrInterest().serializer());
     invalidations = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
-        UpcallSerdes.invalidation().deserializer());
+        UpcallSerdes.invalidationsTopic().deserializer());
     deadLetters = driver.createOutputTopic(TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** The per-client invalidations of what the topology wrote, in either format. */
+  private static List<Invalidation> perClient(List<SpecificRecord> values) {
+    List<Invalidation> all = new java.util.ArrayList<>();
+    for (SpecificRecord value : values) {
+      all.addAll(InvalidationBatches.perClient(value, TOPICS.invalidations(), UpcallSerdes.invalidation().deserializer()));
+    }
+    return all;
   }
 
   /** Closes the driver and deletes the simulation's state. */

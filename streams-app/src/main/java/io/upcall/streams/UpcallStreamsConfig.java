@@ -82,6 +82,18 @@ public final class UpcallStreamsConfig extends AbstractConfig {
       + "notice. Lease recalls are never held back. The start-up value; the upcall.config topic changes it at "
       + "runtime on every instance.";
   public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = Switches.NOTIFY_CONTENTION_DELAY_DEFAULT;
+  /** Runtime switch: the wire format of upcall.invalidations. */
+  public static final String INVALIDATION_FORMAT_CONFIG = Switches.INVALIDATION_FORMAT;
+  private static final String INVALIDATION_FORMAT_DOC = "How invalidations are written to upcall.invalidations: "
+      + "batched (one record per partition listing many clients' changes, each change encoded once) or per-client "
+      + "(one record per client and change, the format before batches). Clients of this version read both; upgrade "
+      + "every client before switching an existing deployment to batched. Runtime-settable through upcall.config.";
+  /** Batches for new deployments. */
+  public static final String INVALIDATION_FORMAT_DEFAULT = Switches.INVALIDATION_FORMAT_DEFAULT;
+  /** Longest wait of an invalidation in a batch, ms. */
+  public static final String BATCH_MAX_DELAY_MS_CONFIG = BatchSettings.MAX_DELAY_MS_CONFIG;
+  /** Size at which a batch is written at once, bytes. */
+  public static final String BATCH_MAX_BYTES_CONFIG = BatchSettings.MAX_BYTES_CONFIG;
 
   /** Most (gfid, client) pairs tracked by the application; see {@link TrackingBound}. */
   public static final String MAX_TRACKED_PAIRS_CONFIG = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
@@ -137,6 +149,17 @@ public final class UpcallStreamsConfig extends AbstractConfig {
           ConfigDef.Range.atLeast(0), Importance.HIGH, CACHE_INVALIDATION_TIMEOUT_DOC)
       .define(NOTIFY_CONTENTION_DELAY_CONFIG, Type.INT, NOTIFY_CONTENTION_DELAY_DEFAULT, ConfigDef.Range.atLeast(0),
           Importance.MEDIUM, NOTIFY_CONTENTION_DELAY_DOC)
+      .define(INVALIDATION_FORMAT_CONFIG, Type.STRING, INVALIDATION_FORMAT_DEFAULT, (name, value) -> {
+        try {
+          InvalidationFormat.parse(value == null ? null : value.toString());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, value, "must be per-client or batched");
+        }
+      }, Importance.MEDIUM, INVALIDATION_FORMAT_DOC)
+      .define(BATCH_MAX_DELAY_MS_CONFIG, Type.LONG, BatchSettings.MAX_DELAY_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+          Importance.LOW, BatchSettings.MAX_DELAY_MS_DOC)
+      .define(BATCH_MAX_BYTES_CONFIG, Type.INT, BatchSettings.MAX_BYTES_DEFAULT,
+          ConfigDef.Range.between(1024, 900_000), Importance.LOW, BatchSettings.MAX_BYTES_DOC)
       .define(EXPIRY_INTERVAL_MS_CONFIG, Type.LONG, EXPIRY_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
           Importance.LOW, EXPIRY_INTERVAL_MS_DOC)
       .define(PRODUCER_LINGER_MS_CONFIG, Type.INT, PRODUCER_LINGER_MS_DEFAULT, ConfigDef.Range.atLeast(0),
@@ -162,7 +185,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
   private static final Set<String> UPCALL_ONLY = Set.of(TOPIC_PREFIX_CONFIG, CACHE_INVALIDATION_CONFIG,
-      CACHE_INVALIDATION_TIMEOUT_CONFIG, NOTIFY_CONTENTION_DELAY_CONFIG, EXPIRY_INTERVAL_MS_CONFIG,
+      CACHE_INVALIDATION_TIMEOUT_CONFIG, NOTIFY_CONTENTION_DELAY_CONFIG, INVALIDATION_FORMAT_CONFIG,
+      EXPIRY_INTERVAL_MS_CONFIG,
       MAX_TRACKED_PAIRS_CONFIG);
 
   /**
@@ -250,7 +274,18 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   /** The switches the application starts with, before any change from the upcall.config topic. */
   public Switches switches() {
     return new Switches(Switches.parseOnOff(getString(CACHE_INVALIDATION_CONFIG)),
-        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG), getInt(NOTIFY_CONTENTION_DELAY_CONFIG));
+        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG), getInt(NOTIFY_CONTENTION_DELAY_CONFIG),
+        InvalidationFormat.parse(getString(INVALIDATION_FORMAT_CONFIG)));
+  }
+
+  /** How long and how large batches of invalidations grow. */
+  BatchSettings batchSettings() {
+    return new BatchSettings(Duration.ofMillis(getLong(BATCH_MAX_DELAY_MS_CONFIG)), getInt(BATCH_MAX_BYTES_CONFIG));
+  }
+
+  /** The partitions of upcall.invalidations the settings create it with (the app learns the real count). */
+  int invalidationsPartitions() {
+    return topicSettings().invalidationsPartitions();
   }
 
   public Duration expiryInterval() {

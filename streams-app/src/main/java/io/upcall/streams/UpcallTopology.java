@@ -3,6 +3,7 @@ package io.upcall.streams;
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ConfigChange;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.ProgressMark;
 import io.upcall.avro.UpcallEvent;
 import io.upcall.avro.XattrInterest;
@@ -49,26 +50,34 @@ public final class UpcallTopology {
   /** The topology for a {@code upcall.fops} topic of {@code fopsPartitions} (as found at start). */
   public static Topology build(UpcallStreamsConfig config, int fopsPartitions) {
     return build(config.topics(), config.switches(), config.expiryInterval(), config.originals(),
-        ProgressMarks.fromConfig(config.originals(), fopsPartitions), config.streamsProperties());
+        ProgressMarks.fromConfig(config.originals(), fopsPartitions), config.streamsProperties(),
+        config.batchSettings(), config.invalidationsPartitions());
   }
 
   /** The topology with the built-in serdes, as {@code upcall simulate} and the tests run it (one partition each). */
   public static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval) {
+    return build(topics, defaults, expiryInterval, BatchSettings.IMMEDIATE);
+  }
+
+  /** As {@link #build(UpcallTopics, Switches, Duration)}, with batches held as {@code batching} says. */
+  static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, BatchSettings batching) {
     Properties streamsProperties = new Properties();
     streamsProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall");
     streamsProperties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     UpcallStreamsConfig.withQuietDefaults(streamsProperties);
     return build(topics, defaults, expiryInterval, Map.of(), ProgressMarks.fromConfig(Map.of(), 1),
-        streamsProperties);
+        streamsProperties, batching, 1);
   }
 
   static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, Map<String, ?> configs,
-      ProgressMarks marks, Properties streamsProperties) {
+      ProgressMarks marks, Properties streamsProperties, BatchSettings batching, int invalidationsPartitions) {
     Serde<SpecificRecord> fops = UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic());
     Serde<InodeEvent> inodeEvents = UpcallSerdeConfig.valueSerde(configs, "inode-events", UpcallSerdes.inodeEvent());
     Serde<InodeMeta> inodeMeta = UpcallSerdeConfig.valueSerde(configs, "inode-meta", UpcallSerdes.inodeMeta());
     Serde<Invalidation> invalidations =
         UpcallSerdeConfig.valueSerde(configs, "invalidations", UpcallSerdes.invalidation());
+    Serde<InvalidationBatch> invalidationBatches =
+        UpcallSerdeConfig.valueSerde(configs, "invalidation-batches", UpcallSerdes.invalidationBatch());
     Serde<XattrInterest> xattrInterest =
         UpcallSerdeConfig.valueSerde(configs, "xattr-interest", UpcallSerdes.xattrInterest());
     Serde<ConfigChange> configChanges = UpcallSerdeConfig.valueSerde(configs, "config", UpcallSerdes.configChange());
@@ -104,6 +113,12 @@ public final class UpcallTopology {
         Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE), Serdes.Bytes(), Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(UpcallProcessor.PENDING_FANOUTS_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+    // A few keys (one per invalidation partition), rewritten at every record that batches: the record cache turns
+    // that into at most one changelog record per key and commit.
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(InvalidationOutbox.STORE), Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingEnabled());
+    InvalidationPartitions invalidationPartitions = new InvalidationPartitions(invalidationsPartitions);
     TrackingBound bound = TrackingBound.fromConfig(configs, marks.fopsPartitions());
 
     Map<String, KStream<byte[], CheckedFop>> checked = builder
@@ -154,15 +169,21 @@ public final class UpcallTopology {
         .mapValues(PerInodeFanOut.Routed::event, Named.as("owned-here"))
         .merge(inodeStream.get("inode-stream-events").mapValues(value -> (InodeEvent) value, Named.as("inode-events")),
             Named.as("owned-events"))
-        .process(() -> new UpcallProcessor(defaults, expiryInterval, bound), Named.as("upcall"),
+        .process(() -> new UpcallProcessor(defaults, expiryInterval, bound, batching, invalidationPartitions,
+                topics.invalidations(), invalidations.serializer(), invalidations.deserializer()),
+            Named.as("upcall"),
             UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE,
-            UpcallProcessor.ACCESS_ORDER_STORE, UpcallProcessor.PENDING_FANOUTS_STORE)
-        .to(topics.invalidations(), Produced.with(Serdes.String(),
-            Serdes.serdeFrom(SharedChangeSerializer.of(invalidations), invalidations.deserializer()))
+            UpcallProcessor.ACCESS_ORDER_STORE, UpcallProcessor.PENDING_FANOUTS_STORE, InvalidationOutbox.STORE)
+        .to(topics.invalidations(), Produced.with(Serdes.String(), Serdes.serdeFrom(
+                new InvalidationsTopicSerializer(SharedChangeSerializer.of(invalidations),
+                    invalidationBatches.serializer()),
+                UpcallSerdes.invalidationsTopic().deserializer()))
+            .withStreamPartitioner(invalidationPartitions.partitioner())
             .withName("invalidations"));
 
     inodeStream.get("inode-stream-progress")
-        .process(() -> new ProgressMarkEmitter(marks), Named.as("progress-marks"), UpcallProcessor.PENDING_FANOUTS_STORE)
+        .process(() -> new ProgressMarkEmitter(marks), Named.as("progress-marks"), UpcallProcessor.PENDING_FANOUTS_STORE,
+            InvalidationOutbox.STORE)
         .to(topics.invalidations(), Produced.with(Serdes.String(), progressMarks)
             .withStreamPartitioner(ProgressRouting.everyPartition()).withName("marks-to-every-partition"));
 

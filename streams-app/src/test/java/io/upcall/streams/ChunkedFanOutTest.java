@@ -138,7 +138,9 @@ class ChunkedFanOutTest {
   }
 
   private List<Invalidation> invalidations() {
-    return output.readValuesToList().stream().filter(Invalidation.class::isInstance).map(Invalidation.class::cast)
+    return output.readValuesToList().stream()
+        .flatMap(value -> io.upcall.schemas.batch.InvalidationBatches.perClient(value, TOPICS.invalidations(),
+            UpcallSerdes.invalidation().deserializer()).stream())
         .toList();
   }
 }

@@ -161,8 +161,8 @@ class ProgressMarksTest {
 
     List<SpecificRecord> out = invalidations.readValuesToList();
     assertThat(out).hasSize(2);
-    assertThat(out.get(0)).isInstanceOfSatisfying(Invalidation.class,
-        invalidation -> assertThat(invalidation.getClient()).isEqualTo("B"));
+    assertThat(io.upcall.schemas.batch.InvalidationBatches.perClient(out.get(0), TOPICS.invalidations(),
+        UpcallSerdes.invalidation().deserializer())).extracting(Invalidation::getClient).containsExactly("B");
     assertThat(out.get(1)).isInstanceOfSatisfying(ProgressMark.class,
         mark -> assertThat(mark.getWatermarkMs()).isGreaterThanOrEqualTo(T0 + 200));
   }

@@ -4,6 +4,8 @@ import io.upcall.avro.ConfigChange;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
+import io.upcall.schemas.batch.InvalidationBatches;
+import org.apache.avro.specific.SpecificRecord;
 import io.upcall.avro.XattrInterest;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -40,7 +42,7 @@ final class UpcallDriver implements AutoCloseable {
   private final TestInputTopic<byte[], byte[]> rawFops;
   private final TestInputTopic<String, XattrInterest> xattrInterest;
   private final TestInputTopic<String, ConfigChange> config;
-  private final TestOutputTopic<String, Invalidation> invalidations;
+  private final TestOutputTopic<String, SpecificRecord> invalidations;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
   private final java.io.File stateDir;
   private Instant wallClock;
@@ -71,14 +73,14 @@ final class UpcallDriver implements AutoCloseable {
     }
     wallClock = start;
     driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, configs,
-        ProgressMarks.fromConfig(Map.of(), partitions), props), props, start);
+        ProgressMarks.fromConfig(Map.of(), partitions), props, BatchSettings.IMMEDIATE, partitions), props, start);
     fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
     rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
     xattrInterest = driver.createInputTopic(TOPICS.xattrInterest(), new StringSerializer(),
         UpcallSerdes.xattrInterest().serializer());
     config = driver.createInputTopic(TOPICS.config(), new StringSerializer(), UpcallSerdes.configChange().serializer());
     invalidations = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
-        UpcallSerdes.invalidation().deserializer());
+        UpcallSerdes.invalidationsTopic().deserializer());
     deadLetters = driver.createOutputTopic(TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -117,7 +119,16 @@ final class UpcallDriver implements AutoCloseable {
 
   /** Every invalidation emitted since the last call. */
   List<Invalidation> invalidations() {
-    return invalidations.readValuesToList();
+    return perClient(invalidations.readValuesToList());
+  }
+
+  /** The per-client invalidations of what the topology wrote, in either format. */
+  private static List<Invalidation> perClient(List<SpecificRecord> values) {
+    List<Invalidation> all = new java.util.ArrayList<>();
+    for (SpecificRecord value : values) {
+      all.addAll(InvalidationBatches.perClient(value, TOPICS.invalidations(), UpcallSerdes.invalidation().deserializer()));
+    }
+    return all;
   }
 
   List<TestRecord<byte[], byte[]>> deadLetters() {

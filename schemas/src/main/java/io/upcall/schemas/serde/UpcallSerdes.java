@@ -4,6 +4,7 @@ import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ConfigChange;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.LeaseRecallReply;
 import io.upcall.avro.ProgressMark;
 import io.upcall.avro.UpcallEvent;
@@ -34,6 +35,11 @@ public final class UpcallSerdes {
   /** Serde of {@link Invalidation} alone. */
   public static Serde<Invalidation> invalidation() {
     return SingleObjectAvroSerde.of(Invalidation.class);
+  }
+
+  /** Serde of {@link InvalidationBatch} alone: many clients' invalidations in one record. */
+  public static Serde<InvalidationBatch> invalidationBatch() {
+    return SingleObjectAvroSerde.of(InvalidationBatch.class);
   }
 
   /** Serde of {@link ProgressMark} alone. */
@@ -82,10 +88,11 @@ public final class UpcallSerdes {
   }
 
   /**
-   * Serde of {@code upcall.invalidations} values: an {@link Invalidation}, a {@link ProgressMark} or an
-   * {@link UpcallEvent}.
+   * Serde of {@code upcall.invalidations} values: an {@link Invalidation}, an {@link InvalidationBatch}, a
+   * {@link ProgressMark} or an {@link UpcallEvent}.
    */
   public static Serde<SpecificRecord> invalidationsTopic() {
-    return SingleObjectAvroSerde.ofAny(Invalidation.class, ProgressMark.class, UpcallEvent.class);
+    return SingleObjectAvroSerde.ofAny(Invalidation.class, InvalidationBatch.class, ProgressMark.class,
+        UpcallEvent.class);
   }
 }
