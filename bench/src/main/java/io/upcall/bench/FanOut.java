@@ -1,5 +1,6 @@
 package io.upcall.bench;
 
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
@@ -82,12 +83,15 @@ final class FanOut {
           fop(Fop.WRITE, "bench-fanout-writer", inode, now + 1, volume, writeId)));
       long received = 0;
       long last = sent;
+      var bodies = UpcallSerdes.invalidation().deserializer();
       long deadline = sent + TIMEOUT.toNanos();
       while (received < clients && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(50))) {
-          if (record.value() instanceof Invalidation invalidation && writeId.equals(invalidation.getCauseFopId())) {
-            received++;
-            last = System.nanoTime();
+          for (Invalidation invalidation : InvalidationBatches.perClient(record.value(), record.topic(), bodies)) {
+            if (writeId.equals(invalidation.getCauseFopId())) {
+              received++;
+              last = System.nanoTime();
+            }
           }
         }
       }

@@ -63,7 +63,7 @@ public class StateUpdateBenchmark {
   public int trackedClients;
 
   private Path stateDir;
-  private MockProcessorContext<String, Invalidation> context;
+  private MockProcessorContext<String, org.apache.avro.specific.SpecificRecord> context;
   private UpcallProcessor processor;
   private final Gfid hot = Gfids.of(new UUID(0x4, 0x2));
   private final Gfid[] cold = new Gfid[COLD_INODES];
@@ -91,11 +91,15 @@ public class StateUpdateBenchmark {
         Serdes.Bytes(), Serdes.ByteArray()));
     add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.PENDING_FANOUTS_STORE),
         Serdes.Bytes(), Serdes.ByteArray()));
+    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(InvalidationOutbox.STORE),
+        Serdes.Bytes(), Serdes.ByteArray()));
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(XattrInterestProcessor.XATTR_INTEREST_STORE),
         Serdes.String(), UpcallSerdes.xattrInterest()));
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ConfigChangeProcessor.SWITCHES_STORE),
         Serdes.String(), Serdes.String()));
-    processor = new UpcallProcessor(Switches.DEFAULTS, Duration.ofSeconds(1), TrackingBound.fromConfig(Map.of(), 1));
+    processor = new UpcallProcessor(Switches.DEFAULTS, Duration.ofSeconds(1), TrackingBound.fromConfig(Map.of(), 1),
+        BatchSettings.IMMEDIATE, new InvalidationPartitions(12), "upcall.invalidations",
+        UpcallSerdes.invalidation().serializer(), UpcallSerdes.invalidation().deserializer());
     processor.init(context);
 
     t0 = System.currentTimeMillis() / 1000 * 1000;

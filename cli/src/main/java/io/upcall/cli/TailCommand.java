@@ -14,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.ProgressMark;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.schemas.trace.GfidAliases;
 import io.upcall.schemas.trace.InvalidationJson;
+import io.upcall.schemas.batch.InvalidationBatches;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -103,7 +105,8 @@ public final class TailCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try (KafkaConsumer<String, byte[]> reader =
                      new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
-             Deserializer<SpecificRecord> values = UpcallSerdes.invalidationsTopic().deserializer()) {
+             Deserializer<SpecificRecord> values = UpcallSerdes.invalidationsTopic().deserializer();
+             Deserializer<Invalidation> bodies = UpcallSerdes.invalidation().deserializer()) {
             consumer = reader;
             List<TopicPartition> partitions = partitions(reader, topics.invalidations());
             reader.assign(partitions);
@@ -127,9 +130,15 @@ public final class TailCommand implements Callable<Integer> {
                         continue;
                     }
                     // Marks are keyed by the task that wrote them, and every client of the partition reads them.
-                    if (value instanceof Invalidation invalidation && (client == null || client.equals(record.key()))) {
-                        out.println(printer.toJson(invalidation));
-                        printed++;
+                    // A batch prints as the per-client invalidations it carries, so the output is the same in both formats.
+                    if (value instanceof Invalidation || value instanceof InvalidationBatch) {
+                        for (Invalidation invalidation : InvalidationBatches.perClient(value, record.topic(), bodies)) {
+                            if ((client == null || client.equals(invalidation.getClient()))
+                                    && (max == null || printed < max)) {
+                                out.println(printer.toJson(invalidation));
+                                printed++;
+                            }
+                        }
                     } else if (value instanceof ProgressMark mark && marks) {
                         out.println(markJson(mark, record.partition()));
                     }

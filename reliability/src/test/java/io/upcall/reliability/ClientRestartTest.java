@@ -1,5 +1,7 @@
 package io.upcall.reliability;
 
+import io.upcall.schemas.topics.ClientPartition;
+import io.upcall.schemas.batch.InvalidationBatches;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.upcall.avro.Gfid;
@@ -17,7 +19,6 @@ import io.upcall.testkit.Eventually;
 import java.nio.file.Files;
 import io.upcall.avro.Invalidation;
 import io.upcall.schemas.serde.UpcallSerdes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +28,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.Set;
@@ -158,14 +158,17 @@ class ClientRestartTest {
         UpcallSerdes.invalidationsTopic().deserializer())) {
       int partitions = consumer.partitionsFor(topics.invalidations()).size();
       TopicPartition partition = new TopicPartition(topics.invalidations(),
-          BuiltInPartitioner.partitionForKey(uid.getBytes(StandardCharsets.UTF_8), partitions));
+          ClientPartition.of(uid, partitions));
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
       Set<String> causes = new HashSet<>();
       Eventually.within(Duration.ofSeconds(30), "the invalidation of " + fopId + " committed", () -> {
         for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(100))) {
-          if (uid.equals(record.key()) && record.value() instanceof Invalidation invalidation) {
-            causes.add(invalidation.getCauseFopId());
+          for (Invalidation invalidation : InvalidationBatches.perClient(record.value(), record.topic(),
+              UpcallSerdes.invalidation().deserializer())) {
+            if (uid.equals(invalidation.getClient())) {
+              causes.add(invalidation.getCauseFopId());
+            }
           }
         }
         return causes.contains(fopId);

@@ -1,5 +1,6 @@
 package io.upcall.reliability;
 
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -65,12 +66,14 @@ final class TopicLog {
     return fops;
   }
 
-  /** The invalidations in the invalidation topic (progress marks left out), committed ones only. */
+  /** The per-client invalidations in the invalidation topic, batches expanded, marks left out; committed ones only. */
   static List<Told> invalidations(Map<String, Object> clientProperties, String topic) {
     List<Told> told = new ArrayList<>();
     var deserializer = UpcallSerdes.invalidationsTopic().deserializer();
+    var bodies = UpcallSerdes.invalidation().deserializer();
     for (ConsumerRecord<byte[], byte[]> record : read(clientProperties, topic)) {
-      if (deserializer.deserialize(topic, record.value()) instanceof Invalidation invalidation) {
+      for (Invalidation invalidation : InvalidationBatches.perClient(deserializer.deserialize(topic, record.value()),
+          topic, bodies)) {
         told.add(Told.of(invalidation));
       }
     }

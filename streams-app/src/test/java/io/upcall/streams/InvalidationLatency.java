@@ -47,6 +47,7 @@ public final class InvalidationLatency {
       props.put(UpcallStreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
       props.put(UpcallStreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-latency").toString());
       props.put(TopicSettings.PARTITIONS_CONFIG, PARTITIONS);
+      props.put(UpcallStreamsConfig.INVALIDATION_FORMAT_CONFIG, "per-client"); // this reader takes one record per client
       props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
       Map<String, Object> client = new HashMap<>(broker.adminProperties());
       client.put(ProducerConfig.LINGER_MS_CONFIG, 0);

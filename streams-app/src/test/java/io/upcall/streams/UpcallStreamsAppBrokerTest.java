@@ -1,5 +1,8 @@
 package io.upcall.streams;
 
+import org.apache.avro.specific.SpecificRecord;
+import io.upcall.schemas.topics.ClientPartition;
+import io.upcall.schemas.batch.InvalidationBatches;
 import static io.upcall.streams.Fops.fop;
 import static io.upcall.streams.Fops.xattr;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +67,7 @@ class UpcallStreamsAppBrokerTest {
 
     try (UpcallStreamsApp app = start(topics, kafka.uniqueName("upcall"), guarantee, "a");
         KafkaProducer<String, FopRecord> fops = fopProducer();
-        KafkaConsumer<String, Invalidation> invalidations = invalidationConsumer(topics)) {
+        KafkaConsumer<String, SpecificRecord> invalidations = invalidationConsumer(topics)) {
       assertThat(app.awaitRunning(WAIT)).isTrue();
       send(fops, topics, fop(Fop.LOOKUP, "B", dir, now).build());
       send(fops, topics, fop(Fop.LOOKUP, "B", file, now).build());
@@ -85,7 +88,7 @@ class UpcallStreamsAppBrokerTest {
     long now = System.currentTimeMillis();
 
     try (KafkaProducer<String, FopRecord> fops = fopProducer();
-        KafkaConsumer<String, Invalidation> invalidations = invalidationConsumer(topics)) {
+        KafkaConsumer<String, SpecificRecord> invalidations = invalidationConsumer(topics)) {
       try (UpcallStreamsApp first = start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "first")) {
         assertThat(first.awaitRunning(WAIT)).isTrue();
         registerXattrs(topics, "B", "user.*");
@@ -173,12 +176,12 @@ class UpcallStreamsAppBrokerTest {
     }
   }
 
-  private static KafkaConsumer<String, Invalidation> invalidationConsumer(UpcallTopics topics) {
+  private static KafkaConsumer<String, SpecificRecord> invalidationConsumer(UpcallTopics topics) {
     Map<String, Object> props = kafka.clientProperties();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    KafkaConsumer<String, Invalidation> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), UpcallSerdes.invalidation().deserializer());
+    KafkaConsumer<String, SpecificRecord> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), UpcallSerdes.invalidationsTopic().deserializer());
     List<TopicPartition> partitions = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       partitions.add(new TopicPartition(topics.invalidations(), p));
@@ -188,14 +191,20 @@ class UpcallStreamsAppBrokerTest {
   }
 
   /** Polls until {@code count} invalidations arrived (then a little longer, to catch extras) or the wait ends. */
-  private static List<Invalidation> poll(KafkaConsumer<String, Invalidation> consumer, int count) {
+  private static List<Invalidation> poll(KafkaConsumer<String, SpecificRecord> consumer, int count) {
     List<Invalidation> received = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
     long settleUntil = Long.MAX_VALUE;
     while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-      for (ConsumerRecord<String, Invalidation> record : consumer.poll(Duration.ofMillis(100))) {
-        assertThat(record.key()).as("invalidations are keyed by client uid").isEqualTo(record.value().getClient());
-        received.add(record.value());
+      for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(100))) {
+        if (record.value() instanceof Invalidation invalidation) {
+          assertThat(record.key()).as("invalidations are keyed by client uid").isEqualTo(invalidation.getClient());
+        }
+        List<Invalidation> carried = InvalidationBatches.perClient(record.value(), record.topic(),
+            UpcallSerdes.invalidation().deserializer());
+        assertThat(carried).as("each in the partition its client reads").allSatisfy(invalidation ->
+            assertThat(ClientPartition.of(invalidation.getClient(), PARTITIONS)).isEqualTo(record.partition()));
+        received.addAll(carried);
       }
       if (received.size() >= count && settleUntil == Long.MAX_VALUE) {
         settleUntil = System.nanoTime() + Duration.ofMillis(500).toNanos();
