@@ -112,6 +112,8 @@ final class InvalidationOutbox {
   /** Every batch, full or not, to be written now; the outbox is empty after. */
   List<InvalidationBatch> takeAll() {
     List<InvalidationBatch> records = takeFull();
+    changed.addAll(open.keySet());
+    changed.addAll(stored);
     for (OpenBatch batch : open.values()) {
       records.add(batch.toRecord(this::encode));
     }

@@ -43,6 +43,7 @@ final class UpcallDriver implements AutoCloseable {
   private final TestInputTopic<String, XattrInterest> xattrInterest;
   private final TestInputTopic<String, ConfigChange> config;
   private final TestOutputTopic<String, SpecificRecord> invalidations;
+  private final TestInputTopic<String, SpecificRecord> heartbeats;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
   private final java.io.File stateDir;
   private Instant wallClock;
@@ -61,6 +62,11 @@ final class UpcallDriver implements AutoCloseable {
 
   /** As above, with Upcall options such as max-tracked-pairs in {@code configs}. */
   UpcallDriver(Switches defaults, Instant start, int partitions, Map<String, ?> configs) {
+    this(defaults, start, partitions, configs, BatchSettings.IMMEDIATE);
+  }
+
+  /** As above, with batches held as {@code batching} says (the wall clock writes them). */
+  UpcallDriver(Switches defaults, Instant start, int partitions, Map<String, ?> configs, BatchSettings batching) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -73,9 +79,10 @@ final class UpcallDriver implements AutoCloseable {
     }
     wallClock = start;
     driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, configs,
-        ProgressMarks.fromConfig(Map.of(), partitions), props, BatchSettings.IMMEDIATE, partitions), props, start);
+        ProgressMarks.fromConfig(Map.of(), partitions), props, batching, partitions), props, start);
     fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
     rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
+    heartbeats = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
     xattrInterest = driver.createInputTopic(TOPICS.xattrInterest(), new StringSerializer(),
         UpcallSerdes.xattrInterest().serializer());
     config = driver.createInputTopic(TOPICS.config(), new StringSerializer(), UpcallSerdes.configChange().serializer());
@@ -91,6 +98,12 @@ final class UpcallDriver implements AutoCloseable {
   /** Pipes {@code fop} keyed by its gfid, with its event time as the record timestamp. */
   void pipe(FopRecord fop) {
     fops.pipeInput(Gfids.format(fop.getGfid()), fop, fop.getEventTimeMs());
+  }
+
+  /** A heartbeat of {@code brick} at {@code eventTimeMs}: every fop it stamped before is published. */
+  void heartbeat(String brick, long eventTimeMs) {
+    heartbeats.pipeInput("heartbeat", new io.upcall.avro.BrickHeartbeat("vol", brick, eventTimeMs, 0L, false),
+        eventTimeMs);
   }
 
   void pipeRaw(byte[] key, byte[] value) {
@@ -115,6 +128,11 @@ final class UpcallDriver implements AutoCloseable {
       driver.advanceWallClockTime(Duration.ofMillis(epochMs - wallClock.toEpochMilli()));
       wallClock = Instant.ofEpochMilli(epochMs);
     }
+  }
+
+  /** Every record written to upcall.invalidations since the last call, as written. */
+  List<TestRecord<String, SpecificRecord>> records() {
+    return invalidations.readRecordsToList();
   }
 
   /** Every invalidation emitted since the last call. */
