@@ -28,7 +28,7 @@ record CachedInode(Iatt stat, Map<String, ByteBuffer> xattrs, long epoch, long d
     return new CachedInode(newStat, xattrs, epoch, deadlineNanos);
   }
 
-  /** The stat replaced by {@code newStat} unless the cached one is newer by ctime (the spec's rule). */
+  /** The stat replaced by {@code newStat} unless the cached one is newer by ctime (docs/semantics.md). */
   CachedInode withNewerStat(Iatt newStat) {
     if (stat != null && isOlderByCtime(newStat, stat)) {
       return this;

@@ -166,7 +166,7 @@ public final class MetadataCache {
     return fill(token, inode -> inode.withXattrs(copy));
   }
 
-  /** Applies one invalidation as md-cache does (the spec's "Client side" rules). */
+  /** Applies one invalidation as md-cache does (docs/semantics.md, "The client's cache"). */
   public void apply(Invalidation invalidation) {
     int flags = invalidation.getFlags();
     learnTimeout(invalidation.getExpireTimeSeconds());

@@ -94,7 +94,7 @@ class MetadataCacheTest {
     assertThatThrownBy(() -> cache.attach(BOUND, SKEW)).isInstanceOf(IllegalStateException.class);
   }
 
-  // ---- the spec's client-side rules
+  // ---- the client's cache rules (docs/semantics.md)
 
   @Test
   void statFlagReplacesTheCachedStatWithTheCarriedOne() {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The broker stops in the middle of continuous load and comes back on the same log directory. Publishers hold
  * records within their bounds (one with a delivery timeout shorter than the outage fails them, saying why), every
  * acknowledged record is in the fop topic afterwards, and the streams app resumes by itself: the invalidations
- * equal what the spec requires for the fops in the log.
+ * equal what docs/semantics.md requires for the fops in the log.
  */
 @Tag("slow")
 class BrokerRestartTest {
@@ -102,7 +102,7 @@ class BrokerRestartTest {
               f -> assertThat(f).hasMessageStartingWith("not acknowledged within the delivery timeout of 2 s"),
               f -> assertThat(f).hasMessageStartingWith("broker unreachable for 1 s")));
       assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-      assertThat(result.duplicated()).as("invalidations beyond what the spec requires or permits").isEmpty();
+      assertThat(result.duplicated()).as("invalidations beyond what docs/semantics.md requires or permits").isEmpty();
     } finally {
       if (tight != null) {
         tight.close();

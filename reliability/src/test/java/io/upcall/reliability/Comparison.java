@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The required invalidations against the ones delivered, as multisets: what is missing, and what came extra beyond
- * the invalidations the spec permits at same-millisecond moments (those are only counted).
+ * the invalidations docs/semantics.md permits at same-millisecond moments (those are only counted).
  */
 record Comparison(int required, int delivered, List<Told> lost, List<Told> duplicated, int sameMillisecondExtras) {
 

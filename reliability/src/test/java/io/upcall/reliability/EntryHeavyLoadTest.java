@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * app is killed mid-load and restarted, so a backlog is processed with each task's own fops far ahead of what
  * reaches it through the repartition. Records about one inode then reach its task in an order that depends on
  * scheduling, so the output is not compared exactly with the model; what must hold is the client's promise: every
- * invalidation the spec requires is covered (see {@link Coverage}).
+ * invalidation docs/semantics.md requires is covered (see {@link Coverage}).
  */
 @Tag("slow")
 class EntryHeavyLoadTest {

@@ -43,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 1,000 garbage and contract-breaking records are mixed into the fop topic during continuous load: every one lands
- * in the dead-letter topic with its reason, every valid record around them is processed as the spec requires, and
- * the app stays RUNNING throughout.
+ * in the dead-letter topic with its reason, every valid record around them is processed as docs/semantics.md
+ * requires, and the app stays RUNNING throughout.
  */
 class PoisonTest {
   private static final int POISON = 1_000;
@@ -98,7 +98,7 @@ class PoisonTest {
       assertThat(statesSeen).containsOnly(KafkaStreams.State.RUNNING.name());
       assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
       assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-      assertThat(result.duplicated()).as("invalidations beyond what the spec requires or permits").isEmpty();
+      assertThat(result.duplicated()).as("invalidations beyond what docs/semantics.md requires or permits").isEmpty();
     } finally {
       if (load != null) {
         load.close();

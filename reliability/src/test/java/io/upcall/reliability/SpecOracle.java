@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An independent model of docs/spec upcall-semantics.md, written from the spec alone (no production class): takes
- * the fop log, replays every inode's events in event-time order (ties by position in the log), and says which
- * invalidations the spec requires. Processed in event-time order the spec's ordering rule adds nothing, so it is
+ * An independent model of docs/semantics.md, written from its rules alone (no production class): takes the fop
+ * log, replays every inode's events in event-time order (ties by position in the log), and says which
+ * invalidations the rules require. Processed in event-time order the order rule adds nothing, so it is
  * not modelled, except for its one refinement in the pipeline: an access in the same millisecond as a change is
  * taken as possibly earlier (records from different bricks carry no order within a millisecond), so the client may
  * also be told that change; the model lists those moments as permitted, not required. No client registers xattr
- * patterns in these tests, so an xattr change tells nobody unless it carries other flags (the spec: with no
+ * patterns in these tests, so an xattr change tells nobody unless it carries other flags (docs/semantics.md: with no
  * registration, no xattr event).
  */
 final class SpecOracle {
@@ -43,9 +43,9 @@ final class SpecOracle {
   }
 
   /**
-   * What the spec asks of the pipeline for a fop log: the invalidations it requires, and the moments at which a
-   * client touched an inode in the very millisecond of a change already applied, with how many such touches there
-   * were: each permits one more invalidation.
+   * What docs/semantics.md asks of the pipeline for a fop log: the invalidations it requires, and the moments at
+   * which a client touched an inode in the very millisecond of a change already applied, with how many such touches
+   * there were: each permits one more invalidation.
    */
   record Expected(List<Told> required, Map<Told.Moment, Integer> sameMillisecond) {}
 
@@ -55,7 +55,7 @@ final class SpecOracle {
     void apply(Inode inode, Logged logged);
   }
 
-  /** Everything the spec keeps about one inode. */
+  /** Everything the rules keep about one inode. */
   private final class Inode {
     final String gfid;
     final Map<String, Long> lastAccess = new LinkedHashMap<>();
@@ -118,7 +118,7 @@ final class SpecOracle {
     this.timeoutSeconds = timeoutSeconds;
   }
 
-  /** The invalidations the spec requires for {@code log} under timeout T, and the ones it permits besides. */
+  /** The invalidations the rules require for {@code log} under timeout T, and the ones it permits besides. */
   static Expected expected(List<Logged> log, int timeoutSeconds) {
     SpecOracle oracle = new SpecOracle(timeoutSeconds);
     List<Event> events = new ArrayList<>();
@@ -151,7 +151,7 @@ final class SpecOracle {
     return false;
   }
 
-  /** The spec's per-fop table: what the fop does to each inode it concerns. */
+  /** The per-fop table of docs/semantics.md: what the fop does to each inode it concerns. */
   private void eventsOf(Logged logged, List<Event> events) {
     FopRecord fop = logged.fop();
     Gfid target = fop.getGfid();

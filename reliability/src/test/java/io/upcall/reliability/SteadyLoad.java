@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * message). With {@link #singleInodeFops()} it publishes only fops that concern one inode, which keeps each inode's
  * records in one partition in event-time order, so the pipeline's output is deterministic and can be compared
  * with the model exactly (fops that touch several inodes reach the others through the repartition, in an order
- * that depends on scheduling, where the spec's ordering rule may add or merge invalidations).
+ * that depends on scheduling, where the order rule of docs/semantics.md may add or merge invalidations).
  */
 final class SteadyLoad implements AutoCloseable {
   /** Fops whose effects reach another inode than the one they are keyed by. */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The streams app crashes (SIGKILL of its JVM: no commit, no flush, no leave-group) in the middle of continuous
  * load and is restarted on the same state directory. The invalidations in the topic, read as clients read them
- * (read_committed), are compared with what the spec requires for the fops in the fop topic, computed by an
+ * (read_committed), are compared with what docs/semantics.md requires for the fops in the fop topic, computed by an
  * independent model.
  */
 @Tag("slow")
@@ -36,7 +36,8 @@ class StreamsCrashTest {
     Comparison result = crashMidLoadAndRestart(StreamsConfig.EXACTLY_ONCE_V2, 11);
 
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-    assertThat(result.duplicated()).as("invalidations delivered beyond what the spec requires or permits").isEmpty();
+    assertThat(result.duplicated())
+        .as("invalidations delivered beyond what docs/semantics.md requires or permits").isEmpty();
   }
 
   @Test

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /** The streams app's configuration in these tests: one application on the given topics, tuned for fast failover. */
 final class StreamsSettings {
-  /** T, the spec's cache-invalidation-timeout, in seconds. */
+  /** T, the cache-invalidation-timeout (docs/semantics.md), in seconds. */
   static final int TIMEOUT_SECONDS = 60;
 
   private StreamsSettings() {}

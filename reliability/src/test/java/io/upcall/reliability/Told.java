@@ -11,7 +11,7 @@ import io.upcall.schemas.UpcallFlag;
  */
 record Told(String client, String gfid, int flags, String cause, long eventTimeMs) {
 
-  /** A client, an inode and a millisecond: where the spec permits one invalidation beyond those it requires. */
+  /** A client, an inode and a millisecond: where docs/semantics.md permits one invalidation beyond those required. */
   record Moment(String client, String gfid, long eventTimeMs) {}
 
   Moment moment() {

@@ -19,24 +19,32 @@ import org.apache.kafka.common.resource.ResourceType;
 final class UpcallAcls {
   private UpcallAcls() {}
 
-  /** A brick: writes fops and heartbeats, idempotently. */
+  /**
+   * A brick: writes fops, heartbeats and upcall requests, idempotently, and reads the answers to its lease recalls
+   * (its own partition of the replies topic, assigned, no group).
+   */
   static List<AclBinding> brick(String principal, UpcallTopics topics) {
     return List.of(
         allow(principal, topic(topics.fops()), AclOperation.WRITE),
         allow(principal, topic(topics.fops()), AclOperation.DESCRIBE),
+        allow(principal, topic(topics.replies()), AclOperation.READ),
         allow(principal, cluster(), AclOperation.IDEMPOTENT_WRITE));
   }
 
-  /** A client: reads its invalidation partition (assigned, no group) and writes its xattr interest. */
+  /**
+   * A client: reads its invalidation partition (assigned, no group), writes its xattr interest and, with a lease
+   * recall listener, its answers to recalls.
+   */
   static List<AclBinding> client(String principal, UpcallTopics topics) {
     return List.of(
         allow(principal, topic(topics.invalidations()), AclOperation.READ),
-        allow(principal, topic(topics.xattrInterest()), AclOperation.WRITE));
+        allow(principal, topic(topics.xattrInterest()), AclOperation.WRITE),
+        allow(principal, topic(topics.replies()), AclOperation.WRITE));
   }
 
   /**
    * The streams app: reads fops and the two compacted topics, writes invalidations and dead letters, checks the
-   * configs of all five at start, and owns everything named after its application id: internal topics, its
+   * configs of all six at start, and owns everything named after its application id: internal topics, its
    * consumer group and its transactional ids.
    */
   static List<AclBinding> streams(String principal, UpcallTopics topics, String applicationId) {

@@ -24,7 +24,7 @@ import io.upcall.avro.internal.InodeRole;
 import java.util.List;
 
 /**
- * What one fop does to one of the inodes it concerns: the spec's per-fop table, row by row. The
+ * What one fop does to one of the inodes it concerns: the per-fop table of docs/semantics.md, row by row. The
  * {@link Invalidation} in a {@link Notify} or {@link Forget} is the change as every recipient would get it,
  * before the recipient, the xattr filter and the timeout in force are filled in.
  */

@@ -1,6 +1,6 @@
 package io.upcall.streams;
 
-/** The spec's clock: access times at one-second resolution, and who is fresh under a timeout T. */
+/** Access times at one-second resolution, and who is fresh under a timeout T (docs/semantics.md, "Freshness"). */
 public final class Freshness {
   private Freshness() {}
 

@@ -24,8 +24,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
- * The latest change of every inode of a task, kept for the spec's ordering rule: an access that arrives after
- * a change with a later event time gets that change's invalidation.
+ * The latest change of every inode of a task, kept for the order rule (docs/semantics.md, "Order"): an access
+ * that arrives after a change with a later event time gets that change's invalidation.
  *
  * <p>Changes less than T apart are merged into one (flags and xattr names united, the later change's stats and
  * times), so a late access that predates several of them learns about all, not only the last; a change T or more

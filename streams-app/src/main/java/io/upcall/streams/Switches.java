@@ -4,10 +4,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The runtime switches: the spec's {@code cache-invalidation} and {@code cache-invalidation-timeout}, the
- * lock-contention notice spacing {@code notify-contention-delay}, and the wire format of the invalidations
- * {@code invalidation-format}, with the parsing that both the start-up configuration and the {@code upcall.config}
- * topic apply.
+ * The runtime switches (docs/semantics.md, "Switches"): GlusterFS's {@code cache-invalidation} and
+ * {@code cache-invalidation-timeout}, the lock-contention notice spacing {@code notify-contention-delay}, and the wire
+ * format of the invalidations {@code invalidation-format}, with the parsing that both the start-up configuration and
+ * the {@code upcall.config} topic apply.
  *
  * @param cacheInvalidation false means no tracking and no invalidations
  * @param timeoutSeconds T: a client is fresh while eventSecond - lastAccessSecond &lt; T; 0 notifies nobody

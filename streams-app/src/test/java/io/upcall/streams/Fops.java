@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-/** Fop records and stats for tests: a few named inodes and helpers that read like the spec. */
+/** Fop records and stats for tests: a few named inodes and helpers that read like docs/semantics.md. */
 final class Fops {
   /** A whole second, so second arithmetic in tests is plain. */
   static final long T0 = 1_700_000_000_000L;

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Where inode events are processed: in the task that read the fop when it owns the inode, else in the owner after
- * the repartition; and a topology whose events take both paths decides exactly as the spec model does.
+ * the repartition; and a topology whose events take both paths decides exactly as SpecModel does.
  */
 class InodeOwnershipTest {
   private static final int PARTITIONS = 4;

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One case per row of the spec's per-fop table (each fop of a row). Originator A acts one second after B
+ * One case per row of docs/semantics.md's per-fop table (each fop of a row). Originator A acts one second after B
  * (fresh, registered "user.*") and C (stale: 100 s earlier, T = 60) looked up every inode. The test checks
  * what A's fop emits, then which inodes A is tracked on now (B writes each; A hears about those).
  */

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Long random traces (several clients and inodes, every fop kind, small random timing, replica duplicates)
  * through the production topology, checked against {@link SpecModel}. In event-time order the output must be
  * exactly the model's; with records reordered within less than T it must cover every invalidation the model
- * sends (the spec's ordering rule), extras allowed only to clients that used the inode.
+ * sends (the order rule of docs/semantics.md), extras allowed only to clients that used the inode.
  */
 class RandomTraceTest {
   private static final int EVENTS = 1_500;

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The spec written plainly, for checking the topology against: fops processed one by one in the order given,
+ * docs/semantics.md written plainly, for checking the topology against: fops processed one by one in the order given,
  * a map of tracked clients per gfid, the primitives touch/notify/forget, and the per-fop table. It shares no code
  * with the production classes (xattr globs go through java.nio's glob matcher).
  */

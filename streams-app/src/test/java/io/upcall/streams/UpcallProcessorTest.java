@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The spec's rules beyond the per-fop table, each on the production topology. */
+/** The rules of docs/semantics.md beyond the per-fop table, each on the production topology. */
 class UpcallProcessorTest {
 
   private static UpcallDriver driver(int timeoutSeconds) {

@@ -30,7 +30,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes a JSON-lines trace (the spec's format): fop lines through one {@link BrickPublisher} per brick the
+ * Publishes a JSON-lines trace (docs/trace-format.md): fop lines through one {@link BrickPublisher} per brick the
  * trace names, {@code REGISTER_XATTRS} lines to the xattr-interest topic keyed by client uid.
  *
  * <p>A line that is not in the trace format, or whose fop breaks the contract, is reported with its line number

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Set;
 
-/** The field names and defaults of the spec's JSON-lines trace format, shared by its reader and writers. */
+/** The field names and defaults of the JSON-lines trace format (docs/trace-format.md), shared by reader and writers. */
 final class TraceFormat {
   static final String TS = "ts";
   static final String CLIENT = "client";

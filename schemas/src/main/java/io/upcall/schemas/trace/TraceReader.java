@@ -43,9 +43,9 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Reads the spec's JSON-lines trace: one JSON object per line, blank lines skipped. Checks the format only
- * (required fields, types, fop names); whether a fop makes sense is {@link io.upcall.schemas.FopContract}'s job.
- * Not thread-safe.
+ * Reads the JSON-lines trace (docs/trace-format.md): one JSON object per line, blank lines skipped. Checks the
+ * format only (required fields, types, fop names); whether a fop makes sense is
+ * {@link io.upcall.schemas.FopContract}'s job. Not thread-safe.
  */
 public final class TraceReader implements Closeable {
   private static final int MAX_SHOWN = 40;
@@ -214,7 +214,7 @@ public final class TraceReader implements Closeable {
       } catch (IllegalArgumentException unknown) {
         // reported below
       }
-      throw error("unknown fop '" + name + "' in field '" + FOP + "' (a fop name of the spec, or "
+      throw error("unknown fop '" + name + "' in field '" + FOP + "' (a fop name listed in docs/trace-format.md, or "
           + TraceFormat.REGISTER_XATTRS + ")");
     }
 

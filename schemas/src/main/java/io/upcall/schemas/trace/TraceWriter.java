@@ -29,9 +29,9 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 
 /**
- * Writes fop records and xattr registrations as lines of the spec's JSON-lines trace, which {@link TraceReader}
- * reads back. A trace keeps no stats, xattr values or fopId; gfids are written as the alias the table knows, else
- * as canonical UUIDs. Not thread-safe.
+ * Writes fop records and xattr registrations as lines of the JSON-lines trace (docs/trace-format.md), which
+ * {@link TraceReader} reads back. A trace keeps no stats, xattr values or fopId; gfids are written as the alias the
+ * table knows, else as canonical UUIDs. Not thread-safe.
  */
 public final class TraceWriter implements Closeable, Flushable {
   private final Writer out;
