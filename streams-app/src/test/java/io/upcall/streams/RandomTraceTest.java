@@ -33,7 +33,7 @@ class RandomTraceTest {
   static final List<String> CLIENTS = List.of("c0", "c1", "c2", "c3", "c4");
   static final List<List<String>> PATTERN_SETS = List.of(List.of(), List.of("user.*"),
       List.of("security.selinux", "trusted.?1"), List.of("trusted.[xy]*", "system.*"), List.of("[!u]*"));
-  private static final List<String> XATTR_NAMES =
+  static final List<String> XATTR_NAMES =
       List.of("user.a", "user.b", "security.selinux", "trusted.x1", "trusted.y2", "system.posix_acl_access");
   private static final Fop[] FOPS = Fop.values();
 
