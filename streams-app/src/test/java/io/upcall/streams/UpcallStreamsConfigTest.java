@@ -19,6 +19,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 class UpcallStreamsConfigTest {
 
   @Test
+  void atLeastOnceCommitsEverySecondUnlessTold() {
+    assertThat(new UpcallStreamsConfig(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE))
+        .streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000L);
+    assertThat(new UpcallStreamsConfig(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE,
+        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100")).streamsProperties())
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L);
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     UpcallStreamsConfig config = new UpcallStreamsConfig(Map.of());
     Properties streams = config.streamsProperties();
