@@ -9,6 +9,7 @@ import static io.upcall.schemas.UpcallFlag.mask;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
+import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.Xattr;
 import io.upcall.avro.XattrInterest;
 import io.upcall.avro.internal.InodeEvent;
@@ -18,6 +19,7 @@ import io.upcall.schemas.Gfids;
 import io.upcall.schemas.XattrGlob;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +28,7 @@ import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,7 +38,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Applies the spec's primitives (touch, notify, forget) to one inode per event, with the inode's state in
  * this task's stores, and forwards the invalidations: in the {@code batched} format as {@link
- * io.upcall.avro.InvalidationBatch} records, one per partition of {@code upcall.invalidations} at a time, through the
+ * InvalidationBatch} records, one per partition of {@code upcall.invalidations} at a time, through the
  * {@link InvalidationOutbox}; in the {@code per-client} format one {@link Invalidation} per recipient keyed by its
  * client uid. Decisions use event time; a wall-clock punctuator drops state idle for 2·T, as GlusterFS's reaper
  * does, whether or not records arrive.
@@ -85,7 +88,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
 
   private ProcessorContext<String, SpecificRecord> context;
   private InvalidationOutbox outbox;
-  private org.apache.kafka.streams.processor.Cancellable restoredFlush;
+  private Cancellable restoredFlush;
   private InvalidationFormat format;
   /** The last change given a timeout, shared by all its recipients in a batch (encoded once). */
   private Invalidation sharedChange;
@@ -101,8 +104,8 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private Sensor invalidations;
   private PendingFanOuts pendingFanOuts;
   /** The gfids of {@link #pendingFanOuts}, in memory: every event asks, and almost always the answer is no. */
-  private final java.util.Set<Bytes> pending = new java.util.HashSet<>();
-  private org.apache.kafka.streams.processor.Cancellable resume;
+  private final Set<Bytes> pending = new HashSet<>();
+  private Cancellable resume;
 
   UpcallProcessor(Switches defaults, Duration expiryInterval, TrackingBound bound, BatchSettings batching,
       InvalidationPartitions partitions, String invalidationsTopic, Serializer<Invalidation> encoder,
@@ -369,7 +372,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       writeBatches(timestamp);
       return;
     }
-    for (io.upcall.avro.InvalidationBatch batch : outbox.takeFull()) {
+    for (InvalidationBatch batch : outbox.takeFull()) {
       context.forward(new Record<>(null, batch, timestamp));
     }
     outbox.persist();
@@ -381,7 +384,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       return;
     }
     long latest = outbox.latestTimestamp(timestamp);
-    for (io.upcall.avro.InvalidationBatch batch : outbox.takeAll()) {
+    for (InvalidationBatch batch : outbox.takeAll()) {
       context.forward(new Record<>(null, batch, latest));
     }
     outbox.persist();
