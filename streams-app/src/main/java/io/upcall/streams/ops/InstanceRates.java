@@ -27,7 +27,8 @@ public record InstanceRates(String instance, int intervalSeconds, List<Point> po
   /**
    * Records behind the end of one input partition, as the consumer last measured it.
    *
-   * @param topic as Kafka's fetch metrics tag it (dots become underscores)
+   * @param topic upcall.fops by its name; the repartition topic as Kafka's fetch metrics tag it (dots become
+   *     underscores)
    */
   public record PartitionLag(String topic, int partition, long lag) {}
 }

@@ -18,6 +18,7 @@ final class RateSampler {
   static final String FETCH_GROUP = "consumer-fetch-manager-metrics";
 
   private final MetricsSource metrics;
+  private final String fopsTopic;
   private final String fopsTopicTag;
   private final LongSupplier clockMs;
   private final int intervalSeconds;
@@ -38,6 +39,7 @@ final class RateSampler {
    */
   RateSampler(MetricsSource metrics, String fopsTopic, LongSupplier clockMs, int intervalSeconds, int capacity) {
     this.metrics = metrics;
+    this.fopsTopic = fopsTopic;
     this.fopsTopicTag = topicTag(fopsTopic);
     this.clockMs = clockMs;
     this.intervalSeconds = intervalSeconds;
@@ -106,7 +108,8 @@ final class RateSampler {
       }
       Object value = entry.getValue().metricValue();
       if (value instanceof Number number && !Double.isNaN(number.doubleValue())) {
-        lag.add(new InstanceRates.PartitionLag(topic, Integer.parseInt(partition), (long) number.doubleValue()));
+        lag.add(new InstanceRates.PartitionLag(topic.equals(fopsTopicTag) ? fopsTopic : topic,
+            Integer.parseInt(partition), (long) number.doubleValue()));
       }
     }
     lag.sort(Comparator.comparing(InstanceRates.PartitionLag::topic)

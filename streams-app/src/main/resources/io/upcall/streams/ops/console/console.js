@@ -253,7 +253,9 @@
     fill('hot-changes', body.byChanges.length ? body.byChanges.map(h => el('tr', {},
       el('td', {}, gfidLink(h.gfid)), td(h.instance, 'mono'),
       num(rate(h.changedSamples / Math.max(1, h.samples * h.sampleSeconds))), num(h.changedSamples + ' / ' + h.samples),
-      num(count(h.freshClients)), td(h.latestChange ?? '–'))) : none(6));
+      num(count(h.freshClients)),
+      el('td', { title: h.latestChange ?? '' }, h.latestChange ? h.latestChange.slice(11, 19) + ' UTC' : '–')))
+      : none(6));
     const bounded = body.scans.filter(s => s.bounded).map(s => s.instance);
     const failed = body.scans.filter(s => s.error).map(s => s.instance + ': ' + s.error);
     document.getElementById('hot-note').textContent = 'scanned '
