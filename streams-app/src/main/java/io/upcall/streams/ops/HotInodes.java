@@ -54,7 +54,7 @@ final class HotInodes {
   private final RequestClock clock;
   private final int sampleSeconds;
   private final ChangeWatch changes = new ChangeWatch(MAX_CHANGE_ENTRIES);
-  private volatile long askedAtMs = Long.MIN_VALUE;
+  private volatile long askedAtMs;
 
   HotInodes(KafkaStreams streams, Cluster cluster, Peers peers, Supplier<Switches> switches, RequestClock clock,
       int sampleSeconds) {

@@ -110,7 +110,7 @@ class ConsoleBrowserTest {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium().orElseThrow().toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--window-size=1500,2300", "--hide-scrollbars");
+        "--window-size=1500,2500", "--hide-scrollbars");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(chromedriver().orElseThrow().toFile()).usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
@@ -175,18 +175,22 @@ class ConsoleBrowserTest {
         rows -> rows.size() >= PARTITIONS);
     Eventually.within(WAIT, "the hottest inodes by fresh clients", () -> texts("#hot-fresh tbody td a.gfid"),
         gfids -> gfids.contains(Gfids.format(inodes.get(0))));
+    Eventually.within(WAIT, "the hottest inodes by changes", () -> {
+      pushEvery(Duration.ofMillis(500));
+      return texts("#hot-changes tbody td a.gfid");
+    }, gfids -> !gfids.isEmpty() && inodes.stream().map(Gfids::format).toList().containsAll(gfids));
 
     // The lookup box finds a gfid through /inodes/{gfid}, and a client through /clients/{uid}.
     String gfid = Gfids.format(inodes.get(2));
     lookUp(gfid);
-    String found = Eventually.within(WAIT, "the gfid found", () -> browser.findElement(By.id("lookup-result")).getText(),
+    String found = Eventually.within(WAIT, "the gfid found", () -> text("#lookup-result"),
         text -> text.contains("inode " + gfid) && text.contains("reader-3"));
     assertThat(found).contains("partition 2", "writer");
     lookUp("reader-1");
-    Eventually.within(WAIT, "the client's inodes found", () -> browser.findElement(By.id("lookup-result")).getText(),
+    Eventually.within(WAIT, "the client's inodes found", () -> text("#lookup-result"),
         text -> text.contains("client reader-1 is fresh on " + PARTITIONS + " inodes"));
     lookUp(gfid);
-    Eventually.within(WAIT, "the gfid shown again", () -> browser.findElement(By.id("lookup-result")).getText(),
+    Eventually.within(WAIT, "the gfid shown again", () -> text("#lookup-result"),
         text -> text.contains("inode " + gfid));
 
     Files.createDirectories(SCREENSHOT.getParent());
@@ -200,7 +204,7 @@ class ConsoleBrowserTest {
     Eventually.within(WAIT, "the switches of both instances", () -> texts("#switches thead th"),
         headers -> headers.size() == 3);
     Eventually.within(WAIT, "the notice that changes are off",
-        () -> browser.findElement(By.id("switch-notice")).getText(),
+        () -> text("#switch-notice"),
         text -> text.contains("upcall.http.console.allow-config-changes=false"));
     assertThat(browser.findElement(By.id("switch-set")).isEnabled()).isFalse();
     // The server refuses too, whatever the page allows.
@@ -213,20 +217,24 @@ class ConsoleBrowserTest {
     browser.get(writable.toString());
     WebElement set = Eventually.within(WAIT, "the switch form enabled", () -> browser.findElement(By.id("switch-set")),
         WebElement::isEnabled);
-    assertThat(browser.findElement(By.id("switch-notice")).getText()).isEmpty();
+    assertThat(text("#switch-notice")).isEmpty();
     browser.findElement(By.cssSelector("#switch-option option[value='cache-invalidation-timeout']")).click();
     browser.findElement(By.id("switch-value")).sendKeys("nonsense");
     set.click();
-    Eventually.within(WAIT, "a bad value refused", () -> browser.findElement(By.id("switch-status")).getText(),
+    Eventually.within(WAIT, "a bad value refused", () -> text("#switch-status"),
         text -> text.contains("refused (400)") && text.contains("cache-invalidation-timeout must be a whole number"));
     browser.findElement(By.id("switch-value")).clear();
     browser.findElement(By.id("switch-value")).sendKeys("45");
     set.click();
-    Eventually.within(WAIT, "the change written", () -> browser.findElement(By.id("switch-status")).getText(),
+    Eventually.within(WAIT, "the change written", () -> text("#switch-status"),
         text -> text.contains("set cache-invalidation-timeout = 45 in " + topics.config()));
     Eventually.within(WAIT, "both instances apply it",
         () -> texts("#switches tbody tr[data-option='cache-invalidation-timeout'] td.value strong"),
         values -> values.equals(List.of("45", "45")));
+  }
+
+  private static String text(String css) {
+    return String.join("\n", texts(css));
   }
 
   private static void lookUp(String text) {
@@ -236,12 +244,15 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("lookup-button")).click();
   }
 
+  /** The visible text of every element {@code css} selects, read in one script: the page redraws while polling. */
+  @SuppressWarnings("unchecked")
   private static List<String> texts(String css) {
-    return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+    return (List<String>) script("return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim());",
+        css);
   }
 
-  private static Object script(String body) {
-    return ((JavascriptExecutor) browser).executeScript(body);
+  private static Object script(String body, Object... arguments) {
+    return ((JavascriptExecutor) browser).executeScript(body, arguments);
   }
 
   /** Pushes another round of fops unless one went out less than {@code period} ago. */

@@ -147,7 +147,11 @@
         value: (u, v) => v == null ? '–' : rate(v) });
       chart = new uPlot({
         width, height: 220, series,
-        scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+        scales: {
+          // At least the last two minutes, so that a young instance's few points get a time axis in seconds.
+          x: { time: true, range: (u, min, max) => [Math.min(min ?? max - 120, max - 120), max] },
+          y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
+        },
         axes: [{}, { size: 60, values: (u, splits) => splits.map(v => rate(v)) }],
       }, data, target);
       chart.upcallKey = key;
@@ -277,6 +281,6 @@
   every(10000, refreshStats);
   every(2000, refreshRates);
   every(5000, refreshSwitches);
-  every(10000, refreshHot);
+  every(5000, refreshHot);
   window.addEventListener('resize', () => refreshRates());
 })();
