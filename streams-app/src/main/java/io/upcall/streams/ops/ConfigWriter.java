@@ -6,6 +6,7 @@ import io.upcall.streams.Switches;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,7 @@ final class ConfigWriter implements AutoCloseable {
           + HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG + "=true, or use `upcall config set OPTION VALUE`");
     }
     // A browser sends a cross-site form only as a "simple" content type; JSON needs a preflight we never grant.
-    if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       throw new HttpProblem(415, "POST /config takes a JSON body {\"option\": …, \"value\": …} "
           + "with Content-Type: application/json");
     }
