@@ -155,8 +155,8 @@ public final class Demo {
       say(client.name() + " is " + client.uid());
     }
     if (streams != null) {
-      streams.operatorEndpoint().ifPresent(uri -> say("operator endpoint " + uri + " (while it runs: ./upcall stats "
-          + "--server " + uri + ", ./upcall inspect client UID --server " + uri + ")"));
+      streams.operatorEndpoint().ifPresent(uri -> say("operator endpoint " + uri + ", console " + uri + "/ (while it "
+          + "runs: ./upcall stats --server " + uri + ", ./upcall inspect client UID --server " + uri + ")"));
     }
 
     BackgroundLoad load = null;

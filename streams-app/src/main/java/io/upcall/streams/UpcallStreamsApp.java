@@ -3,6 +3,7 @@ package io.upcall.streams;
 import io.upcall.schemas.topics.TopicEnsurer;
 import io.upcall.streams.ops.HttpSettings;
 import io.upcall.streams.ops.OpsServer;
+import io.upcall.streams.ops.TopicAccess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -73,7 +74,8 @@ public final class UpcallStreamsApp implements AutoCloseable {
       });
       if (ops != null) {
         ops.serve(streams, HostInfo.buildFromEndpoint(streamsConfig.getString(StreamsConfig.APPLICATION_SERVER_CONFIG)),
-            app.startup, app::appliedSwitches);
+            app.startup, app::appliedSwitches,
+            new TopicAccess(config.topics(), streamsConfig.getProducerConfigs("upcall-console")));
       }
       streams.start();
       return app;

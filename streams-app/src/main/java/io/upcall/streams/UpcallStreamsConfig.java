@@ -187,6 +187,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
           new ConfigDef.NonEmptyString(), Importance.LOW, HttpSettings.BIND_ADDRESS_DOC)
       .define(HttpSettings.ADVERTISED_HOST_CONFIG, Type.STRING, HttpSettings.ADVERTISED_HOST_DEFAULT,
           Importance.LOW, HttpSettings.ADVERTISED_HOST_DOC)
+      .define(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG, Type.BOOLEAN, HttpSettings.ALLOW_CONFIG_CHANGES_DEFAULT,
+          Importance.LOW, HttpSettings.ALLOW_CONFIG_CHANGES_DOC)
       .define(MAX_TRACKED_PAIRS_CONFIG, Type.LONG, TrackingBound.MAX_TRACKED_PAIRS_DEFAULT, ConfigDef.Range.atLeast(1),
           Importance.MEDIUM, TrackingBound.MAX_TRACKED_PAIRS_DOC);
 

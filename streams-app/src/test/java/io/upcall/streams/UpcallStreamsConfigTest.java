@@ -3,6 +3,7 @@ package io.upcall.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.upcall.streams.ops.HttpSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,5 +109,16 @@ class UpcallStreamsConfigTest {
       assertThat(key.documentation).as(key.name).isNotBlank();
       assertThat(key.hasDefault()).as(key.name).isTrue();
     });
+  }
+
+  @Test
+  void theConsoleOnlyReadsUnlessChangesAreAllowed() {
+    assertThat(HttpSettings.from(new UpcallStreamsConfig(Map.of())).allowConfigChanges()).isFalse();
+    assertThat(HttpSettings.from(new UpcallStreamsConfig(Map.of(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG, "true")))
+        .allowConfigChanges()).isTrue();
+    assertThatThrownBy(() -> new UpcallStreamsConfig(Map.of(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG, "maybe")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG);
+    assertThat(new UpcallStreamsConfig(Map.of(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG, "true")).streamsProperties())
+        .doesNotContainKey(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG);
   }
 }

@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.HostInfo;
 /** The instances of the application as this one knows them from the group's assignment. */
 final class Cluster {
   /** The source of the inode state's tasks: its partitions are the partitions the state is split into. */
-  private static final String STATE_TOPIC_SUFFIX = "-" + UpcallTopology.INODE_EVENTS + "-repartition";
+  static final String STATE_TOPIC_SUFFIX = "-" + UpcallTopology.INODE_EVENTS + "-repartition";
 
   /** One instance and the partitions of inode state it holds. */
   record Member(HostInfo host, List<Integer> active, List<Integer> standby) {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -24,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator HTTP endpoint of one streams instance (JDK HTTP server, JSON bodies): interactive queries over the
  * inode state ({@code /inodes/{gfid}}, {@code /clients/{uid}}), {@code /stats}, {@code /config} (the switches
- * applied), {@code /instances}, {@code /health} and Prometheus {@code /metrics}. Every instance answers every
- * question: what lives in another instance's stores is asked of it over HTTP, at its advertised
- * {@code application.server}.
+ * applied), {@code /instances}, {@code /health} and Prometheus {@code /metrics}; and a web console at {@code /} that
+ * reads them, with what only it needs ({@code /rates}, {@code /hot}, {@code /switches}, and {@code POST /config}
+ * when {@value HttpSettings#ALLOW_CONFIG_CHANGES_CONFIG} is true). Every instance answers every question: what lives
+ * in another instance's stores is asked of it over HTTP, at its advertised {@code application.server}.
  *
  * <p>Bind it before configuring Kafka Streams (a port 0 is known only then), then {@link #serve} the running app.
  */
@@ -41,17 +44,23 @@ public final class OpsServer implements AutoCloseable {
   private static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
   private static final List<String> SWITCHES = Switches.OPTIONS.stream().sorted().toList();
   private static final String ENDPOINTS = "GET /inodes/{gfid}, /clients/{uid}, /stats, /config, /instances, /health, "
-      + "/metrics";
+      + "/metrics, /rates, /hot, /switches, / (the console)";
+  /** Seconds between two samples of the console's rates and change rounds. */
+  private static final int SAMPLE_SECONDS = 2;
+  /** Samples kept: ten minutes. */
+  private static final int SAMPLES = 300;
 
   private final HttpServer server;
   private final ExecutorService workers;
   private final String advertisedHost;
+  private final boolean allowConfigChanges;
   private volatile Routes routes;
 
-  private OpsServer(HttpServer server, ExecutorService workers, String advertisedHost) {
+  private OpsServer(HttpServer server, ExecutorService workers, String advertisedHost, boolean allowConfigChanges) {
     this.server = server;
     this.workers = workers;
     this.advertisedHost = advertisedHost;
+    this.allowConfigChanges = allowConfigChanges;
   }
 
   /**
@@ -81,7 +90,7 @@ public final class OpsServer implements AutoCloseable {
       return thread;
     });
     server.setExecutor(workers);
-    return new OpsServer(server, workers, settings.hostToAdvertise());
+    return new OpsServer(server, workers, settings.hostToAdvertise(), settings.allowConfigChanges());
   }
 
   /** The port it listens on (the one picked when the settings said 0). */
@@ -100,14 +109,16 @@ public final class OpsServer implements AutoCloseable {
    * @param self this instance as Kafka Streams advertises it (its {@code application.server})
    * @param startup the switches the application started with
    * @param applied the switches it applies now (the config topic's changes included)
+   * @param topics the application's topics, and how the console writes switch changes
    */
-  public void serve(KafkaStreams streams, HostInfo self, Switches startup, Supplier<Switches> applied) {
-    routes = new Routes(streams, self, startup, applied);
+  public void serve(KafkaStreams streams, HostInfo self, Switches startup, Supplier<Switches> applied,
+      TopicAccess topics) {
+    routes = new Routes(streams, self, startup, applied, topics, allowConfigChanges);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  /** This endpoint's base URI, e.g. {@code http://streams-1:8080}. */
+  /** This endpoint's base URI, e.g. {@code http://streams-1:8080}; the console is at its root. */
   public URI uri() {
     return URI.create("http://" + applicationServer());
   }
@@ -118,7 +129,7 @@ public final class OpsServer implements AutoCloseable {
     workers.shutdownNow();
     Routes serving = routes;
     if (serving != null) {
-      serving.prometheus.close();
+      serving.close();
     }
   }
 
@@ -148,8 +159,11 @@ public final class OpsServer implements AutoCloseable {
         reply = Reply.problem(500, Peers.describe(e));
       }
       exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+      // Answers describe the moment they are asked; the console polls them.
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
       if (reply.status() == 405) {
-        exchange.getResponseHeaders().set("Allow", "GET");
+        exchange.getResponseHeaders().set("Allow", isConfig(exchange.getRequestURI()) ? "GET, POST" : "GET");
       }
       exchange.sendResponseHeaders(reply.status(), reply.body().length);
       try (OutputStream body = exchange.getResponseBody()) {
@@ -160,16 +174,30 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  private Reply route(HttpExchange exchange) {
+  private static boolean isConfig(URI uri) {
+    return uri.getRawPath().equals("/config");
+  }
+
+  private Reply route(HttpExchange exchange) throws IOException {
     URI uri = exchange.getRequestURI();
-    String[] segments = uri.getRawPath().split("/", -1);
+    String path = uri.getRawPath();
+    String[] segments = path.split("/", -1);
     Query query = Query.parse(uri.getRawQuery());
     Routes serving = routes;
     String first = segments.length > 1 ? segments[1] : "";
     boolean single = segments.length == 2;
     boolean withParameter = segments.length == 3;
+    String method = exchange.getRequestMethod();
+    if (isConfig(uri) && method.equals("POST")) {
+      byte[] body = exchange.getRequestBody().readNBytes(4096);
+      return serving.configWriter.post(body, exchange.getRequestHeaders().getFirst("Content-Type"),
+          exchange.getRemoteAddress().getAddress().getHostAddress());
+    }
+    String asset = path.equals("/") ? "index.html" : path.startsWith("/console/") ? path.substring(9) : null;
     Supplier<Reply> answer;
-    if (single && first.equals("health")) {
+    if (asset != null && ConsoleAssets.serves(asset)) {
+      answer = () -> serving.assets.get(asset);
+    } else if (single && first.equals("health")) {
       answer = serving::health;
     } else if (single && first.equals("metrics")) {
       answer = serving.prometheus::get;
@@ -179,6 +207,12 @@ public final class OpsServer implements AutoCloseable {
       answer = serving::config;
     } else if (single && first.equals("instances")) {
       answer = serving::instances;
+    } else if (single && first.equals("rates")) {
+      answer = () -> serving.rates.get(query);
+    } else if (single && first.equals("hot")) {
+      answer = () -> serving.hot.get(query);
+    } else if (single && first.equals("switches")) {
+      answer = serving.switchboard::get;
     } else if (withParameter && first.equals("inodes")) {
       answer = () -> serving.inodes.get(Query.decode(segments[2]), query);
     } else if (withParameter && first.equals("clients")) {
@@ -186,9 +220,10 @@ public final class OpsServer implements AutoCloseable {
     } else {
       throw new HttpProblem(404, "no such endpoint: " + uri.getRawPath() + " (known: " + ENDPOINTS + ")");
     }
-    if (!exchange.getRequestMethod().equals("GET")) {
-      throw new HttpProblem(405, exchange.getRequestMethod() + " is not allowed on " + uri.getRawPath()
-          + ": the operator endpoint only reads (GET); change options with `upcall config set`");
+    if (!method.equals("GET")) {
+      throw new HttpProblem(405, method + " is not allowed on " + uri.getRawPath()
+          + ": the operator endpoint only reads (GET), except POST /config from the console when "
+          + HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG + " is true; change options with `upcall config set`");
     }
     return answer.get();
   }
@@ -203,8 +238,15 @@ public final class OpsServer implements AutoCloseable {
     private final ClientLookup clients;
     private final StatsCollector stats;
     private final PrometheusScrape prometheus;
+    private final ConsoleAssets assets = new ConsoleAssets();
+    private final RatesCollector rates;
+    private final HotInodes hot;
+    private final ConfigWriter configWriter;
+    private final SwitchboardCollector switchboard;
+    private final ScheduledExecutorService sampling;
 
-    Routes(KafkaStreams streams, HostInfo self, Switches startup, Supplier<Switches> applied) {
+    Routes(KafkaStreams streams, HostInfo self, Switches startup, Supplier<Switches> applied, TopicAccess topics,
+        boolean allowConfigChanges) {
       this.streams = streams;
       this.cluster = new Cluster(streams, self);
       this.startup = startup;
@@ -215,6 +257,31 @@ public final class OpsServer implements AutoCloseable {
       clients = new ClientLookup(streams, cluster, peers, applied, clock);
       stats = new StatsCollector(streams, cluster, peers, applied, clock);
       prometheus = new PrometheusScrape(streams);
+      RateSampler sampler = new RateSampler(streams::metrics, topics.topics().fops(), System::currentTimeMillis,
+          SAMPLE_SECONDS, SAMPLES);
+      rates = new RatesCollector(cluster, peers, sampler, Cluster.STATE_TOPIC_SUFFIX);
+      hot = new HotInodes(streams, cluster, peers, applied, clock, SAMPLE_SECONDS);
+      configWriter = new ConfigWriter(allowConfigChanges, topics, Peers.name(self));
+      switchboard = new SwitchboardCollector(cluster, peers, this::appliedConfig, configWriter);
+      sampling = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "upcall-console-sampler");
+        thread.setDaemon(true);
+        return thread;
+      });
+      sampling.scheduleAtFixedRate(() -> {
+        try {
+          sampler.sample();
+          hot.sampleChanges();
+        } catch (RuntimeException e) {
+          log.debug("console sample failed: {}", e.toString());
+        }
+      }, 0, SAMPLE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    void close() {
+      sampling.shutdownNow();
+      configWriter.close();
+      prometheus.close();
     }
 
     Reply health() {
@@ -224,8 +291,12 @@ public final class OpsServer implements AutoCloseable {
     }
 
     Reply config() {
+      return Reply.ok(appliedConfig());
+    }
+
+    AppliedConfig appliedConfig() {
       requireQueryable(streams);
-      return Reply.ok(new AppliedConfig(Peers.name(cluster.selfHost()), values(applied.get()), values(startup)));
+      return new AppliedConfig(Peers.name(cluster.selfHost()), values(applied.get()), values(startup));
     }
 
     Reply instances() {

@@ -259,6 +259,47 @@ class OperatorEndpointTest {
   }
 
   @Test
+  void theConsoleAndItsFilesComeFromTheJarWithTheirContentTypes() throws Exception {
+    URI endpoint = endpoints.get(0);
+    Map<String, String> types = Map.of("/", "text/html", "/console/console.js", "text/javascript",
+        "/console/console.css", "text/css", "/console/uplot/uPlot.iife.min.js", "text/javascript",
+        "/console/uplot/uPlot.min.css", "text/css");
+    for (Map.Entry<String, String> file : types.entrySet()) {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(endpoint.resolve(file.getKey())).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(file.getKey()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type")).as(file.getKey()).hasValueSatisfying(
+          type -> assertThat(type).startsWith(file.getValue()));
+      assertThat(response.body()).as(file.getKey()).isNotBlank();
+    }
+    assertThat(get(endpoint, "/").body()).contains("<title>Upcall console</title>", "/console/uplot/uPlot.iife.min.js");
+    assertThat(get(endpoint, "/console/../pom.xml").status()).isEqualTo(404);
+    assertThat(get(endpoint, "/console/OpsServer.class").status()).isEqualTo(404);
+  }
+
+  @Test
+  void theConsolesEndpointsAnswerForEveryInstanceAndSwitchesAreReadOnlyByDefault() throws Exception {
+    URI endpoint = endpoints.get(1);
+    RatesReport rates = read(get(endpoint, "/rates"), RatesReport.class);
+    assertThat(rates.instances()).extracting(InstanceRates::instance).containsExactlyInAnyOrderElementsOf(names(endpoints));
+    assertThat(rates.complete()).isTrue();
+    HotInodesReport hot = read(get(endpoint, "/hot"), HotInodesReport.class);
+    assertThat(hot.scans()).extracting(HotInodesReport.Scan::instance).containsExactlyInAnyOrderElementsOf(names(endpoints));
+    Switchboard switches = read(get(endpoint, "/switches"), Switchboard.class);
+    assertThat(switches.instances()).extracting(AppliedConfig::instance).containsExactlyInAnyOrderElementsOf(names(endpoints));
+    assertThat(switches.changesAllowed()).isFalse();
+    assertThat(switches.topic()).isEqualTo(topics.config());
+
+    HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(endpoint.resolve("/config"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"option\": \"cache-invalidation\", \"value\": \"off\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(403);
+    assertThat(JSON.readValue(post.body(), Problem.class).error())
+        .contains(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG + "=true");
+  }
+
+  @Test
   void healthAndConfigDescribeTheInstance() throws Exception {
     for (URI endpoint : endpoints) {
       Answer health = get(endpoint, "/health");
