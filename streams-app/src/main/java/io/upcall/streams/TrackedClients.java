@@ -19,9 +19,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A second store orders the pairs by last access (second ‖ pair key → nothing), so the task holds at most
  * {@link TrackingBound#perTask()} pairs: a touch that adds a pair beyond it evicts the least recently accessed
- * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others. The count lives in
- * memory, counted from the order store when the task starts (~0.4 s per million pairs): persisting it would add a
- * changelog record to every new pair, and a record cache to coalesce them copies its key set on every range scan.
+ * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others.
+ *
+ * <p>The order store has no changelog: it is an index of the pairs store, rebuilt from it whenever the task starts
+ * (a scan and a local write per pair, a few seconds per million pairs), so a touch writes one changelog record
+ * instead of three (the pair, the old order entry's tombstone, the new order entry). An order entry is only a hint:
+ * expiry and eviction act on it only while the pair still holds that second, and drop it otherwise, so entries
+ * left behind by a crash (the store is local and written without a log) do no harm. The count lives in memory,
+ * counted during that rebuild: persisting it would add a changelog record to every new pair.
  */
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
@@ -54,7 +59,7 @@ final class TrackedClients {
     this.store = store;
     this.byAccess = byAccess;
     this.maxPairs = maxPairs;
-    this.count = countOrder();
+    this.count = rebuildOrder();
   }
 
   /**
@@ -170,6 +175,7 @@ final class TrackedClients {
   /** Up to {@code limit} pairs in access order, accessed before {@code beforeSecond}, skipping {@code skip}. */
   private List<KeyValue<Bytes, Long>> oldest(long limit, long beforeSecond, Bytes skip) {
     List<KeyValue<Bytes, Long>> oldest = new ArrayList<>();
+    List<Bytes> stale = new ArrayList<>();
     boolean kept = false;
     try (KeyValueIterator<Bytes, byte[]> order = byAccess.range(head == null ? FIRST_ORDER : head, null)) {
       while (order.hasNext() && oldest.size() < limit) {
@@ -180,6 +186,11 @@ final class TrackedClients {
           break;
         }
         Bytes key = Bytes.wrap(Arrays.copyOfRange(orderKey, 1 + Long.BYTES, orderKey.length));
+        Long current = store.get(key);
+        if (current == null || current != second) {
+          stale.add(entry); // left by a crash, or by a touch whose old entry's delete was lost with it
+          continue;
+        }
         if (key.equals(skip)) {
           kept = true;
           continue;
@@ -190,6 +201,7 @@ final class TrackedClients {
         oldest.add(KeyValue.pair(key, second));
       }
     }
+    stale.forEach(byAccess::delete);
     return oldest;
   }
 
@@ -199,21 +211,9 @@ final class TrackedClients {
     count--;
   }
 
-  /**
-   * The pairs in the order store; when it is empty but pairs exist (state written before it existed), orders
-   * every pair once.
-   */
-  private long countOrder() {
+  /** Writes the order entry of every pair (the order store keeps no changelog) and counts the pairs. */
+  private long rebuildOrder() {
     long pairs = 0;
-    try (KeyValueIterator<Bytes, byte[]> order = byAccess.range(FIRST_ORDER, null)) {
-      while (order.hasNext()) {
-        order.next();
-        pairs++;
-      }
-    }
-    if (pairs > 0) {
-      return pairs;
-    }
     try (KeyValueIterator<Bytes, Long> entries = store.all()) {
       while (entries.hasNext()) {
         KeyValue<Bytes, Long> entry = entries.next();
