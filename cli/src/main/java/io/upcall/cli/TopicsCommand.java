@@ -81,6 +81,7 @@ public final class TopicsCommand implements Callable<Integer> {
         UpcallTopics topics = kafka.topics(spec);
         ReachableCluster cluster = kafka.reach(spec);
         Map<String, Object> properties = ReachableCluster.adminProperties(kafka.clientProperties(spec));
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, kafka.timeoutMs());
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, kafka.timeoutMs());
         try (Admin admin = Admin.create(properties)) {
             if (ensure) {
