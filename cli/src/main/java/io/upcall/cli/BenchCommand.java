@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                 "Measure, in one run on one cluster: raw produce→consume, a stateless Streams pass-through, the "
                         + "pipeline's highest sustained rate (at-least-once and exactly-once), publish→cache latency "
                         + "at 1k/5k/20k fops/s, a 10k-client fan-out, and the state cost per tracked pair.",
-                "Starts its own single-node broker in a child JVM unless --bootstrap-servers is given; every topic "
+                "Starts its own single-node broker in a child JVM unless --bootstrap-server is given; every topic "
                         + "it creates is bounded and deleted afterwards. Progress goes to stderr, the table to stdout.",
                 "About twelve minutes; --quick about three."})
 public final class BenchCommand implements Callable<Integer> {
@@ -43,9 +43,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure to FILE as JSON.")
     Path json;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
             description = "Measure against this cluster instead of starting a broker.")
     String bootstrapServers;
+
+    @Option(names = "--bootstrap-servers", hidden = true, paramLabel = "HOST:PORT")
+    void olderBootstrapServers(String value) {
+        bootstrapServers = value;
+    }
 
     @Option(names = "--in-process-broker",
             description = "Run the broker in this JVM instead of a child JVM (cheaper, less like a real deployment).")
@@ -101,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchSettings settings() {
         if (bootstrapServers != null && inProcessBroker) {
             throw new ParameterException(spec.commandLine(),
-                    "--bootstrap-servers and --in-process-broker exclude each other");
+                    "--bootstrap-server and --in-process-broker exclude each other");
         }
         BenchSettings settings = quick ? BenchSettings.quick() : BenchSettings.full();
         if (partitions != null) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.testkit.EmbeddedKafkaBroker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,8 +44,9 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Keep the broker's data in DIR (created when missing, reused when present).")
     Path dataDir;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
-            description = "Partitions of each Upcall topic it creates. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + TopicSettings.PARTITIONS_DEFAULT,
+            description = "Partitions of the fop and invalidation topics it creates. Default: ${DEFAULT-VALUE}, as "
+                    + "every command that creates topics.")
     int partitions;
 
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",

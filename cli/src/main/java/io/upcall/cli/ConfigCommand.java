@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -49,18 +50,15 @@ import picocli.CommandLine.Spec;
  * streams instance applies at once, as {@code gluster volume set} does.
  */
 @Command(name = "config",
-        description = {
-                "Read or change the streams app's runtime options (" + Switches.CACHE_INVALIDATION + ", "
-                        + Switches.CACHE_INVALIDATION_TIMEOUT + ", …) in the",
-                "compacted upcall.config topic; every running instance applies a change within about a second,",
-                "without a restart."},
+        description = {"Read or change the streams app's runtime options, as gluster volume set does.",
+                "The options (" + Switches.CACHE_INVALIDATION + ", " + Switches.CACHE_INVALIDATION_TIMEOUT
+                        + ", …) live in the compacted upcall.config topic; every running instance applies a change within about "
+                        + "a second, without a restart."},
         subcommands = {ConfigCommand.GetCommand.class, ConfigCommand.SetCommand.class})
 public final class ConfigCommand implements Runnable {
 
     /** The options the streams app applies at runtime, in the order they are shown. */
     static final List<String> OPTIONS = Switches.OPTIONS.stream().sorted().toList();
-
-    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
@@ -71,15 +69,14 @@ public final class ConfigCommand implements Runnable {
     }
 
     /** {@code upcall config set OPTION VALUE}. */
-    @Command(name = "set", description = {
-            "Validate VALUE as every streams instance will (a bad value is refused with what the option accepts,",
-            "exit 2), then write it to upcall.config keyed by OPTION."})
+    @Command(name = "set", description = "Validate VALUE as every streams instance will (a bad value is refused with "
+            + "what the option accepts, exit 2), then write it to upcall.config keyed by OPTION.")
     static final class SetCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
-        ClusterOptions cluster;
+        KafkaOptions kafka;
 
         @Parameters(index = "0", paramLabel = "OPTION",
                 description = "A runtime option, e.g. cache-invalidation or cache-invalidation-timeout.")
@@ -97,20 +94,30 @@ public final class ConfigCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            UpcallTopics topics = cluster.topics(spec);
-            Map<String, Object> properties = cluster.clientProperties(spec);
+            UpcallTopics topics = kafka.topics(spec);
+            Map<String, Object> properties = kafka.clientProperties(spec);
+            kafka.reach(spec);
+            int timeoutMs = Math.max(kafka.timeoutMs(), 2);
             properties.put(ProducerConfig.ACKS_CONFIG, "all");
-            properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
-            properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
+            properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+            properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
             // The producer insists on delivery.timeout.ms >= linger.ms + request.timeout.ms.
-            properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis() / 2);
+            properties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs / 2);
             properties.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upcall-config");
             ConfigChange change = new ConfigChange(option, canonical, setBy(), System.currentTimeMillis());
             RecordMetadata written;
             try (KafkaProducer<String, ConfigChange> producer = new KafkaProducer<>(properties, new StringSerializer(),
                     UpcallSerdes.configChange().serializer())) {
                 written = producer.send(new ProducerRecord<>(topics.config(), option, change))
-                        .get(KAFKA_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+                        .get(timeoutMs + 1_000L, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    throw new CommandFailure("could not write to " + topics.config() + " at " + kafka.bootstrapServers()
+                            + " within " + DurationParser.format(kafka.timeout()) + ": " + e.getCause().getMessage()
+                            + " (does the topic exist? upcall topics --ensure creates it)", e.getCause());
+                }
+                throw e;
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("set " + option + " = " + canonical + " in " + topics.config() + " (offset "
@@ -131,15 +138,15 @@ public final class ConfigCommand implements Runnable {
     }
 
     /** {@code upcall config get [OPTION]}. */
-    @Command(name = "get", description = {
-            "Show the value of OPTION (default: every option) in upcall.config, and the value each running streams",
-            "instance applies: the instance at --server (repeatable) and every instance it knows of."})
+    @Command(name = "get", description = "Show the value of OPTION (default: every option) in upcall.config, and the "
+            + "value each running streams instance applies: the instance at --server (repeatable) and every instance "
+            + "it knows of.")
     static final class GetCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
-        ClusterOptions cluster;
+        KafkaOptions kafka;
 
         @Option(names = "--server", paramLabel = "URL", converter = OpsEndpoint.UrlConverter.class,
                 description = "Operator endpoint of a streams instance; repeatable. The instances it knows of are "
@@ -164,7 +171,9 @@ public final class ConfigCommand implements Runnable {
                         "unknown option '" + option + "' (known: " + String.join(", ", OPTIONS) + ")");
             }
             List<String> options = option == null ? OPTIONS : List.of(option);
-            readTopic(cluster.topics(spec).config());
+            String topic = kafka.topics(spec).config();
+            kafka.reach(spec);
+            readTopic(topic);
             List<String> unreachable = new ArrayList<>();
             List<AppliedConfig> applied = askInstances(unreachable);
 
@@ -182,28 +191,29 @@ public final class ConfigCommand implements Runnable {
         }
 
         private void readTopic(String topic) {
-            Map<String, Object> properties = cluster.clientProperties(spec);
+            Duration timeout = kafka.timeout();
+            Map<String, Object> properties = kafka.clientProperties(spec);
             properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "upcall-config");
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
                     new ByteArrayDeserializer());
                  Deserializer<ConfigChange> changes = UpcallSerdes.configChange().deserializer()) {
-                List<PartitionInfo> infos = consumer.partitionsFor(topic, KAFKA_TIMEOUT);
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
                 if (infos == null || infos.isEmpty()) {
-                    throw new IllegalStateException("topic " + topic + " does not exist (create it with upcall topics "
-                            + "--ensure)");
+                    throw new CommandFailure("topic " + topic + " does not exist at " + kafka.bootstrapServers()
+                            + " (create it with upcall topics --ensure, or see --topic-prefix)");
                 }
                 List<TopicPartition> partitions = infos.stream()
                         .map(info -> new TopicPartition(topic, info.partition())).toList();
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
-                long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
-                while (partitions.stream().anyMatch(p -> consumer.position(p, KAFKA_TIMEOUT) < ends.get(p))) {
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < ends.get(p))) {
                     if (System.nanoTime() - deadline > 0) {
-                        throw new IllegalStateException("could not read " + topic + " to its end within "
-                                + KAFKA_TIMEOUT.toSeconds() + " s");
+                        throw new CommandFailure("could not read " + topic + " to its end within "
+                                + DurationParser.format(timeout) + " (see --timeout)");
                     }
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                         if (record.key() == null) {

@@ -9,7 +9,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 import io.upcall.demo.Demo;
 import io.upcall.demo.DemoSettings;
 import io.upcall.demo.DemoSummary;
+import io.upcall.schemas.topics.TopicSettings;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-                "Show the whole product working: a Kafka broker (embedded unless --bootstrap-servers), the streams "
+                "Show the whole product working: a Kafka broker (embedded unless --bootstrap-server), the streams "
                         + "app, a load generator playing several bricks, and clients with metadata caches reading and "
                         + "writing a shared tree.",
                 "Every answer a cache gives is checked against the truth of the tree. A live view shows fops/s, "
@@ -42,8 +43,6 @@ import picocli.CommandLine.Spec;
                 "Exit 0 when there were no stale reads (and something to check), 1 otherwise."})
 public final class DemoCommand implements Callable<Integer> {
 
-    /** Kafka clients' and metrics' routine warnings (retries, rebalances) would scroll the live view away. */
-    private static final List<String> CLIENT_LOGGERS = List.of("org.apache.kafka", "io.micrometer");
     /**
      * The embedded broker's own (server-side) log is not the demo's output: with an external cluster it would be in
      * the brokers' logs. Under load it logs the Streams producer's retried transactional appends as errors
@@ -51,17 +50,29 @@ public final class DemoCommand implements Callable<Integer> {
      * cannot serve shows as a failure to start or as stale reads. --verbose shows it all.
      */
     private static final List<String> BROKER_LOGGERS = List.of("kafka", "state.change.logger");
-    private static final String SIMPLE_LOGGER_PREFIX = "org.slf4j.simpleLogger.log.";
     private static final int DEFAULT_HTTP_PORT = 8080;
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
+    private static final Pattern ISO_DURATION = Pattern.compile("-?PT[-0-9.HMS]+");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
             description = "Use this Kafka cluster instead of an embedded single-node broker.")
     String bootstrapServers;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationParser.Converter.class,
+            description = "With --bootstrap-server: how long to wait for the cluster to answer before giving up. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Option(names = "--bootstrap-servers", hidden = true, paramLabel = "HOST:PORT")
+    void olderBootstrapServers(String value) {
+        bootstrapServers = value;
+    }
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationParser.Converter.class,
             description = "Stop after this long, e.g. 30 (seconds), 30s, 5m. Default: until Ctrl-C.")
     Duration duration;
 
@@ -69,7 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Run the streams app at-least-once instead of exactly_once_v2 (lower latency).")
     boolean atLeastOnce;
 
-    @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationParser.Converter.class,
             defaultValue = "100ms",
             description = "The streams app's commit interval (under exactly-once, the floor of the latency). "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -97,13 +108,14 @@ public final class DemoCommand implements Callable<Integer> {
                     + "already running on the cluster.")
     boolean streams;
 
-    @Option(names = "--staleness-bound", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--staleness-bound", paramLabel = "DURATION", converter = DurationParser.Converter.class,
             defaultValue = "2s",
             description = "How far behind a change a cached answer may be. Default: ${DEFAULT-VALUE}.")
     Duration stalenessBound;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
-            description = "Partitions of the Upcall topics, when the demo creates them. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + TopicSettings.PARTITIONS_DEFAULT,
+            description = "Partitions of the Upcall topics, when the demo creates them. Default: ${DEFAULT-VALUE}, as "
+                    + "every command that creates topics.")
     int partitions;
 
     @Option(names = "--application-id", paramLabel = "ID", defaultValue = DemoSettings.DEFAULT_APPLICATION_ID,
@@ -136,14 +148,26 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         DemoSettings settings = settings();
         boolean verbose = "1".equals(System.getenv(UpcallCli.DEBUG_ENV)) || parentVerbose();
-        if (!verbose) {
-            quietKafkaLogs();
-        }
+        KafkaLogs.silenceUnless(verbose, BROKER_LOGGERS);
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Object> cluster = null;
+        if (bootstrapServers != null) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new ParameterException(spec.commandLine(),
+                        "--timeout must be positive, was " + DurationParser.format(timeout));
+            }
+            cluster = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            ReachableCluster.reach(cluster, timeout);
+        }
         boolean terminal = !plain && System.console() != null && !"dumb".equals(System.getenv("TERM"));
         Demo demo = new Demo(settings, out, terminal);
         DemoSummary summary;
-        try (StopSignals ignored = StopSignals.install(demo::stop)) {
+        try (StopSignals ignored = StopSignals.install(demo::stop);
+             BrokerWatch watch = cluster == null ? null : BrokerWatch.start(cluster, timeout, WATCH_INTERVAL, line -> {
+                 err.println("upcall demo: " + line);
+                 err.flush();
+             })) {
             summary = demo.run();
         }
         summary.print(out);
@@ -186,63 +210,41 @@ public final class DemoCommand implements Callable<Integer> {
     /** The settings' messages name the record components; people typed flags. */
     private static String flagNamed(String message) {
         String[][] names = {
-                {"bootstrapServers", "--bootstrap-servers"}, {"duration", "--duration"},
+                {"bootstrapServers", "--bootstrap-server"}, {"duration", "--duration"},
                 {"commitInterval", "--commit-interval"}, {"clientOpsPerSecond", "--rate"},
                 {"loadFopsPerSecond", "--load-rate"}, {"stalenessBound", "--staleness-bound"},
                 {"partitions", "--partitions"}, {"applicationId", "--application-id"},
                 {"directories", "--dirs"}, {"files", "--files"}, {"clients", "--clients"},
                 {"httpPort", "--http-port"}};
+        String shown = humanDurations(message);
         for (String[] name : names) {
-            if (message.startsWith(name[0] + " ")) {
-                return name[1] + message.substring(name[0].length());
+            if (shown.startsWith(name[0] + " ")) {
+                return name[1] + shown.substring(name[0].length());
             }
         }
-        return message;
+        return shown;
+    }
+
+    /** The settings print durations as Java does (PT0.5S); people typed 500ms. */
+    private static String humanDurations(String message) {
+        Matcher iso = ISO_DURATION.matcher(message);
+        StringBuilder shown = new StringBuilder();
+        while (iso.find()) {
+            String human;
+            try {
+                human = DurationParser.format(Duration.parse(iso.group()));
+            } catch (RuntimeException notADuration) {
+                human = iso.group();
+            }
+            iso.appendReplacement(shown, Matcher.quoteReplacement(human));
+        }
+        iso.appendTail(shown);
+        return shown.toString();
     }
 
     private boolean parentVerbose() {
         CommandLine parent = spec.commandLine().getParent();
         return parent != null && parent.getCommand() instanceof UpcallCli cli && cli.verbose;
-    }
-
-    /** Raises Kafka's loggers (unless the user set them: a system property wins) before the first is created. */
-    private static void quietKafkaLogs() {
-        CLIENT_LOGGERS.forEach(logger -> setLevelUnlessSet(logger, "error"));
-        BROKER_LOGGERS.forEach(logger -> setLevelUnlessSet(logger, "off"));
-    }
-
-    private static void setLevelUnlessSet(String logger, String level) {
-        String key = SIMPLE_LOGGER_PREFIX + logger;
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, level);
-        }
-    }
-
-    /** A duration as people type it: {@code 30} (seconds), {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code PT30S}. */
-    static final class DurationConverter implements ITypeConverter<Duration> {
-        private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = SIMPLE.matcher(value.trim().toLowerCase(Locale.ROOT));
-            if (m.matches()) {
-                double amount = Double.parseDouble(m.group(1));
-                String unit = m.group(2) == null ? "s" : m.group(2);
-                double unitMs = switch (unit) {
-                    case "ms" -> 1;
-                    case "s" -> 1_000;
-                    case "m" -> 60_000;
-                    default -> 3_600_000;
-                };
-                return Duration.ofNanos(Math.round(amount * unitMs * 1_000_000));
-            }
-            try {
-                return Duration.parse(value.trim());
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException(
-                        "expected a duration such as 30 (seconds), 500ms, 30s or 5m, was '" + value + "'");
-            }
-        }
     }
 
     /**

@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
 /** {@code upcall inspect inode|client}: what the streams app's stores know of one inode or one client. */
 @Command(name = "inspect",
         description = {
-                "Show what the streams app knows of one inode (its tracked clients, their last access, whether a change",
-                "would notify them, its latest change, and which instance and partition hold it) or of one client (the",
-                "inodes it is fresh on). Asks any instance's operator endpoint; it routes to the one that holds the state."},
+                "Show what the streams app knows of one inode or of one client.",
+                "Of an inode: its tracked clients, their last access, whether a change would notify them, its "
+                + "latest change, and which instance and partition hold it; of a client: the inodes it is fresh on. "
+                + "Asks any instance's operator endpoint; it routes to the one that holds the state."},
         subcommands = {InspectCommand.InodeCommand.class, InspectCommand.ClientCommand.class})
 public final class InspectCommand implements Runnable {
 

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
                 "Simulate a volume in use and publish its fops as its bricks would: B bricks, C clients, a tree of "
                         + "D directories and N files, a read/write/metadata/entry mix, Zipf-skewed file popularity.",
                 "Progress goes to stderr every second; a summary (fops by type, achieved rate, send latency) at the end.",
-                "With --dump FILE and no --bootstrap-servers it only writes the trace, with synthetic event times, "
+                "With --dump FILE and no --bootstrap-server it only writes the trace, with synthetic event times, "
                         + "so the same --seed gives the same file byte for byte."})
 public final class LoadCommand implements Callable<Integer> {
 
@@ -48,7 +48,10 @@ public final class LoadCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    PublishCommand.KafkaOptions kafka;
+    KafkaOptions kafka;
+
+    @Mixin
+    ProducingOptions producing;
 
     @Option(names = "--volume", paramLabel = "NAME", defaultValue = "vol0",
             description = "Volume name carried by every record. Default: ${DEFAULT-VALUE}.")
@@ -104,8 +107,8 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Publish as fast as the producers accept, instead of --rate.")
     boolean maxRate;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = PublishCommand.DurationConverter.class,
-            description = "How long to run, e.g. 30s or 5m. Default: 30s (unless --count).")
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationParser.Converter.class,
+            description = "How long to run, e.g. 30 (seconds), 30s or 5m. Default: 30s (unless --count).")
     Duration duration;
 
     @Option(names = "--count", paramLabel = "N",
@@ -134,11 +137,8 @@ public final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LoadSpec load = loadSpec();
-        boolean dryRun = kafka.bootstrapServers == null;
-        if (dryRun && dump == null) {
-            throw new ParameterException(spec.commandLine(),
-                    "Missing required option: '--bootstrap-servers=HOST:PORT' (or --dump FILE for a dump-only run)");
-        }
+        // A dump without a cluster named is a dry run; otherwise the cluster is the default one, as everywhere.
+        boolean dryRun = dump != null && !kafka.bootstrapGiven();
         PrintWriter err = spec.commandLine().getErr();
         boolean dumpToStdout = "-".equals(dump);
         PrintWriter summaryOut = dumpToStdout ? err : spec.commandLine().getOut();
@@ -156,10 +156,12 @@ public final class LoadCommand implements Callable<Integer> {
             runner.virtualTime(startMillis());
         } else {
             UpcallTopics topics = kafka.topics(spec);
-            Map<String, Object> properties = kafka.producerProperties(spec);
-            kafka.ensureTopics(topics, properties, err);
-            runner.publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers)
-                    .topics(topics).properties(properties).maxBlock(kafka.maxBlock));
+            Map<String, Object> properties = kafka.clientProperties(spec);
+            Duration maxBlock = producing.maxBlock(spec);
+            kafka.reach(spec);
+            producing.ensureTopics(topics, properties, kafka.timeout(), err);
+            runner.publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers())
+                    .topics(topics).properties(properties).maxBlock(maxBlock));
         }
 
         TraceWriter trace = dump == null ? null : new TraceWriter(open(dump), new GfidAliases());
@@ -219,7 +221,7 @@ public final class LoadCommand implements Callable<Integer> {
             throw usage("--duration and --count exclude each other");
         }
         if (duration != null && (duration.isZero() || duration.isNegative())) {
-            throw usage("--duration must be positive, was " + duration);
+            throw usage("--duration must be positive, was " + DurationParser.format(duration));
         }
         if (count != null && count < 1) {
             throw usage("--count must be at least 1, was " + count);

@@ -17,10 +17,11 @@ import picocli.CommandLine.Spec;
 /** {@code upcall stats}: what every streams instance holds and does, and the sum. */
 @Command(name = "stats",
         description = {
-                "Per streams instance and in total: partitions, tracked inodes and (inode, client) pairs, pairs fresh",
-                "now, store sizes, invalidations per second and in total, records processed, records sent to the",
-                "dead-letter topic. Counters count since each task started on its instance; rates are Kafka's",
-                "windowed rates (about the last minute)."})
+                "Show what every streams instance holds and does, and the total.",
+                "Per instance and in total: partitions, tracked inodes and (inode, client) pairs, pairs fresh now, "
+                + "store sizes, invalidations per second and in total, records processed, records sent to the "
+                + "dead-letter topic. Counters count since each task started on its instance; rates are Kafka's "
+                + "windowed rates (about the last minute)."})
 public final class StatsCommand implements Callable<Integer> {
 
     @Spec

@@ -3,6 +3,7 @@ package io.upcall.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,29 +15,44 @@ import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.streams.ops.HttpSettings;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code upcall streams}: runs the streams application until Ctrl-C, which closes it cleanly. */
+/**
+ * {@code upcall streams}: runs the streams application until Ctrl-C, which closes it cleanly.
+ *
+ * <p>A test (or another command) stops it without exiting the JVM through {@link #requestStop()}.
+ */
 @Command(name = "streams",
         description = {
-                "Run the upcall streams application: upcall.fops in, upcall.invalidations out. Options come from",
-                "--config, then UPCALL_* environment variables (UPCALL_CACHE_INVALIDATION_TIMEOUT=30), then these",
-                "flags; any other Kafka Streams property in the file passes through. Ctrl-C stops it cleanly."})
+                "Run the upcall streams application: upcall.fops in, upcall.invalidations out.",
+                "It creates the Upcall topics that are missing and leaves existing ones as they are. Options come "
+                + "from --config, then UPCALL_* environment variables (UPCALL_CACHE_INVALIDATION_TIMEOUT=30), then "
+                + "these flags; any other Kafka Streams property in the file passes through. A lost broker is said "
+                + "once, and once more when it is back. Ctrl-C stops it cleanly."})
 public final class StreamsCommand implements Callable<Integer> {
 
     /** Where the operator commands (inspect, stats, config get) look by default. */
     static final int DEFAULT_HTTP_PORT = 8080;
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "The Kafka cluster, host:port[,host:port...] (or bootstrap.servers in the file).")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--application-id", paramLabel = "ID",
+            description = "The application id: the consumer group and the prefix of the internal topics; instances "
+                    + "sharing it share the work. Default: application.id from --config, else "
+                    + UpcallStreamsConfig.APPLICATION_ID_DEFAULT + ".")
+    String applicationId;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "A properties file: the options of the streams app (see the README) and any Kafka "
@@ -49,39 +65,76 @@ public final class StreamsCommand implements Callable<Integer> {
                     + DEFAULT_HTTP_PORT + ".")
     Integer httpPort;
 
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        UpcallStreamsApp app = UpcallStreamsApp.start(config());
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread closer = new Thread(() -> {
-            app.close();
-            closed.countDown();
-        }, "upcall-streams-shutdown");
-        Runtime.getRuntime().addShutdownHook(closer);
-        err.println("upcall streams: started; Ctrl-C stops it"
-                + app.operatorEndpoint().map(uri -> "; operator endpoint " + uri).orElse(""));
-        err.flush();
-        while (!closed.await(1, TimeUnit.SECONDS)) {
-            KafkaStreams.State state = app.state();
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                Runtime.getRuntime().removeShutdownHook(closer);
-                app.close();
-                err.println("upcall streams: stopped on its own (" + state + "); see the log for why");
-                err.flush();
-                return UpcallCli.EXIT_FAILURE;
+        UpcallStreamsConfig settings = config();
+        Map<String, Object> clientProperties = new HashMap<>(
+                new StreamsConfig(settings.streamsProperties()).getAdminConfigs("upcall-streams-check"));
+        clientProperties.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", settings.getList(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG)));
+        ReachableCluster.reach(clientProperties, kafka.timeout());
+        Thread onCtrlC = new Thread(this::stopFromShutdownHook, "upcall-streams-shutdown");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        UpcallStreamsApp app = null;
+        try {
+            app = UpcallStreamsApp.start(settings);
+            err.println("upcall streams: started; Ctrl-C stops it"
+                    + app.operatorEndpoint().map(uri -> "; operator endpoint " + uri).orElse(""));
+            err.flush();
+            try (BrokerWatch ignored = BrokerWatch.start(clientProperties, kafka.timeout(), WATCH_INTERVAL,
+                    line -> say(err, line))) {
+                started.countDown();
+                while (!stopRequested.await(1, TimeUnit.SECONDS)) {
+                    KafkaStreams.State state = app.state();
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                        say(err, "stopped on its own (" + state + "); see the log for why");
+                        return UpcallCli.EXIT_FAILURE;
+                    }
+                }
             }
+            return 0;
+        } finally {
+            if (app != null) {
+                app.close();
+            }
+            started.countDown();
+            stopped.countDown();
+            removeHook(onCtrlC);
         }
-        return 0;
+    }
+
+    /** Asks a running {@code streams} command to close the app and return; safe at any time. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /** Waits until the app was started (or failed to start); false when neither happened within the timeout. */
+    public boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private UpcallStreamsConfig config() {
         if (config != null && !Files.isReadable(config)) {
             throw new ParameterException(spec.commandLine(), "--config: cannot read " + config);
         }
-        Map<String, Object> flags = new HashMap<>();
-        if (bootstrapServers != null) {
-            flags.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> flags = new HashMap<>(kafka.passThrough(spec));
+        if (kafka.bootstrapGiven()) {
+            flags.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        }
+        if (kafka.topicPrefix != null) {
+            kafka.topics(spec); // a prefix that makes an illegal topic name is refused here, naming the flag
+            flags.put(UpcallStreamsConfig.TOPIC_PREFIX_CONFIG, kafka.topicPrefix);
+        }
+        if (applicationId != null) {
+            if (applicationId.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "--application-id must not be empty");
+            }
+            flags.put(UpcallStreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         }
         if (httpPort != null) {
             if (httpPort < -1 || httpPort > 65535) {
@@ -100,6 +153,29 @@ public final class StreamsCommand implements Callable<Integer> {
             return loaded;
         } catch (ConfigException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static void say(PrintWriter err, String line) {
+        err.println("upcall streams: " + line);
+        err.flush();
+    }
+
+    private void stopFromShutdownHook() {
+        requestStop();
+        try {
+            // The JVM exits when this hook returns: let call() close the app (commit, leave the group) first.
+            stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException jvmShuttingDown) {
+            // Ctrl-C: the hook is what is stopping us.
         }
     }
 }

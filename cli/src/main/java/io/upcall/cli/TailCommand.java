@@ -46,22 +46,21 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tail",
         description = {
-                "Print invalidations as they are committed (read_committed), one JSON line each: client, gfid, flag",
-                "names, event time, xattr names, and with them volume, brick, cause, parents and stats. Without",
-                "--client, every partition and every client; with it, only the partition that client reads and only",
-                "its invalidations (and, with --marks, that partition's progress marks). A record that does not",
-                "decode is a one-line warning on stderr, then skipped."})
+                "Print invalidations as they are committed (read_committed), one JSON line each.",
+                "Each line has client, gfid, flag names, event time, xattr names, and with them volume, brick, "
+                + "cause, parents and stats. Without --client, every partition and every client; with it, only the "
+                + "partition that client reads and only its invalidations (and, with --marks, that partition's "
+                + "progress marks). A record that does not decode is a one-line warning on stderr, then skipped."})
 public final class TailCommand implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper MARKS = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ClusterOptions cluster;
+    KafkaOptions kafka;
 
     @Option(names = "--client", paramLabel = "UID",
             description = "Only this client's invalidations, read from the one partition its uid hashes to, as the "
@@ -93,8 +92,9 @@ public final class TailCommand implements Callable<Integer> {
         if (client != null && client.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--client must not be empty");
         }
-        UpcallTopics topics = cluster.topics(spec);
-        Map<String, Object> properties = cluster.clientProperties(spec);
+        UpcallTopics topics = kafka.topics(spec);
+        Map<String, Object> properties = kafka.clientProperties(spec);
+        kafka.reach(spec);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "upcall-tail");
@@ -173,9 +173,10 @@ public final class TailCommand implements Callable<Integer> {
     }
 
     private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> reader, String topic) {
-        List<PartitionInfo> infos = reader.partitionsFor(topic, METADATA_TIMEOUT);
+        List<PartitionInfo> infos = reader.partitionsFor(topic, kafka.timeout());
         if (infos == null || infos.isEmpty()) {
-            throw new IllegalStateException("topic " + topic + " does not exist (create it with upcall topics --ensure)");
+            throw new CommandFailure("topic " + topic + " does not exist at " + kafka.bootstrapServers()
+                    + " (create it with upcall topics --ensure, or see --topic-prefix)");
         }
         List<TopicPartition> partitions = new ArrayList<>();
         if (client != null) {

@@ -15,7 +15,9 @@ import io.upcall.schemas.topics.TopicAction;
 import io.upcall.schemas.topics.TopicEnsurer;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.streams.UpcallStreamsConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -35,45 +37,55 @@ import picocli.CommandLine.Spec;
 /** {@code upcall topics}: the Upcall topics with partitions, end offsets and the streams app's lag; or ensures them. */
 @Command(name = "topics",
         description = {
-                "List each Upcall topic (and the streams app's internal repartition and changelog topics) with its",
-                "partitions, end offsets (summed over partitions), the offsets the streams app's consumer group",
-                "committed, and its lag. With --ensure, create missing topics and align configs instead (idempotent)."})
+                "List the Upcall topics with their offsets and the streams app's lag, or create them.",
+                "Each Upcall topic (and the streams app's internal repartition and changelog topics) with its "
+                + "partitions, end offsets (summed over partitions), the offsets the streams app's consumer group "
+                + "committed, and its lag. With --ensure, create the missing topics and set the configs of existing "
+                + "ones to Upcall's instead (idempotent); no other command changes an existing topic."})
 public final class TopicsCommand implements Callable<Integer> {
-
-    private static final long TIMEOUT_SECONDS = 30;
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ClusterOptions cluster;
+    KafkaOptions kafka;
 
-    @Option(names = "--application-id", paramLabel = "ID", defaultValue = "upcall-streams",
+    @Option(names = "--application-id", paramLabel = "ID", defaultValue = UpcallStreamsConfig.APPLICATION_ID_DEFAULT,
             description = "The streams app's application id: its consumer group and the prefix of its internal "
                     + "topics. Default: ${DEFAULT-VALUE}.")
     String applicationId;
 
-    @Option(names = "--ensure", description = "Create the missing Upcall topics and set differing configs; prints "
-            + "what it did. Partition counts of existing topics are never changed.")
+    @Option(names = "--ensure", description = "Create the missing Upcall topics and set the configs that differ from "
+            + "Upcall's (retention, cleanup policy); prints what it did. Partition counts of existing topics are never "
+            + "changed.")
     boolean ensure;
 
     @Option(names = "--partitions", paramLabel = "N",
-            description = "With --ensure: partitions of upcall.fops and upcall.invalidations it creates. Default: "
-                    + TopicSettings.PARTITIONS_DEFAULT + ".")
+            description = "With --ensure: partitions of the fop and invalidation topics it creates. Default: "
+                    + TopicSettings.PARTITIONS_DEFAULT + ", as every command that creates topics.")
     Integer partitions;
 
     @Option(names = "--replication-factor", paramLabel = "R",
-            description = "With --ensure: replicas of every topic it creates. Default: "
-                    + TopicSettings.REPLICATION_FACTOR_DEFAULT + " (use 3 in production).")
+            description = "With --ensure: replicas of every topic it creates. Default: the cluster's "
+                    + "default.replication.factor. On a cluster of 3 or more brokers, 1 needs --allow-single-replica.")
     Integer replicationFactor;
+
+    @Option(names = "--allow-single-replica",
+            description = "Create topics with --replication-factor 1 even on a cluster of 3 or more brokers, where "
+                    + "losing one broker loses their data.")
+    boolean allowSingleReplica;
 
     @Override
     public Integer call() throws Exception {
         validate();
-        UpcallTopics topics = cluster.topics(spec);
-        try (Admin admin = Admin.create(cluster.clientProperties(spec))) {
+        UpcallTopics topics = kafka.topics(spec);
+        ReachableCluster cluster = kafka.reach(spec);
+        Map<String, Object> properties = ReachableCluster.adminProperties(kafka.clientProperties(spec));
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, kafka.timeoutMs());
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, kafka.timeoutMs());
+        try (Admin admin = Admin.create(properties)) {
             if (ensure) {
-                return ensure(admin, topics);
+                return ensure(admin, topics, cluster);
             }
             list(admin, topics);
         }
@@ -81,9 +93,10 @@ public final class TopicsCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (!ensure && (partitions != null || replicationFactor != null)) {
-            throw new ParameterException(spec.commandLine(),
-                    (partitions != null ? "--partitions" : "--replication-factor") + " applies only with --ensure");
+        if (!ensure && (partitions != null || replicationFactor != null || allowSingleReplica)) {
+            throw new ParameterException(spec.commandLine(), (partitions != null ? "--partitions"
+                    : replicationFactor != null ? "--replication-factor" : "--allow-single-replica")
+                    + " applies only with --ensure");
         }
         if (partitions != null && partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, was " + partitions);
@@ -97,16 +110,27 @@ public final class TopicsCommand implements Callable<Integer> {
         }
     }
 
-    private int ensure(Admin admin, UpcallTopics topics) {
+    private int ensure(Admin admin, UpcallTopics topics, ReachableCluster cluster) {
         TopicSettings settings = TopicSettings.defaults();
         if (partitions != null) {
             settings = settings.withPartitions(partitions);
         }
         if (replicationFactor != null) {
             settings = settings.withReplicationFactor(replicationFactor);
+            if (TopicEnsurer.singleReplicaOnAReplicatedCluster(replicationFactor, cluster.brokers())) {
+                String risk = "--replication-factor 1 on a cluster of " + cluster.brokers() + " brokers: losing one "
+                        + "broker loses the data of the topics it creates";
+                if (!allowSingleReplica) {
+                    throw new ParameterException(spec.commandLine(), risk + "; add --allow-single-replica if that is "
+                            + "meant, or leave --replication-factor out for the cluster's default");
+                }
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("upcall: warning: " + risk);
+                err.flush();
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
-        for (TopicAction action : TopicEnsurer.ensure(admin, topics, settings)) {
+        for (TopicAction action : TopicEnsurer.align(admin, topics, settings)) {
             out.println(action);
         }
         out.flush();
@@ -209,12 +233,22 @@ public final class TopicsCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return prefix + "interrupted";
         } catch (TimeoutException e) {
-            return prefix + "no answer within " + TIMEOUT_SECONDS + " s";
+            return prefix + "no answer within " + DurationParser.format(kafka.timeout());
         }
     }
 
-    private static <T> T await(KafkaFuture<T> future)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    private <T> T await(KafkaFuture<T> future) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return future.get(kafka.timeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new CommandFailure("Kafka at " + kafka.bootstrapServers() + " did not answer within "
+                        + DurationParser.format(kafka.timeout()) + " (see --timeout)", e.getCause());
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new CommandFailure("Kafka at " + kafka.bootstrapServers() + " did not answer within "
+                    + DurationParser.format(kafka.timeout()) + " (see --timeout)", e);
+        }
     }
 }

@@ -58,9 +58,27 @@ public final class UpcallCli implements Runnable {
 
     /** The configured command line with Upcall's exit codes and error handling; tests call {@code execute} on it. */
     public static CommandLine commandLine() {
-        return new CommandLine(new UpcallCli())
+        return HelpLayout.install(new CommandLine(new UpcallCli()))
                 .setParameterExceptionHandler(new UsageErrors())
-                .setExecutionExceptionHandler(new OneLineFailures());
+                .setExecutionExceptionHandler(new OneLineFailures())
+                .setExecutionStrategy(parseResult -> {
+                    // Before any command creates a Kafka client, whose loggers read their level once.
+                    KafkaLogs.quietUnless(verbose(parseResult));
+                    return new CommandLine.RunLast().execute(parseResult);
+                });
+    }
+
+    /** Whether --verbose was given to any command on the line, or UPCALL_DEBUG=1 is set. */
+    static boolean verbose(ParseResult parseResult) {
+        if ("1".equals(System.getenv(DEBUG_ENV))) {
+            return true;
+        }
+        for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -69,7 +87,10 @@ public final class UpcallCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Bad input: what was wrong, then the usage of the command that rejected it; exit 2. */
+    /**
+     * Bad input: the one line saying what was wrong, and where the help is; exit 2. The whole usage would scroll the
+     * line that matters away.
+     */
     private static final class UsageErrors implements IParameterExceptionHandler {
         @Override
         public int handleParseException(ParameterException e, String[] args) {
@@ -77,13 +98,16 @@ public final class UpcallCli implements Runnable {
             PrintWriter err = cmd.getErr();
             err.println(cmd.getColorScheme().errorText("upcall: " + e.getMessage()));
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-            err.println();
-            cmd.usage(err, cmd.getColorScheme());
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
             return EXIT_USAGE;
         }
     }
 
-    /** A failure inside a command: one line naming the problem; the stack trace only when asked for. */
+    /**
+     * A failure inside a command: one line naming the problem (plus a pointer to --verbose, unless the command
+     * explained it completely: {@link CommandFailure}); the stack trace only when asked for.
+     */
     private static final class OneLineFailures implements IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
@@ -91,23 +115,11 @@ public final class UpcallCli implements Runnable {
             err.println(cmd.getColorScheme().errorText("upcall: " + describe(e)));
             if (verbose(parseResult)) {
                 err.println(cmd.getColorScheme().stackTraceText(e));
-            } else {
+            } else if (!(e instanceof CommandFailure)) {
                 err.println("(run with --verbose or " + DEBUG_ENV + "=1 for the stack trace)");
             }
             err.flush();
             return EXIT_FAILURE;
-        }
-
-        private static boolean verbose(ParseResult parseResult) {
-            if ("1".equals(System.getenv(DEBUG_ENV))) {
-                return true;
-            }
-            for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
-                if (pr.hasMatchedOption("--verbose")) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         private static String describe(Throwable e) {

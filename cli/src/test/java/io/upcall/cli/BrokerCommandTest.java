@@ -2,8 +2,6 @@ package io.upcall.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,17 +20,16 @@ import picocli.CommandLine;
 
 class BrokerCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRunner runner = new CliRunner();
 
     @Test
     void brokerWithTopicsBecomesReachableAndStopsCleanlyWhenAsked() throws Exception {
-        CommandLine cli = cli();
+        CommandLine cli = runner.commandLine();
         BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
 
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
                 () -> cli.execute("broker", "--port", "0", "--partitions", "2"));
-        assertThat(broker.awaitReady(Duration.ofSeconds(60))).as("ready; stderr: %s", err).isTrue();
+        assertThat(broker.awaitReady(Duration.ofSeconds(60))).as("ready; stderr: %s", runner.err()).isTrue();
 
         try (Admin admin = admin(broker)) {
             assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
@@ -41,7 +38,7 @@ class BrokerCommandTest {
             assertThat(admin.describeTopics(List.of(topics.fops())).allTopicNames().get(10, TimeUnit.SECONDS)
                     .get(topics.fops()).partitions()).hasSize(2);
         }
-        assertThat(out.toString()).contains("Kafka broker ready at " + broker.bootstrapServers(), "Ctrl-C",
+        assertThat(runner.out()).contains("Kafka broker ready at " + broker.bootstrapServers(), "Ctrl-C",
                 "created upcall.fops", "created upcall.config");
         Path dataDir = printedDataDir();
         assertThat(dataDir).isDirectory();
@@ -50,25 +47,25 @@ class BrokerCommandTest {
 
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
         assertThat(dataDir).doesNotExist();
-        assertThat(err.toString()).doesNotContain("upcall:");
+        assertThat(runner.err()).doesNotContain("upcall:");
     }
 
     @Test
     void dataDirIsKeptAfterStop(@TempDir Path tmp) throws Exception {
         Path dataDir = tmp.resolve("broker-data");
-        CommandLine cli = cli();
+        CommandLine cli = runner.commandLine();
         BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
 
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
                 "broker", "--port", "0", "--no-create-topics", "--data-dir", dataDir.toString()));
-        assertThat(broker.awaitReady(Duration.ofSeconds(60))).as("ready; stderr: %s", err).isTrue();
+        assertThat(broker.awaitReady(Duration.ofSeconds(60))).as("ready; stderr: %s", runner.err()).isTrue();
         try (Admin admin = admin(broker)) {
             assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).isEmpty();
         }
         broker.requestStop();
 
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
-        assertThat(out.toString()).contains("(kept)", "not created (--no-create-topics)");
+        assertThat(runner.out()).contains("(kept)", "not created (--no-create-topics)");
         assertThat(dataDir.resolve("meta.properties")).isRegularFile();
     }
 
@@ -76,16 +73,10 @@ class BrokerCommandTest {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
-    private CommandLine cli() {
-        CommandLine cli = UpcallCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli;
-    }
 
     private Path printedDataDir() {
-        Matcher m = Pattern.compile("data: +(\\S+) \\(deleted on exit\\)").matcher(out.toString());
-        assertThat(m.find()).as("data line in %s", out).isTrue();
+        Matcher m = Pattern.compile("data: +(\\S+) \\(deleted on exit\\)").matcher(runner.out());
+        assertThat(m.find()).as("data line in %s", runner.out()).isTrue();
         return Path.of(m.group(1));
     }
 }

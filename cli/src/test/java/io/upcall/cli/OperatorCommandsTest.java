@@ -2,9 +2,6 @@ package io.upcall.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,6 +47,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
+import io.upcall.cli.CliRunner.Result;
 import picocli.CommandLine;
 
 /**
@@ -246,21 +244,18 @@ class OperatorCommandsTest {
 
     /** The first invalidation {@code client} got, as {@code upcall tail --client} prints it. */
     private static JsonNode tailOne(String client) throws Exception {
-        CommandLine cli = UpcallCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+        CliRunner runner = new CliRunner();
+        CommandLine cli = runner.commandLine();
         TailCommand tail = cli.getSubcommands().get("tail").getCommand();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("tail",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix(), "--client", client,
                 "--from-beginning", "--max", "1"));
         try {
-            assertThat(exit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as(err.toString()).isZero();
+            assertThat(exit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as(runner.err()).isZero();
         } finally {
             tail.requestStop();
         }
-        return OpsEndpoint.JSON.readTree(out.toString());
+        return OpsEndpoint.JSON.readTree(runner.out());
     }
 
     private static boolean appliedEverywhere(String json, String timeout) {
@@ -340,29 +335,8 @@ class OperatorCommandsTest {
         return UpcallSerdes.invalidation().serializer().serialize("t", invalidation);
     }
 
-    /** What a command printed and returned. */
-    record Result(int exit, String out, String err) {
-        JsonNode json() {
-            return parse(out);
-        }
-
-        static JsonNode parse(String json) {
-            try {
-                return OpsEndpoint.JSON.readTree(json);
-            } catch (IOException e) {
-                throw new IllegalStateException("not JSON: " + json, e);
-            }
-        }
-    }
-
     static Result run(String... args) {
-        CommandLine cli = UpcallCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+        return CliRunner.once(args);
     }
 
     private static <T> T eventually(String what, Supplier<T> value, Predicate<T> condition) {

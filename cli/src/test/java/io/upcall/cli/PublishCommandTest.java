@@ -3,8 +3,6 @@ package io.upcall.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,7 +10,6 @@ import io.upcall.testkit.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class PublishCommandTest {
 
@@ -25,14 +22,10 @@ class PublishCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRunner cli = new CliRunner();
 
     private int run(String... args) {
-        CommandLine cli = UpcallCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return cli.run(args);
     }
 
     private Path trace(String... lines) throws IOException {
@@ -54,9 +47,9 @@ class PublishCommandTest {
         assertThat(run("publish", "--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic-prefix", kafka.uniqueName("publish") + ".", trace.toString())).isZero();
 
-        assertThat(out.toString()).contains("2 fops and 1 xattr registrations from 1 brick(s)",
+        assertThat(cli.out()).contains("2 fops and 1 xattr registrations from 1 brick(s)",
                 "1 malformed line(s) skipped, 0 failed");
-        assertThat(err.toString()).contains("line 3: not valid JSON").contains("(skipped)");
+        assertThat(cli.err()).contains("line 3: not valid JSON").contains("(skipped)");
     }
 
     @Test
@@ -68,7 +61,7 @@ class PublishCommandTest {
         assertThat(run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--on-error", "abort",
                 "--topic-prefix", kafka.uniqueName("publish") + ".", trace.toString())).isEqualTo(UpcallCli.EXIT_USAGE);
 
-        assertThat(err.toString()).contains("aborted at line 2: parent is required for UNLINK (--on-error=abort)")
+        assertThat(cli.err()).contains("aborted at line 2: parent is required for UNLINK (--on-error=abort)")
                 .doesNotContain("\tat ");
     }
 
@@ -77,7 +70,7 @@ class PublishCommandTest {
         assertThat(run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--no-create-topics",
                 dir.resolve("nope.trace").toString())).isEqualTo(UpcallCli.EXIT_USAGE);
 
-        assertThat(err.toString()).contains("TRACE file not found", "Usage: upcall publish");
+        assertThat(cli.err()).contains("TRACE file not found", "Try 'upcall publish --help'");
     }
 
     @Test
@@ -85,6 +78,6 @@ class PublishCommandTest {
         assertThat(run("publish", "--bootstrap-servers", "127.0.0.1:9", "--on-error", "maybe"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
 
-        assertThat(err.toString()).contains("--on-error", "expected skip or abort, was 'maybe'");
+        assertThat(cli.err()).contains("--on-error", "expected skip or abort, was 'maybe'");
     }
 }

@@ -3,8 +3,6 @@ package io.upcall.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
@@ -13,32 +11,28 @@ import picocli.CommandLine;
 
 class UpcallCliTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRunner cli = new CliRunner();
 
     private int run(String... args) {
-        CommandLine cli = UpcallCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return cli.run(args);
     }
 
     @Test
     void helpListsTheSubcommandsAndExitsZero() {
         assertThat(run("--help")).isZero();
 
-        assertThat(out.toString()).contains("Usage: upcall", "version", "broker");
-        assertThat(err.toString()).isEmpty();
+        assertThat(cli.out()).contains("Usage: upcall", "version", "broker");
+        assertThat(cli.err()).isEmpty();
     }
 
     @Test
     void everySubcommandAnswersHelp() {
         for (CommandLine sub : UpcallCli.commandLine().getSubcommands().values()) {
-            out.getBuffer().setLength(0);
+            cli.clear();
             String name = sub.getCommandName();
 
             assertThat(run(name, "--help")).as(name + " --help").isZero();
-            assertThat(out.toString()).as(name + " --help").contains("Usage: upcall " + name);
+            assertThat(cli.out()).as(name + " --help").contains("Usage: upcall " + name);
         }
     }
 
@@ -46,38 +40,38 @@ class UpcallCliTest {
     void noSubcommandPrintsTheUsage() {
         assertThat(run()).isZero();
 
-        assertThat(out.toString()).contains("Usage: upcall", "broker");
+        assertThat(cli.out()).contains("Usage: upcall", "broker");
     }
 
     @Test
     void unknownOptionPrintsTheProblemAndUsageAndExitsTwo() {
         assertThat(run("--frobnicate")).isEqualTo(UpcallCli.EXIT_USAGE);
 
-        assertThat(err.toString()).contains("Unknown option: '--frobnicate'", "Usage: upcall");
-        assertThat(err.toString()).doesNotContain("Exception", "\tat ");
-        assertThat(out.toString()).isEmpty();
+        assertThat(cli.err()).contains("Unknown option: '--frobnicate'", "Try 'upcall --help'");
+        assertThat(cli.err()).doesNotContain("Exception", "\tat ", "Usage:");
+        assertThat(cli.out()).isEmpty();
     }
 
     @Test
     void badValueNamesTheOptionAndShowsTheSubcommandUsage() {
         assertThat(run("broker", "--port", "not-a-number")).isEqualTo(UpcallCli.EXIT_USAGE);
 
-        assertThat(err.toString()).contains("--port", "not-a-number", "Usage: upcall broker");
-        assertThat(err.toString()).doesNotContain("\tat ");
+        assertThat(cli.err()).contains("--port", "not-a-number", "Try 'upcall broker --help'");
+        assertThat(cli.err()).doesNotContain("\tat ");
     }
 
     @Test
     void outOfRangeValueIsAUsageError() {
         assertThat(run("broker", "--partitions", "0")).isEqualTo(UpcallCli.EXIT_USAGE);
 
-        assertThat(err.toString()).contains("--partitions must be at least 1", "Usage: upcall broker");
+        assertThat(cli.err()).contains("--partitions must be at least 1", "Try 'upcall broker --help'");
     }
 
     @Test
     void versionPrintsProjectKafkaAndAvroVersions() {
         assertThat(run("version")).isZero();
 
-        assertThat(out.toString())
+        assertThat(cli.out())
                 .containsPattern("(?m)^upcall \\d+\\.\\d+\\.\\d+")
                 .contains("kafka 4.4.0", "avro 1.12.1", "java ");
     }
@@ -86,7 +80,7 @@ class UpcallCliTest {
     void versionOptionMatchesVersionCommand() {
         assertThat(run("--version")).isZero();
 
-        assertThat(out.toString()).contains("upcall " + UpcallVersion.projectVersion(), "kafka 4.4.0");
+        assertThat(cli.out()).contains("upcall " + UpcallVersion.projectVersion(), "kafka 4.4.0");
     }
 
     @Test
@@ -95,7 +89,7 @@ class UpcallCliTest {
             assertThat(run("broker", "--port", String.valueOf(taken.getLocalPort()))).isEqualTo(UpcallCli.EXIT_FAILURE);
         }
 
-        assertThat(err.toString())
+        assertThat(cli.err())
                 .startsWith("upcall: port ")
                 .contains("is in use", "--verbose")
                 .doesNotContain("\tat ", "Exception");
@@ -108,6 +102,6 @@ class UpcallCliTest {
                     .isEqualTo(UpcallCli.EXIT_FAILURE);
         }
 
-        assertThat(err.toString()).startsWith("upcall: port ").contains("IllegalStateException", "\tat ");
+        assertThat(cli.err()).startsWith("upcall: port ").contains("IllegalStateException", "\tat ");
     }
 }

@@ -64,8 +64,8 @@ class TopicEnsurerOnBrokerTest {
     }
 
     @Test
-    void rerunWithChangedRetentionUpdatesTheExistingTopic() throws Exception {
-        UpcallTopics topics = UpcallTopics.withPrefix(kafka.uniqueName("update") + ".");
+    void ensureLeavesTheConfigsOfAnExistingTopicAsTheyAre() throws Exception {
+        UpcallTopics topics = UpcallTopics.withPrefix(kafka.uniqueName("operated") + ".");
         TopicSettings before = TopicSettings.defaults().withPartitions(2);
         TopicSettings after = new TopicSettings(2, 2, (short) 1, Duration.ofMinutes(30).toMillis(),
                 before.dlqRetentionMs(), before.invalidationsRetentionMs());
@@ -73,6 +73,36 @@ class TopicEnsurerOnBrokerTest {
         try (Admin admin = Admin.create(kafka.broker().adminProperties())) {
             TopicEnsurer.ensure(admin, topics, before);
             List<TopicAction> actions = TopicEnsurer.ensure(admin, topics, after);
+
+            assertThat(actions).filteredOn(a -> a.kind() == TopicAction.Kind.CONFIGS_DIFFER)
+                    .extracting(TopicAction::topic).containsExactly(topics.fops());
+            assertThat(actions).extracting(TopicAction::kind).doesNotContain(TopicAction.Kind.CONFIGS_UPDATED);
+            assertThat(topicConfigs(admin, List.of(topics.fops())).get(topics.fops()).get("retention.ms").value())
+                    .isEqualTo(String.valueOf(before.fopsRetentionMs()));
+        }
+    }
+
+    @Test
+    void createdWithTheClustersDefaultReplicationItSaysWhatThatWas() {
+        UpcallTopics topics = UpcallTopics.withPrefix(kafka.uniqueName("default-rf") + ".");
+
+        try (Admin admin = Admin.create(kafka.broker().adminProperties())) {
+            List<TopicAction> actions = TopicEnsurer.ensure(admin, topics, TopicSettings.defaults().withPartitions(2));
+
+            assertThat(actions.get(0).detail()).startsWith("2 partitions, replication factor 1 (the cluster's default)");
+        }
+    }
+
+    @Test
+    void alignWithChangedRetentionUpdatesTheExistingTopic() throws Exception {
+        UpcallTopics topics = UpcallTopics.withPrefix(kafka.uniqueName("update") + ".");
+        TopicSettings before = TopicSettings.defaults().withPartitions(2);
+        TopicSettings after = new TopicSettings(2, 2, (short) 1, Duration.ofMinutes(30).toMillis(),
+                before.dlqRetentionMs(), before.invalidationsRetentionMs());
+
+        try (Admin admin = Admin.create(kafka.broker().adminProperties())) {
+            TopicEnsurer.ensure(admin, topics, before);
+            List<TopicAction> actions = TopicEnsurer.align(admin, topics, after);
 
             assertThat(actions).filteredOn(a -> a.kind() == TopicAction.Kind.CONFIGS_UPDATED)
                     .extracting(TopicAction::topic).containsExactly(topics.fops());

@@ -17,6 +17,11 @@ public record TopicAction(String topic, Kind kind, String detail) {
     CONFIGS_UPDATED,
     /** The topic existed with the configs of the settings. */
     UP_TO_DATE,
+    /**
+     * The topic existed with configs that differ from the settings, left as they are: someone (an operator) set them,
+     * and only an explicit alignment ({@link TopicEnsurer#align}) changes them.
+     */
+    CONFIGS_DIFFER,
     /** The topic exists with another partition count; left alone, since changing it moves keys to other partitions. */
     PARTITIONS_DIFFER
   }
@@ -27,6 +32,7 @@ public record TopicAction(String topic, Kind kind, String detail) {
       case CREATED -> "created " + topic + ": " + detail;
       case CONFIGS_UPDATED -> "updated " + topic + ": " + detail;
       case UP_TO_DATE -> "up to date " + topic;
+      case CONFIGS_DIFFER -> "left as is " + topic + ": " + detail;
       case PARTITIONS_DIFFER -> "WARNING " + topic + ": " + detail;
     };
   }

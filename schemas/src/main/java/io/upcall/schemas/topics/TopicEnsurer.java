@@ -32,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The idempotent "ensure topics" step: creates the Upcall topics that are missing, with their settings, and sets
- * the configs of existing ones that differ; safe to run concurrently from several processes.
+ * The idempotent "ensure topics" step: creates the Upcall topics that are missing, with their settings; safe to run
+ * concurrently from several processes. {@link #ensure} leaves existing topics as they are (an operator may have
+ * changed their retention on purpose); only {@link #align} also sets the configs that differ.
  */
 public final class TopicEnsurer {
   private static final Logger LOG = LoggerFactory.getLogger(TopicEnsurer.class);
@@ -43,27 +44,46 @@ public final class TopicEnsurer {
    */
   static final Duration CATCH_UP = Duration.ofSeconds(30);
   private static final long MAX_BACKOFF_MS = 100;
+  /** From this many brokers on, one replica is a choice to lose data with a broker, not a necessity. */
+  static final int BROKERS_FOR_REPLICATION = 3;
 
   private TopicEnsurer() {}
 
   /**
-   * Brings the topics in line with the settings and says what it did, one action per topic in the order of
-   * {@link UpcallTopics#all()}, plus a {@link TopicAction.Kind#PARTITIONS_DIFFER} warning after a topic whose
-   * partition count differs (never changed here).
+   * Creates the missing topics with the settings and says what it found, one action per topic in the order of
+   * {@link UpcallTopics#all()}: {@link TopicAction.Kind#CREATED}, {@link TopicAction.Kind#UP_TO_DATE}, or
+   * {@link TopicAction.Kind#CONFIGS_DIFFER} for an existing topic whose configs differ (never changed here), plus a
+   * {@link TopicAction.Kind#PARTITIONS_DIFFER} warning after a topic whose partition count differs.
    *
    * @throws KafkaException naming the topic when the cluster refuses (e.g. a replication factor above the number
    *     of brokers, or a missing ACL)
    */
   public static List<TopicAction> ensure(Admin admin, UpcallTopics topics, TopicSettings settings) {
+    return ensure(admin, topics, settings, false);
+  }
+
+  /**
+   * Like {@link #ensure}, and also sets the configs of existing topics that differ from the settings
+   * ({@link TopicAction.Kind#CONFIGS_UPDATED}): what an operator asks for with {@code upcall topics --ensure}.
+   * Partition counts are never changed.
+   *
+   * @throws KafkaException naming the topic when the cluster refuses
+   */
+  public static List<TopicAction> align(Admin admin, UpcallTopics topics, TopicSettings settings) {
+    return ensure(admin, topics, settings, true);
+  }
+
+  private static List<TopicAction> ensure(Admin admin, UpcallTopics topics, TopicSettings settings, boolean align) {
     List<TopicSpec> specs = settings.specs(topics);
     Set<String> present = await("listing topics", admin.listTopics().names());
     Map<String, TopicAction> created = create(admin, specs, present);
     if (!created.isEmpty()) {
       awaitLeaders(admin, List.copyOf(created.keySet()));
+      describeReplication(admin, specs, created);
     }
 
     List<TopicSpec> existing = specs.stream().filter(spec -> !created.containsKey(spec.name())).toList();
-    Map<String, List<TopicAction>> updated = existing.isEmpty() ? Map.of() : update(admin, existing);
+    Map<String, List<TopicAction>> updated = existing.isEmpty() ? Map.of() : update(admin, existing, align);
 
     List<TopicAction> actions = new ArrayList<>();
     for (TopicSpec spec : specs) {
@@ -78,15 +98,42 @@ public final class TopicEnsurer {
     return actions;
   }
 
+  /**
+   * Whether creating topics with {@code replicationFactor} replicas on a cluster of {@code brokers} brokers throws
+   * data away needlessly: one replica where there are enough brokers for three.
+   */
+  public static boolean singleReplicaOnAReplicatedCluster(int replicationFactor, int brokers) {
+    return replicationFactor == 1 && brokers >= BROKERS_FOR_REPLICATION;
+  }
+
+  /** The created topics' details name the replication factor the cluster's default turned out to be. */
+  private static void describeReplication(Admin admin, List<TopicSpec> specs, Map<String, TopicAction> created) {
+    List<TopicSpec> byDefault = specs.stream().filter(spec -> created.containsKey(spec.name())
+        && spec.replicationFactor() == TopicSettings.CLUSTER_DEFAULT_REPLICATION).toList();
+    if (byDefault.isEmpty()) {
+      return;
+    }
+    Map<String, TopicDescription> described = describe(admin, byDefault.stream().map(TopicSpec::name).toList());
+    for (TopicSpec spec : byDefault) {
+      TopicDescription topic = described.get(spec.name());
+      if (topic != null && !topic.partitions().isEmpty()) {
+        int replicas = topic.partitions().get(0).replicas().size();
+        created.put(spec.name(), new TopicAction(spec.name(), TopicAction.Kind.CREATED,
+            spec.describe(replicas + " (the cluster's default)")));
+      }
+    }
+  }
+
   private static Map<String, TopicAction> create(Admin admin, List<TopicSpec> specs, Set<String> present) {
     List<NewTopic> missing = specs.stream()
         .filter(spec -> !present.contains(spec.name()))
-        .map(spec -> new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.configs()))
+        .map(TopicSpec::newTopic)
         .toList();
     Map<String, TopicAction> created = new LinkedHashMap<>();
     if (missing.isEmpty()) {
       return created;
     }
+    warnOfSingleReplicas(admin, specs, present);
     Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
     for (TopicSpec spec : specs) {
       KafkaFuture<Void> result = results.get(spec.name());
@@ -101,7 +148,19 @@ public final class TopicEnsurer {
     return created;
   }
 
-  private static Map<String, List<TopicAction>> update(Admin admin, List<TopicSpec> existing) {
+  /** Creating with one replica where the cluster has three brokers is allowed (it was asked for), but said. */
+  private static void warnOfSingleReplicas(Admin admin, List<TopicSpec> specs, Set<String> present) {
+    if (specs.stream().noneMatch(spec -> !present.contains(spec.name()) && spec.replicationFactor() == 1)) {
+      return;
+    }
+    int brokers = await("describing the cluster", admin.describeCluster().nodes()).size();
+    if (singleReplicaOnAReplicatedCluster(1, brokers)) {
+      LOG.warn("creating topics with replication factor 1 on a cluster of {} brokers: losing one broker loses their "
+          + "data (leave " + TopicSettings.REPLICATION_FACTOR_CONFIG + " unset for the cluster's default)", brokers);
+    }
+  }
+
+  private static Map<String, List<TopicAction>> update(Admin admin, List<TopicSpec> existing, boolean align) {
     List<String> names = existing.stream().map(TopicSpec::name).toList();
     Map<String, TopicDescription> descriptions = describe(admin, names);
     Map<ConfigResource, Config> configs = await("describing the configs of " + names,
@@ -124,6 +183,9 @@ public final class TopicEnsurer {
       List<TopicAction> topicActions = new ArrayList<>();
       if (ops.isEmpty()) {
         topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.UP_TO_DATE, spec.describe()));
+      } else if (!align) {
+        topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.CONFIGS_DIFFER, changes
+            + " not applied (upcall topics --ensure applies them)"));
       } else {
         alterations.put(resource(spec.name()), ops);
         topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.CONFIGS_UPDATED, changes.toString()));

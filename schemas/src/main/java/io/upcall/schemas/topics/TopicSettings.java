@@ -9,8 +9,8 @@ import java.util.Map;
  *
  * @param fopsPartitions partitions of the fop topic (and its DLQ): the streams app's unit of parallelism
  * @param invalidationsPartitions partitions of the invalidation topic: each client reads one of them
- * @param replicationFactor replicas of every topic; 1 suits one broker, use 3 in production (with the brokers'
- *     {@code min.insync.replicas=2})
+ * @param replicationFactor replicas of every topic it creates, or {@link #CLUSTER_DEFAULT_REPLICATION} (-1) for the
+ *     brokers' {@code default.replication.factor}; use 3 in production (with the brokers' {@code min.insync.replicas=2})
  * @param fopsRetentionMs how long fop records are kept
  * @param dlqRetentionMs how long dead-lettered fop records are kept, for operators to look at
  * @param invalidationsRetentionMs how long invalidations are kept, for clients catching up
@@ -33,9 +33,12 @@ public record TopicSettings(int fopsPartitions, int invalidationsPartitions, sho
       + PARTITIONS_CONFIG + ".";
 
   public static final String REPLICATION_FACTOR_CONFIG = "upcall.topics.replication.factor";
-  public static final String REPLICATION_FACTOR_DOC = "Replicas of every Upcall topic (>= 1). The default 1 suits a "
-      + "single broker; use 3 in production, with the brokers' min.insync.replicas=2.";
-  public static final short REPLICATION_FACTOR_DEFAULT = 1;
+  public static final String REPLICATION_FACTOR_DOC = "Replicas of every Upcall topic created (>= 1), or -1 (the "
+      + "default) for the brokers' default.replication.factor. Use 3 in production, with the brokers' "
+      + "min.insync.replicas=2.";
+  /** Create topics with the brokers' {@code default.replication.factor}, as Kafka's own tools do unless told. */
+  public static final short CLUSTER_DEFAULT_REPLICATION = -1;
+  public static final short REPLICATION_FACTOR_DEFAULT = CLUSTER_DEFAULT_REPLICATION;
 
   public static final String FOPS_RETENTION_MS_CONFIG = "upcall.topics.fops.retention.ms";
   public static final String FOPS_RETENTION_MS_DOC = "Retention of upcall.fops in ms (> 0, or -1 to keep forever).";
@@ -56,13 +59,15 @@ public record TopicSettings(int fopsPartitions, int invalidationsPartitions, sho
   public TopicSettings {
     atLeastOne(FOPS_PARTITIONS_CONFIG, fopsPartitions);
     atLeastOne(INVALIDATIONS_PARTITIONS_CONFIG, invalidationsPartitions);
-    atLeastOne(REPLICATION_FACTOR_CONFIG, replicationFactor);
+    if (replicationFactor != CLUSTER_DEFAULT_REPLICATION) {
+      atLeastOne(REPLICATION_FACTOR_CONFIG, replicationFactor);
+    }
     retention(FOPS_RETENTION_MS_CONFIG, fopsRetentionMs);
     retention(DLQ_RETENTION_MS_CONFIG, dlqRetentionMs);
     retention(INVALIDATIONS_RETENTION_MS_CONFIG, invalidationsRetentionMs);
   }
 
-  /** 12 partitions, replication factor 1, fops kept 24 hours, the DLQ 7 days, invalidations 6 hours. */
+  /** 12 partitions, the cluster's default replication factor, fops kept 24 hours, the DLQ 7 days, invalidations 6 hours. */
   public static TopicSettings defaults() {
     return new TopicSettings(PARTITIONS_DEFAULT, PARTITIONS_DEFAULT, REPLICATION_FACTOR_DEFAULT,
         FOPS_RETENTION_MS_DEFAULT, DLQ_RETENTION_MS_DEFAULT, INVALIDATIONS_RETENTION_MS_DEFAULT);
@@ -91,7 +96,7 @@ public record TopicSettings(int fopsPartitions, int invalidationsPartitions, sho
         invalidationsRetentionMs);
   }
 
-  /** These settings with {@code replicationFactor} replicas of every topic. */
+  /** These settings with {@code replicationFactor} replicas of every topic (-1: the brokers' default). */
   public TopicSettings withReplicationFactor(int replicationFactor) {
     return new TopicSettings(fopsPartitions, invalidationsPartitions,
         shortValue(REPLICATION_FACTOR_CONFIG, replicationFactor), fopsRetentionMs, dlqRetentionMs,
@@ -158,6 +163,10 @@ public record TopicSettings(int fopsPartitions, int invalidationsPartitions, sho
     if (value > Short.MAX_VALUE) {
       throw new IllegalArgumentException(key + " is too large: " + value);
     }
-    return (short) Math.max(value, Short.MIN_VALUE);
+    if (value == CLUSTER_DEFAULT_REPLICATION) {
+      return CLUSTER_DEFAULT_REPLICATION;
+    }
+    atLeastOne(key, value);
+    return (short) value;
   }
 }

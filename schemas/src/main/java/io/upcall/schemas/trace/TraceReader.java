@@ -17,6 +17,7 @@ import static io.upcall.schemas.trace.TraceFormat.VOLUME;
 import static io.upcall.schemas.trace.TraceFormat.XATTRS;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.upcall.avro.Fop;
@@ -114,6 +115,11 @@ public final class TraceReader implements Closeable {
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false);
   }
 
+  /** The 1-based number of the line read last (0 before the first), counting blank lines. */
+  public long lineNumber() {
+    return lineNumber;
+  }
+
   /** The alias table this reader resolves gfids through. */
   public GfidAliases aliases() {
     return aliases;
@@ -144,11 +150,10 @@ public final class TraceReader implements Closeable {
         json = TraceFormat.JSON.readTree(parser);
         long more = columnOfMore(parser);
         if (more > 0) {
-          throw error("not valid JSON: text after the object (column " + more + ")");
+          throw error("not valid JSON at column " + more + " (text after the object)");
         }
       } catch (JsonProcessingException e) {
-        throw error("not valid JSON: " + e.getOriginalMessage()
-            + (e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")"));
+        throw error(notJson(e));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -185,6 +190,23 @@ public final class TraceReader implements Closeable {
           .setFopId(TraceFormat.FOP_ID_PREFIX + number)
           .build();
       return new TraceEvent.FopEvent(number, record);
+    }
+
+    /**
+     * Where the line stops being JSON, in the user's terms: the parser's own message names its token classes and
+     * character codes, which say nothing to someone fixing a trace by hand.
+     */
+    private String notJson(JsonProcessingException e) {
+      String at = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
+      String message = String.valueOf(e.getOriginalMessage());
+      if (e instanceof JsonEOFException) {
+        return "not valid JSON" + at + " (the line ends inside the object)";
+      }
+      if (message.startsWith("Duplicate field ")) {
+        return "not valid JSON" + at + " (" + message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1)
+            + ")";
+      }
+      return "not valid JSON" + at;
     }
 
     /** The 1-based column where text follows the JSON value, or 0 when only whitespace does. */

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 class TopicSettingsTest {
 
   @Test
-  void defaultsSuitASingleBrokerWithHoursOfFopsAndDaysOfDeadLetters() {
+  void defaultsTakeTheClustersReplicationWithHoursOfFopsAndDaysOfDeadLetters() {
     TopicSettings settings = TopicSettings.defaults();
 
     assertThat(settings.fopsPartitions()).isEqualTo(12);
     assertThat(settings.invalidationsPartitions()).isEqualTo(12);
-    assertThat(settings.replicationFactor()).isEqualTo((short) 1);
+    assertThat(settings.replicationFactor()).isEqualTo(TopicSettings.CLUSTER_DEFAULT_REPLICATION);
     assertThat(settings.fopsRetentionMs()).isEqualTo(Duration.ofHours(24).toMillis());
     assertThat(settings.dlqRetentionMs()).isEqualTo(Duration.ofDays(7).toMillis());
     assertThat(settings.invalidationsRetentionMs()).isEqualTo(Duration.ofHours(6).toMillis());
@@ -72,6 +72,9 @@ class TopicSettingsTest {
     assertThatThrownBy(() -> TopicSettings.fromConfig(Map.of(TopicSettings.PARTITIONS_CONFIG, "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upcall.topics.partitions must be >= 1, was 0");
+    assertThatThrownBy(() -> TopicSettings.fromConfig(Map.of(TopicSettings.REPLICATION_FACTOR_CONFIG, "-2")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("upcall.topics.replication.factor must be >= 1, was -2");
     assertThatThrownBy(() -> TopicSettings.defaults().withReplicationFactor(40_000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upcall.topics.replication.factor is too large: 40000");
@@ -85,10 +88,32 @@ class TopicSettingsTest {
   }
 
   @Test
+  void theClustersDefaultReplicationIsAskedForByLeavingItOut() {
+    TopicSpec spec = TopicSettings.defaults().specs(UpcallTopics.defaults()).get(0);
+
+    assertThat(spec.newTopic().replicationFactor()).isEqualTo((short) -1);
+    assertThat(spec.describe()).startsWith("12 partitions, replication factor the cluster's default, ");
+    assertThat(TopicSettings.defaults().withReplicationFactor(-1)).isEqualTo(TopicSettings.defaults());
+    assertThat(TopicSettings.defaults().withReplicationFactor(3).specs(UpcallTopics.defaults()).get(0).newTopic()
+        .replicationFactor()).isEqualTo((short) 3);
+  }
+
+  @Test
+  void oneReplicaIsAChoiceOnlyFromThreeBrokersOn() {
+    assertThat(TopicEnsurer.singleReplicaOnAReplicatedCluster(1, 1)).isFalse();
+    assertThat(TopicEnsurer.singleReplicaOnAReplicatedCluster(1, 2)).isFalse();
+    assertThat(TopicEnsurer.singleReplicaOnAReplicatedCluster(1, 3)).isTrue();
+    assertThat(TopicEnsurer.singleReplicaOnAReplicatedCluster(3, 3)).isFalse();
+    assertThat(TopicEnsurer.singleReplicaOnAReplicatedCluster(-1, 5)).isFalse();
+  }
+
+  @Test
   void actionsReadLikeWhatHappened() {
     assertThat(new TopicAction("upcall.fops", TopicAction.Kind.CREATED, "12 partitions").toString())
         .isEqualTo("created upcall.fops: 12 partitions");
     assertThat(new TopicAction("upcall.fops", TopicAction.Kind.UP_TO_DATE, "x").toString())
         .isEqualTo("up to date upcall.fops");
+    assertThat(new TopicAction("upcall.fops", TopicAction.Kind.CONFIGS_DIFFER, "{retention.ms=1 -> 2} not applied")
+        .toString()).isEqualTo("left as is upcall.fops: {retention.ms=1 -> 2} not applied");
   }
 }

@@ -126,10 +126,12 @@ class TraceReaderTest {
 
   @ParameterizedTest(name = "{1}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "not json                                                               | not valid JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false') (column 4)",
+      "not json                                                               | not valid JSON at column 4",
       "[1, 2]                                                                 | not a JSON object",
+      "{\"ts\": 1, \"client\": \"c\"                                            | not valid JSON at column 24 (the line ends inside the object)",
+      "{ts: 1}                                                                | not valid JSON at column 2",
       "`\"ts\"`                                                                | not a JSON object",
-      "{\"ts\": 1, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"} x      | not valid JSON: text after the object (column 55)",
+      "{\"ts\": 1, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"} x      | not valid JSON at column 55 (text after the object)",
       "{\"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"}                    | missing required field 'ts'",
       "{\"ts\": null, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"}       | missing required field 'ts'",
       "{\"ts\": 1, \"fop\": \"WRITE\", \"gfid\": \"f\"}                           | missing required field 'client'",
@@ -152,8 +154,8 @@ class TraceReaderTest {
       "{\"ts\": 1, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\", \"parnet\": \"d\"} | unknown field 'parnet' (known: ts, client, fop, gfid, parent, newParent, nlink, overwritten, overwrittenNlink, entries, xattrs, modeChanged, txId, volume, brick)",
       "{\"ts\": 1, \"client\": \"c\", \"fop\": \"REGISTER_XATTRS\", \"gfid\": \"f\"} | field 'gfid' does not apply to REGISTER_XATTRS",
       "{\"ts\": 1, \"client\": \"c\", \"fop\": \"REGISTER_XATTRS\", \"xattrs\": \"user.*\"} | field 'xattrs' must be an array, was \"user.*\"",
-      "{\"ts\": 1, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"} {}      | not valid JSON: text after the object (column 55)",
-      "{\"ts\": 1, \"ts\": 2, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"} | not valid JSON: Duplicate field 'ts' (column 15)",
+      "{\"ts\": 1, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"} {}      | not valid JSON at column 55 (text after the object)",
+      "{\"ts\": 1, \"ts\": 2, \"client\": \"c\", \"fop\": \"WRITE\", \"gfid\": \"f\"} | not valid JSON at column 15 (duplicate field 'ts')",
   })
   void aMalformedLineSaysWhichLineAndWhatIsWrong(String line, String reason) {
     TraceReader reader = new TraceReader(new StringReader("\n\n" + line.strip() + "\n"));
