@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.upcall.schemas.topics.TopicAction;
 import io.upcall.schemas.topics.TopicEnsurer;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
@@ -50,7 +51,8 @@ import org.apache.kafka.common.Uuid;
  *
  * <pre>{@code
  * try (KafkaCluster cluster = KafkaCluster.builder().brokers(3).build().start()) {
- *     UpcallTopics topics = cluster.ensureTopics(UpcallTopics.withPrefix("t."), 4);
+ *     UpcallTopics topics = UpcallTopics.withPrefix("t.");
+ *     cluster.ensureTopics(topics, 4);
  *     int leader = cluster.leaderOf(new TopicPartition(topics.fops(), 0)).orElseThrow();
  *     cluster.kill(leader);
  * }
@@ -71,6 +73,7 @@ public final class KafkaCluster implements AutoCloseable {
     private final int brokers;
     private final int controllers;
     private final String heap;
+    private final int basePort;
     private final String classpath;
     private final Map<String, String> extraProperties;
     private final Map<Integer, NodeProcess> nodes = new TreeMap<>();
@@ -84,6 +87,7 @@ public final class KafkaCluster implements AutoCloseable {
         this.brokers = builder.brokers;
         this.controllers = builder.controllers > 0 ? builder.controllers : brokers >= 3 ? 3 : 1;
         this.heap = builder.heap;
+        this.basePort = builder.basePort;
         this.classpath = builder.classpath != null ? builder.classpath
                 : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         this.extraProperties = Map.copyOf(builder.properties);
@@ -142,7 +146,8 @@ public final class KafkaCluster implements AutoCloseable {
             clusterId = Uuid.randomUuid().toString();
             for (int id = 1; id <= brokers; id++) {
                 boolean controller = id <= controllers;
-                nodes.put(id, new NodeProcess(id, controller, freePort(), controller ? freePort() : -1,
+                int port = basePort == 0 ? freePort() : basePort + id - 1;
+                nodes.put(id, new NodeProcess(id, controller, port, controller ? freePort() : -1,
                         Files.createDirectories(workDir.resolve("node-" + id))));
             }
             for (NodeProcess node : nodes.values()) {
@@ -332,21 +337,23 @@ public final class KafkaCluster implements AutoCloseable {
     /**
      * Creates the Upcall topics with {@code partitions} partitions (the compacted ones have one) and
      * {@code min(3, brokers)} replicas, and waits until every partition's leader serves it.
+     *
+     * @return what was done to each topic (created, or already there)
      */
-    public UpcallTopics ensureTopics(UpcallTopics topics, int partitions) {
+    public List<TopicAction> ensureTopics(UpcallTopics topics, int partitions) {
         TopicSettings settings = TopicSettings.defaults().withPartitions(partitions)
                 .withReplicationFactor(Math.min(3, brokers));
         try (QuickAdmin quick = admin()) {
             Admin admin = quick.admin();
-            TopicEnsurer.ensure(admin, topics, settings);
+            List<TopicAction> actions = TopicEnsurer.ensure(admin, topics, settings);
             EmbeddedKafkaBroker.awaitTopics(admin, topics.all());
+            return actions;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + topics, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        return topics;
     }
 
     /** Waits until the given topics are listed and every partition's leader serves it. */
@@ -641,6 +648,7 @@ public final class KafkaCluster implements AutoCloseable {
         /** 0: three when there are three brokers or more, else one. */
         private int controllers;
         private String heap = "320m";
+        private int basePort;
         private String classpath;
 
         private Builder() {
@@ -661,6 +669,15 @@ public final class KafkaCluster implements AutoCloseable {
                 throw new IllegalArgumentException("controllers must be 1 or 3, was " + controllers);
             }
             this.controllers = controllers;
+            return this;
+        }
+
+        /** Node i listens for clients on {@code basePort + i - 1}; 0 (the default) picks free ports. */
+        public Builder basePort(int basePort) {
+            if (basePort < 0 || basePort > 65535) {
+                throw new IllegalArgumentException("basePort must be between 0 and 65535, was " + basePort);
+            }
+            this.basePort = basePort;
             return this;
         }
 
