@@ -320,6 +320,30 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Partitions of {@code topics} whose in-sync replicas are fewer than their replicas now (all of them when the
+     * metadata cannot be read), e.g. to wait until a restarted broker caught up.
+     */
+    public int underReplicatedPartitions(Collection<String> topics) {
+        try (QuickAdmin quick = admin()) {
+            int under = 0;
+            for (TopicDescription topic : quick.admin().describeTopics(topics).allTopicNames()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).values()) {
+                for (TopicPartitionInfo info : topic.partitions()) {
+                    if (info.isr().size() < info.replicas().size()) {
+                        under++;
+                    }
+                }
+            }
+            return under;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Integer.MAX_VALUE;
+        } catch (ExecutionException | TimeoutException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
     /** The id of the active controller (the metadata quorum's leader); empty when no live broker can tell. */
     public Optional<Integer> activeController() {
         try (QuickAdmin quick = admin()) {
