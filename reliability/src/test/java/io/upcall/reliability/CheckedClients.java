@@ -120,9 +120,9 @@ final class CheckedClients implements AutoCloseable {
       int count, int fileCount) throws InterruptedException {
     CheckedClients checked = new CheckedClients(brick, client, count, fileCount);
     for (Checked c : checked.clients) {
-      if (!c.client().awaitReady(Duration.ofSeconds(90))) {
+      if (!c.client().awaitReady(Duration.ofSeconds(180))) {
         checked.close();
-        throw new IllegalStateException("client " + c.uid() + " not ready within 90 s");
+        throw new IllegalStateException("client " + c.uid() + " not ready within 180 s");
       }
     }
     for (int i = 0; i < checked.clients.size(); i++) {
