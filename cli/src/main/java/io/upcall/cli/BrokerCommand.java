@@ -13,7 +13,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.upcall.schemas.topics.TopicSettings;
+import io.upcall.schemas.topics.TopicAction;
+import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.KafkaCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,14 +24,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code upcall broker}: a single-node Kafka broker in this process, with the Upcall topics, until Ctrl-C.
+ * {@code upcall broker}: a single-node Kafka broker in this process, or with {@code --brokers N} a cluster of real
+ * brokers in child JVMs, with the Upcall topics, until Ctrl-C.
  *
  * <p>A test (or another command) stops it without exiting the JVM through {@link #requestStop()}.
  */
 @Command(name = "broker",
         description = {
                 "Run a single-node Kafka broker (KRaft) on 127.0.0.1 with the Upcall topics until Ctrl-C.",
-                "Data lives in a temporary directory deleted on exit, unless --data-dir is given."})
+                "With --brokers 3: three brokers (each also a controller) in their own JVMs, replication factor 3,",
+                "min.insync.replicas 2, on ports PORT, PORT+1, PORT+2.",
+                "Data lives in a temporary directory deleted on exit, unless --data-dir is given (one broker only)."})
 public final class BrokerCommand implements Callable<Integer> {
 
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -39,6 +45,11 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", defaultValue = "9092",
             description = "PLAINTEXT port for clients (0 picks a free one). Default: ${DEFAULT-VALUE}.")
     int port;
+
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "Brokers to run: 1 in this process, or more (e.g. 3) as a replicated cluster of child JVMs. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int brokers;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Keep the broker's data in DIR (created when missing, reused when present).")
@@ -61,6 +72,9 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        if (brokers > 1) {
+            return runCluster();
+        }
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port);
         if (dataDir != null) {
             builder.logDir(dataDir);
@@ -77,6 +91,41 @@ public final class BrokerCommand implements Callable<Integer> {
             stopRequested.await();
             spec.commandLine().getOut().println("stopping the broker…");
             spec.commandLine().getOut().flush();
+        } finally {
+            stopped.countDown();
+            removeHook(onCtrlC);
+        }
+        return 0;
+    }
+
+    private Integer runCluster() throws InterruptedException {
+        Thread onCtrlC = new Thread(this::stopFromShutdownHook, "upcall-broker-shutdown");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("starting " + brokers + " Kafka brokers (child JVMs)…");
+        out.flush();
+        try (KafkaCluster cluster = KafkaCluster.builder().brokers(brokers).basePort(port).build().start()) {
+            List<String> topics = createTopics
+                    ? cluster.ensureTopics(UpcallTopics.defaults(), partitions).stream()
+                            .map(TopicAction::toString).toList()
+                    : List.of("not created (--no-create-topics)");
+            bootstrapServers = cluster.bootstrapServers();
+            out.println("Kafka cluster of " + brokers + " brokers ready at " + bootstrapServers);
+            out.println("  controllers: nodes " + cluster.controllerIds() + "; replication factor "
+                    + Math.min(3, brokers) + ", min.insync.replicas " + Math.min(2, brokers));
+            for (int id : cluster.nodeIds()) {
+                out.println("  node " + id + ":  " + cluster.address(id) + "  pid " + cluster.pid(id)
+                        + "  log " + cluster.logFile(id));
+            }
+            out.println("  topics:  " + String.join(System.lineSeparator() + "           ", topics));
+            out.println("  data:    " + cluster.workDir() + " (deleted on exit)");
+            out.println("  clients: bootstrap.servers=" + bootstrapServers);
+            out.println("Press Ctrl-C to stop all.");
+            out.flush();
+            ready.countDown();
+            stopRequested.await();
+            out.println("stopping the brokers…");
+            out.flush();
         } finally {
             stopped.countDown();
             removeHook(onCtrlC);
@@ -106,9 +155,20 @@ public final class BrokerCommand implements Callable<Integer> {
         if (partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, was " + partitions);
         }
-        if (port != 0 && !portIsFree(port)) {
-            throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use (another broker?); "
-                    + "pass --port N, or --port 0 for a free port");
+        if (brokers < 1 || brokers > 9) {
+            throw new ParameterException(spec.commandLine(), "--brokers must be between 1 and 9, was " + brokers);
+        }
+        if (brokers > 1 && dataDir != null) {
+            throw new ParameterException(spec.commandLine(), "--data-dir works with one broker only");
+        }
+        if (brokers > 1 && port > 65535 - brokers) {
+            throw new ParameterException(spec.commandLine(), "--port leaves no room for " + brokers + " brokers");
+        }
+        for (int i = 0; port != 0 && i < brokers; i++) {
+            if (!portIsFree(port + i)) {
+                throw new IllegalStateException("port " + (port + i) + " on 127.0.0.1 is in use (another broker?); "
+                        + "pass --port N, or --port 0 for free ports");
+            }
         }
     }
 

@@ -69,6 +69,39 @@ class BrokerCommandTest {
         assertThat(dataDir.resolve("meta.properties")).isRegularFile();
     }
 
+    @Test
+    void threeBrokersRunAsAReplicatedClusterAndStopTogether() throws Exception {
+        CommandLine cli = cli();
+        BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
+
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> cli.execute("broker", "--brokers", "3", "--port", "0", "--partitions", "2"));
+        assertThat(broker.awaitReady(Duration.ofSeconds(120))).as("ready; stderr: %s", err).isTrue();
+
+        assertThat(broker.bootstrapServers().split(",")).hasSize(3);
+        try (Admin admin = admin(broker)) {
+            assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(3);
+            UpcallTopics topics = UpcallTopics.defaults();
+            assertThat(admin.describeTopics(List.of(topics.fops())).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topics.fops()).partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+        }
+        assertThat(out.toString()).contains("Kafka cluster of 3 brokers ready at " + broker.bootstrapServers(),
+                "node 1:", "node 3:", "created upcall.fops", "Ctrl-C");
+        Path dataDir = printedDataDir();
+
+        broker.requestStop();
+
+        assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void aDataDirIsRefusedForACluster() {
+        CommandLine cli = cli();
+        assertThat(cli.execute("broker", "--brokers", "3", "--data-dir", "/tmp/x")).isEqualTo(2);
+        assertThat(err.toString()).contains("--data-dir works with one broker only");
+    }
+
     private static Admin admin(BrokerCommand broker) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }

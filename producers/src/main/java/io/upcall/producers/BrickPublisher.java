@@ -70,6 +70,7 @@ public final class BrickPublisher implements AutoCloseable {
   private final String topic;
   private final Duration maxBlock;
   private final Duration deliveryTimeout;
+  private final Duration heartbeatInterval;
   private final long bufferMemory;
   private final InstantSource clock;
   private final Producer<String, SpecificRecord> producer;
@@ -98,6 +99,7 @@ public final class BrickPublisher implements AutoCloseable {
     this.topic = builder.topics.fops();
     this.maxBlock = builder.maxBlock;
     this.deliveryTimeout = builder.deliveryTimeout;
+    this.heartbeatInterval = builder.heartbeatInterval;
     this.bufferMemory = builder.bufferMemory;
     this.clock = builder.clock;
     this.producer = new KafkaProducer<>(config, new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
@@ -410,7 +412,11 @@ public final class BrickPublisher implements AutoCloseable {
       handoff.writeLock().lock();
       try {
         long now = clock.millis();
-        BrickHeartbeat beat = new BrickHeartbeat(volume, brick, now, ++heartbeatSequence, leaving);
+        // A record is stamped before send() may block for metadata (up to max block), and Kafka reports its outcome
+        // within the delivery timeout after send() returns: the streams app waits for a silent brick no longer
+        // than that allows one of its records to still arrive.
+        BrickHeartbeat beat = new BrickHeartbeat(volume, brick, now, ++heartbeatSequence, leaving,
+            maxBlock.toMillis() + deliveryTimeout.toMillis(), heartbeatInterval.toMillis());
         Callback counted = (metadata, error) -> (error == null ? heartbeatsSent : heartbeatsFailed).increment();
         for (PartitionInfo partition : partitions) {
           producer.send(new ProducerRecord<>(topic, partition.partition(), now, brick, beat), counted);

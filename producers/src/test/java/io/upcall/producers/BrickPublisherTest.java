@@ -183,7 +183,8 @@ class BrickPublisherTest {
     UpcallTopics topics = FopsTopic.fresh(kafka, 4);
     Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
     Set<Integer> partitionsWithBeat = new HashSet<>();
-    try (BrickPublisher publisher = publisher(topics).clock(clock).heartbeatInterval(Duration.ofMillis(20)).build()) {
+    try (BrickPublisher publisher = publisher(topics).clock(clock).heartbeatInterval(Duration.ofMillis(20))
+        .maxBlock(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofSeconds(7)).build()) {
       List<ConsumerRecord<String, SpecificRecord>> read = FopsTopic.readUntil(kafka.bootstrapServers(), topics.fops(),
           records -> records.stream().map(ConsumerRecord::partition).distinct().count() == 4, Duration.ofSeconds(30));
       for (ConsumerRecord<String, SpecificRecord> record : read) {
@@ -193,6 +194,9 @@ class BrickPublisherTest {
         assertThat(beat.getBrick()).isEqualTo(BRICK);
         assertThat(beat.getEventTimeMs()).isEqualTo(T0);
         assertThat(record.timestamp()).isEqualTo(T0);
+        // v3: how long the app need wait for this brick when it falls silent (max block + delivery timeout).
+        assertThat(beat.getDeliveryTimeoutMs()).isEqualTo(9_000);
+        assertThat(beat.getHeartbeatIntervalMs()).isEqualTo(20);
         partitionsWithBeat.add(record.partition());
       }
       assertThat(publisher.metrics().heartbeats()).isGreaterThanOrEqualTo(4);

@@ -59,8 +59,9 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
     if (firstHeardMs == Long.MIN_VALUE) {
       firstHeardMs = heartbeat.getEventTimeMs();
     }
-    // A brick silent for the timeout was removed; waiting for it would hold every client's freshness back forever.
-    latestByBrick.values().removeIf(latest -> newest - latest.getEventTimeMs() > brickTimeout.toMillis());
+    // A brick silent for longer than one of its records could still take to arrive is gone (killed without a
+    // farewell, or removed); waiting for it would hold every client's freshness back for nothing.
+    latestByBrick.values().removeIf(latest -> newest - latest.getEventTimeMs() > patienceMs(latest));
     if (newest - firstHeardMs < ProgressMarks.LEARNING_SPAN.toMillis()) {
       return; // after a (re)start, a brick not heard from yet must not be skipped
     }
@@ -73,6 +74,22 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
       headers.add(SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
       context.forward(new Record<String, SpecificRecord>("upcall.fops-" + partition, slowest, claimedMs, headers));
     }
+  }
+
+  /**
+   * How long (event time) a silent brick still holds this partition's progress back. A brick that announces its
+   * publisher's delivery bound D and heartbeat interval I is waited for D + 2I after its latest heartbeat h: alive,
+   * it would have sent another heartbeat by about h + I (2I leaves room for a late timer), and every record it
+   * stamped before then is acknowledged within D of its stamp or fails, so after h + D + 2I none can still arrive.
+   * A brick that announces nothing (an older publisher) is waited for the brick timeout, as is one whose bound is
+   * longer.
+   */
+  private long patienceMs(BrickHeartbeat latest) {
+    long announced = latest.getDeliveryTimeoutMs() + 2 * latest.getHeartbeatIntervalMs();
+    if (latest.getDeliveryTimeoutMs() <= 0 || latest.getHeartbeatIntervalMs() <= 0) {
+      return brickTimeout.toMillis();
+    }
+    return Math.min(announced, brickTimeout.toMillis());
   }
 
   /** The upstream partition a forwarded heartbeat speaks for, or -1 when it carries none. */

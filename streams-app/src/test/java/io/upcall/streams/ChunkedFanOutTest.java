@@ -104,9 +104,9 @@ class ChunkedFanOutTest {
 
   @Test
   void noProgressMarkProvesAChangeStillBeingTold() {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", "brick-1", T0, 0L, false), T0);
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", "brick-1", T0, 0L, false, 0L, 0L), T0);
     pipe(fop(Fop.WRITE, "writer", HOT, T0 + 2_000).setStat(Fops.stat(1)));
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", "brick-1", T0 + 5_000, 1L, false), T0 + 5_000);
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", "brick-1", T0 + 5_000, 1L, false, 0L, 0L), T0 + 5_000);
 
     driver.advanceWallClockTime(Duration.ofMillis(ProgressMarks.INTERVAL_MS_DEFAULT)); // resumes and marks
     List<SpecificRecord> records = output.readValuesToList();

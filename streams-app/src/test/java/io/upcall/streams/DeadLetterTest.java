@@ -35,7 +35,7 @@ class DeadLetterTest {
       driver.pipeRaw(KEY, noParentBytes);
       driver.pipeRaw(KEY, null);
       byte[] heartbeat = UpcallSerdes.brickHeartbeat().serializer()
-          .serialize("upcall.fops", new BrickHeartbeat("vol", "brick-1", T0 + 1_000, 7L, false));
+          .serialize("upcall.fops", new BrickHeartbeat("vol", "brick-1", T0 + 1_000, 7L, false, 0L, 0L));
       driver.pipeRaw(KEY, heartbeat);
 
       driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 2_000).build());

@@ -127,6 +127,35 @@ class ProgressMarksTest {
   }
 
   @Test
+  void aSilentBrickThatAnnouncedItsDeliveryBoundHoldsTheMarksBackOnlyUntilNoRecordOfItCanArrive() {
+    long bound = 2_000 + 2 * 500; // delivery bound + two heartbeat intervals
+    heartbeat("brick-1", T0);
+    announcing("brick-2", T0, 2_000, 500);
+    heartbeat("brick-1", LEARNED);
+    tick();
+    heartbeat("brick-1", T0 + bound);
+    tick();
+    heartbeat("brick-1", T0 + bound + 1);
+    tick();
+
+    // Never beyond the silent brick while one of its records could still come; then no longer held back by it.
+    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, T0, T0 + bound + 1);
+  }
+
+  @Test
+  void anAnnouncedBoundLongerThanTheBrickTimeoutWaitsOnlyTheBrickTimeout() {
+    long timeout = ProgressMarks.BRICK_TIMEOUT_MS_DEFAULT;
+    heartbeat("brick-1", T0);
+    announcing("brick-2", T0, 10 * timeout, 500);
+    heartbeat("brick-1", LEARNED);
+    tick();
+    heartbeat("brick-1", T0 + timeout + 1);
+    tick();
+
+    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, T0 + timeout + 1);
+  }
+
+  @Test
   void aBrickThatLeavesStopsHoldingTheMarksBackAtOnce() {
     heartbeat("brick-1", T0);
     heartbeat("brick-2", T0);
@@ -179,11 +208,17 @@ class ProgressMarksTest {
   }
 
   private void heartbeat(String brick, long eventTimeMs) {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false), eventTimeMs);
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L), eventTimeMs);
+  }
+
+  /** A heartbeat of a publisher that announces its delivery bound and heartbeat interval (v3). */
+  private void announcing(String brick, long eventTimeMs, long deliveryBoundMs, long intervalMs) {
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, deliveryBoundMs, intervalMs),
+        eventTimeMs);
   }
 
   private void farewell(String brick, long eventTimeMs) {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, true), eventTimeMs);
+    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, true, 0L, 0L), eventTimeMs);
   }
 
   private void tick() {

@@ -48,7 +48,7 @@ class CorruptRecordTest {
 
     assertThatThrownBy(() -> fops.deserialize("upcall.fops", bytes))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("upcall.fops: unknown schema fingerprint 0x0123456789abcdef, not one of FopRecord v1, BrickHeartbeat v1..v2, UpcallRequest v1");
+        .hasMessage("upcall.fops: unknown schema fingerprint 0x0123456789abcdef, not one of FopRecord v1, BrickHeartbeat v1..v3, UpcallRequest v1");
   }
 
   @Test

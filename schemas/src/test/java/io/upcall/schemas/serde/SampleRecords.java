@@ -75,7 +75,8 @@ final class SampleRecords {
 
   static BrickHeartbeat heartbeat() {
     return BrickHeartbeat.newBuilder().setVolume("vol1").setBrick("b1").setEventTimeMs(1_700_000_000_000L)
-        .setSequence(9).setLeaving(true).build(); // not the default, so reading v1 shows it
+        .setSequence(9).setLeaving(true).setDeliveryTimeoutMs(30_000).setHeartbeatIntervalMs(500)
+        .build(); // not the defaults, so reading an older version shows them
   }
 
   static Invalidation fullInvalidation() {
