@@ -71,12 +71,12 @@ class BrokerCommandTest {
 
     @Test
     void threeBrokersRunAsAReplicatedClusterAndStopTogether() throws Exception {
-        CommandLine cli = cli();
+        CommandLine cli = runner.commandLine();
         BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
 
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
                 () -> cli.execute("broker", "--brokers", "3", "--port", "0", "--partitions", "2"));
-        assertThat(broker.awaitReady(Duration.ofSeconds(120))).as("ready; stderr: %s", err).isTrue();
+        assertThat(broker.awaitReady(Duration.ofSeconds(120))).as("ready; stderr: %s", runner.err()).isTrue();
 
         assertThat(broker.bootstrapServers().split(",")).hasSize(3);
         try (Admin admin = admin(broker)) {
@@ -85,7 +85,7 @@ class BrokerCommandTest {
             assertThat(admin.describeTopics(List.of(topics.fops())).allTopicNames().get(10, TimeUnit.SECONDS)
                     .get(topics.fops()).partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
         }
-        assertThat(out.toString()).contains("Kafka cluster of 3 brokers ready at " + broker.bootstrapServers(),
+        assertThat(runner.out()).contains("Kafka cluster of 3 brokers ready at " + broker.bootstrapServers(),
                 "node 1:", "node 3:", "created upcall.fops", "Ctrl-C");
         Path dataDir = printedDataDir();
 
@@ -97,9 +97,9 @@ class BrokerCommandTest {
 
     @Test
     void aDataDirIsRefusedForACluster() {
-        CommandLine cli = cli();
+        CommandLine cli = runner.commandLine();
         assertThat(cli.execute("broker", "--brokers", "3", "--data-dir", "/tmp/x")).isEqualTo(2);
-        assertThat(err.toString()).contains("--data-dir works with one broker only");
+        assertThat(runner.err()).contains("--data-dir works with one broker only");
     }
 
     private static Admin admin(BrokerCommand broker) {

@@ -102,7 +102,7 @@ final class UpcallDriver implements AutoCloseable {
 
   /** A heartbeat of {@code brick} at {@code eventTimeMs}: every fop it stamped before is published. */
   void heartbeat(String brick, long eventTimeMs) {
-    heartbeats.pipeInput("heartbeat", new io.upcall.avro.BrickHeartbeat("vol", brick, eventTimeMs, 0L, false),
+    heartbeats.pipeInput("heartbeat", new io.upcall.avro.BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L),
         eventTimeMs);
   }
 
