@@ -7,7 +7,8 @@ package io.upcall.client;
  * @param partition the invalidation partition read; -1 while not positioned
  * @param lag records between the read position and the partition's last stable offset; -1 while unknown
  * @param invalidations invalidations for this client applied to the cache
- * @param othersSkipped invalidations for other clients sharing the partition, skipped
+ * @param othersSkipped invalidations for other clients sharing the partition, skipped (one per client and change,
+ *     whether they came as records of their own or in batches)
  * @param marks progress marks read
  * @param listenerFailures exceptions thrown by the listener (logged and ignored)
  * @param positionLosses times the position was lost (offset out of range, partition count changed, topic gone)

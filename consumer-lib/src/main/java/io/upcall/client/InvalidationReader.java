@@ -203,10 +203,7 @@ final class InvalidationReader implements Runnable {
       tellListener(invalidation);
     } else if (value instanceof InvalidationBatch batch) {
       List<Invalidation> mine = InvalidationBatches.addressedTo(batch, uid, topic, bodies);
-      if (mine.isEmpty()) {
-        othersSkipped.incrementAndGet();
-        return;
-      }
+      othersSkipped.addAndGet(InvalidationBatches.size(batch) - mine.size()); // counted as if one record each
       for (Invalidation invalidation : mine) {
         invalidations.incrementAndGet();
         cache.apply(invalidation);
