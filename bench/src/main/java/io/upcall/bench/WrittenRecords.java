@@ -1,0 +1,219 @@
+package io.upcall.bench;
+
+import io.upcall.avro.ProgressMark;
+import io.upcall.avro.UpcallEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.avro.SchemaNormalization;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The records one pipeline app wrote between two positions of its output, counted one by one: every record of
+ * every topic it writes (its invalidation topic, its dead letters, its repartition and changelog topics), read back
+ * by a read_uncommitted byte-array consumer, so that transaction markers are left out and records of aborted
+ * transactions are counted (they were written). A record of the invalidation topic is a progress mark or an upcall
+ * event by its Avro single-object fingerprint, and an invalidation record otherwise, whatever its format (one
+ * invalidation, or a batch of them).
+ *
+ * @param records records written by kind: {@link #INVALIDATION}, {@link #PROGRESS_MARK}, {@link #UPCALL_EVENT},
+ *     {@link #REPARTITION}, {@link #DEAD_LETTER}, {@link #CHANGELOG}{@code .<store>} and {@link #OTHER}
+ * @param bytes the key, value and header bytes of those records as serialized (before compression, without the
+ *     batches' overhead), by the same kinds
+ */
+record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
+  static final String INVALIDATION = "invalidation";
+  static final String PROGRESS_MARK = "progress_mark";
+  static final String UPCALL_EVENT = "upcall_event";
+  static final String REPARTITION = "repartition";
+  static final String DEAD_LETTER = "dead_letter";
+  static final String CHANGELOG = "changelog";
+  static final String OTHER = "other";
+
+  private static final long PROGRESS_MARK_FINGERPRINT =
+      SchemaNormalization.parsingFingerprint64(ProgressMark.getClassSchema());
+  private static final long UPCALL_EVENT_FINGERPRINT =
+      SchemaNormalization.parsingFingerprint64(UpcallEvent.getClassSchema());
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
+
+  WrittenRecords {
+    records = Map.copyOf(records);
+    bytes = Map.copyOf(bytes);
+  }
+
+  /**
+   * Where the output of {@code app} ends now: the end offset of every partition of every topic it writes.
+   *
+   * <p>Taken when the app has committed its input (drained), every record its input caused is before it.
+   */
+  static Map<TopicPartition, Long> position(BenchKafka kafka, PipelineApp app) {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (String topic : writtenTopics(kafka, app)) {
+      for (TopicPartition partition : kafka.partitions(topic)) {
+        latest.put(partition, OffsetSpec.latest());
+      }
+    }
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    BenchKafka.get(kafka.admin().listOffsets(latest).all())
+        .forEach((partition, info) -> ends.put(partition, info.offset()));
+    return ends;
+  }
+
+  /** Reads what {@code app} wrote from {@code from} up to {@code to} and counts it by kind. */
+  static WrittenRecords between(BenchKafka kafka, PipelineApp app, Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> to) {
+    Map<TopicPartition, Long> start = new HashMap<>();
+    Map<TopicPartition, Long> end = new HashMap<>();
+    to.forEach((partition, offset) -> {
+      long first = from.getOrDefault(partition, 0L); // a topic created in between was empty before
+      if (offset > first) {
+        start.put(partition, first);
+        end.put(partition, offset);
+      }
+    });
+    Map<String, Long> records = new TreeMap<>();
+    Map<String, Long> bytes = new TreeMap<>();
+    if (end.isEmpty()) {
+      return new WrittenRecords(records, bytes);
+    }
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    Map<String, String> kinds = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(start.keySet());
+      start.forEach(consumer::seek);
+      List<TopicPartition> open = new ArrayList<>(start.keySet());
+      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+      while (!open.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + app.applicationId() + "'s output up to its end "
+              + "within " + READ_TIMEOUT.toSeconds() + " s; still open: " + open);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+          if (record.offset() >= end.get(partition)) {
+            continue; // written after the window: a progress mark of the idle app
+          }
+          String kind = kinds.computeIfAbsent(record.topic(), topic -> kindOf(app, topic));
+          if (kind.equals(INVALIDATION)) {
+            kind = invalidationTopicKind(record.value());
+          }
+          records.merge(kind, 1L, Long::sum);
+          bytes.merge(kind, (long) serializedBytes(record), Long::sum);
+        }
+        // The position moves past transaction markers too, so a partition whose window ends on a marker closes.
+        List<TopicPartition> done = new ArrayList<>();
+        for (TopicPartition partition : open) {
+          if (consumer.position(partition) >= end.get(partition)) {
+            done.add(partition);
+          }
+        }
+        consumer.pause(done);
+        open.removeAll(done);
+      }
+    }
+    return new WrittenRecords(records, bytes);
+  }
+
+  /** Every record written. */
+  long total() {
+    return records.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Every byte written (key, value, headers). */
+  long totalBytes() {
+    return bytes.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Records of {@code kind}; for {@link #CHANGELOG}, of every store's changelog. */
+  long of(String kind) {
+    long sum = 0;
+    for (Map.Entry<String, Long> entry : records.entrySet()) {
+      if (entry.getKey().equals(kind) || entry.getKey().startsWith(kind + ".")) {
+        sum += entry.getValue();
+      }
+    }
+    return sum;
+  }
+
+  /** Changelog records by store, the store named without Upcall's prefix: {@code tracked_clients}, … */
+  Map<String, Long> changelogByStore() {
+    Map<String, Long> byStore = new LinkedHashMap<>();
+    records.forEach((kind, count) -> {
+      if (kind.startsWith(CHANGELOG + ".")) {
+        byStore.put(kind.substring(CHANGELOG.length() + 1), count);
+      }
+    });
+    return byStore;
+  }
+
+  /** The app's invalidation topic and dead letters, and its internal topics ({@code <application.id>-…}). */
+  private static Set<String> writtenTopics(BenchKafka kafka, PipelineApp app) {
+    Set<String> topics = new TreeSet<>(List.of(app.topics().invalidations(), app.topics().fopsDlq()));
+    for (String topic : BenchKafka.get(kafka.admin().listTopics().names())) {
+      if (topic.startsWith(app.applicationId() + "-")) {
+        topics.add(topic);
+      }
+    }
+    return topics;
+  }
+
+  private static String kindOf(PipelineApp app, String topic) {
+    if (topic.equals(app.topics().invalidations())) {
+      return INVALIDATION;
+    }
+    if (topic.equals(app.topics().fopsDlq())) {
+      return DEAD_LETTER;
+    }
+    if (topic.endsWith("-repartition")) {
+      return REPARTITION;
+    }
+    String changelog = "-changelog";
+    String internal = app.applicationId() + "-";
+    if (topic.endsWith(changelog) && topic.startsWith(internal)) {
+      String store = topic.substring(internal.length(), topic.length() - changelog.length());
+      return CHANGELOG + "." + store.replaceFirst("^upcall-", "").replace('-', '_').toLowerCase(Locale.ROOT);
+    }
+    return OTHER;
+  }
+
+  /** A progress mark, an upcall event, or else an invalidation record (one invalidation or a batch of them). */
+  static String invalidationTopicKind(byte[] value) {
+    if (value == null || value.length < 10 || value[0] != (byte) 0xC3 || value[1] != (byte) 0x01) {
+      return INVALIDATION;
+    }
+    long fingerprint = 0;
+    for (int i = 9; i >= 2; i--) {
+      fingerprint = (fingerprint << 8) | (value[i] & 0xFF); // little-endian, as the single-object header has it
+    }
+    if (fingerprint == PROGRESS_MARK_FINGERPRINT) {
+      return PROGRESS_MARK;
+    }
+    return fingerprint == UPCALL_EVENT_FINGERPRINT ? UPCALL_EVENT : INVALIDATION;
+  }
+
+  private static int serializedBytes(ConsumerRecord<byte[], byte[]> record) {
+    int size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+    for (Header header : record.headers()) {
+      size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+    }
+    return size;
+  }
+}
