@@ -30,6 +30,8 @@ public final class Bench {
   /** The fields the issue asks every run's JSON for (a run of every section writes all of them). */
   public static final List<String> ISSUE_FIELDS = issueFields();
   private static final int SAMPLE_RECORDS = 20_000;
+  /** A count window that cannot keep its rate gets this many times its length to publish its fops. */
+  private static final int COUNT_WINDOW_CAP = 5;
 
   private Bench() {}
 
@@ -198,34 +200,48 @@ public final class Bench {
   }
 
   /**
-   * The count window: on the fresh app, the load at the count rate for the count window, then every record the app
-   * wrote while it processed it (and drained) counted by kind, and the invalidations it told. At one rate on fresh
-   * state, these depend on the code and the load, not on how fast the machine runs.
+   * The count window: on the fresh app, exactly count rate × count window fop records published at the count rate,
+   * then every record the app wrote while it processed them (and drained) read back and counted by kind, and the
+   * invalidations it told. Records written per fop are what the fops caused, plus the wall-clock-scheduled ones
+   * (progress marks, upstream heartbeats) taken per second of the window and divided by the count rate: the app's
+   * output at that rate whether or not this machine reached it, so the figures depend on the code and the load.
    */
   private static void count(BenchKafka kafka, BenchSettings settings, PipelineVariant variant, PipelineApp app,
       ThroughputSearch search, BenchResults results, Consumer<String> progress) {
-    progress.accept("pipeline, " + variant.describe() + ": count window, " + settings.countRate() + " fops/s for "
-        + seconds(settings.countWindow()) + " on fresh state, every record written read back");
+    long records = Math.round(settings.countRate() * settings.countWindow().toMillis() / 1000.0);
+    progress.accept("pipeline, " + variant.describe() + ": count window, " + String.format(Locale.ROOT, "%,d", records)
+        + " fop records at " + settings.countRate() + " fops/s on fresh state, every record written read back");
     Map<TopicPartition, Long> from = WrittenRecords.position(kafka, app);
     long toldBefore = app.invalidationsTold();
-    ThroughputSearch.Step step = search.step(settings.countRate(), settings.countWindow());
+    long started = System.nanoTime();
+    ThroughputSearch.Step step = search.exactly(settings.countRate(), records,
+        settings.countWindow().multipliedBy(COUNT_WINDOW_CAP));
+    double seconds = (System.nanoTime() - started) / 1e9;
     long told = app.invalidationsTold() - toldBefore;
     WrittenRecords written = WrittenRecords.between(kafka, app, from, WrittenRecords.position(kafka, app));
     double fops = step.fops();
+    // The scheduled records of one fop at the count rate: per second of the window, over the fops of one second.
+    double timedPerFop = written.timed() / seconds / settings.countRate();
+    double timedBytesPerFop = written.timedBytes() / seconds / settings.countRate();
+    double recordsPerFop = (written.total() - written.timed()) / fops + timedPerFop;
     String at = variant.field("pipeline." + variant.tag() + ".");
-    results.put(at + "records_written_per_fop", round3(written.total() / fops));
+    results.put(at + "records_written_per_fop", round3(recordsPerFop));
     results.put(at + "invalidation_records_per_fop", round3(written.of(WrittenRecords.INVALIDATION) / fops));
     results.put(at + "changelog_records_per_fop", round3(written.of(WrittenRecords.CHANGELOG) / fops));
-    results.put(at + "repartition_records_per_fop", round3(written.of(WrittenRecords.REPARTITION) / fops));
-    results.put(at + "progress_mark_records_per_fop", round3(written.of(WrittenRecords.PROGRESS_MARK) / fops));
+    results.put(at + "repartition_records_per_fop", round3(written.of(WrittenRecords.REPARTITION) / fops
+        + written.of(WrittenRecords.REPARTITION_HEARTBEAT) / seconds / settings.countRate()));
+    results.put(at + "repartitioned_event_records_per_fop", round3(written.of(WrittenRecords.REPARTITION) / fops));
+    results.put(at + "progress_mark_records_per_fop",
+        round3(written.of(WrittenRecords.PROGRESS_MARK) / seconds / settings.countRate()));
     results.put(at + "upcall_event_records_per_fop", round3(written.of(WrittenRecords.UPCALL_EVENT) / fops));
     results.put(at + "dead_letter_records_per_fop", round3(written.of(WrittenRecords.DEAD_LETTER) / fops));
-    results.put(at + "bytes_written_per_fop", round1(written.totalBytes() / fops));
-    results.put(at + "invalidation_bytes_per_fop", round1(written.bytes().getOrDefault(WrittenRecords.INVALIDATION, 0L)
-        / fops));
+    results.put(at + "bytes_written_per_fop",
+        round1((written.totalBytes() - written.timedBytes()) / fops + timedBytesPerFop));
+    results.put(at + "invalidation_bytes_per_fop",
+        round1(written.bytes().getOrDefault(WrittenRecords.INVALIDATION, 0L) / fops));
     results.put(at + "invalidations_told_per_fop", round3(told / fops));
     Map<String, Object> byStore = new LinkedHashMap<>();
-    written.changelogByStore().forEach((store, records) -> byStore.put(store, round3(records / fops)));
+    written.changelogByStore().forEach((store, count) -> byStore.put(store, round3(count / fops)));
     results.put(at + "changelog_records_per_fop_by_store", byStore);
     long invalidationRecords = written.of(WrittenRecords.INVALIDATION);
     double perRecord = invalidationRecords == 0 ? Double.NaN : (double) told / invalidationRecords;
@@ -234,20 +250,22 @@ public final class Bench {
         + "invalidations_per_invalidation_record"), round3(perRecord));
     Map<String, Object> window = new LinkedHashMap<>();
     window.put("rate_fops_per_s", settings.countRate());
-    window.put("seconds", settings.countWindow().toMillis() / 1000.0);
+    window.put("fop_records", records);
     window.put("fops", step.fops());
-    window.put("processed_fops_per_s", Math.round(step.processedRate()));
+    window.put("published_fops_per_s", Math.round(step.producedRate()));
+    window.put("seconds", round1(seconds));
     window.put("invalidations_told", told);
     window.put("records_written", written.total());
     window.put("bytes_written", written.totalBytes());
+    window.put("timed_records_per_s", round1(written.timed() / seconds));
     window.put("records_by_kind", new LinkedHashMap<>(written.records()));
     results.put(at + "count", window);
-    progress.accept(String.format(Locale.ROOT, "  %,d fops: %,d records written (%.2f per fop: %.2f invalidation "
-        + "records, %.2f changelog, %.2f repartition, %.2f progress marks), %.0f bytes per fop; %,d invalidations "
-        + "told, %.2f per invalidation record", step.fops(), written.total(), written.total() / fops,
-        invalidationRecords / fops, written.of(WrittenRecords.CHANGELOG) / fops,
-        written.of(WrittenRecords.REPARTITION) / fops, written.of(WrittenRecords.PROGRESS_MARK) / fops,
-        written.totalBytes() / fops, told, perRecord));
+    progress.accept(String.format(Locale.ROOT, "  %,d fops in %.1f s: %,d records written; per fop at %,d fops/s "
+        + "%.2f (%.2f invalidation records, %.2f changelog, %.2f repartition, %.2f scheduled), %.0f bytes; %,d "
+        + "invalidations told, %.2f per invalidation record", step.fops(), seconds, written.total(),
+        settings.countRate(), recordsPerFop, invalidationRecords / fops, written.of(WrittenRecords.CHANGELOG) / fops,
+        written.of(WrittenRecords.REPARTITION) / fops, timedPerFop,
+        (written.totalBytes() - written.timedBytes()) / fops + timedBytesPerFop, told, perRecord));
   }
 
   /** The baseline's figures: the median window (each its own), and every window for the spread. */

@@ -4,6 +4,7 @@ import io.upcall.producers.BrickPublisher;
 import io.upcall.producers.load.LoadRunner;
 import io.upcall.producers.load.LoadSummary;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -159,18 +160,31 @@ final class ThroughputSearch {
     return step(0, settings.probeWindow(), burst);
   }
 
+  /**
+   * Publishes {@code records} fop records at {@code rate} (giving up after {@code cap}, when the machine cannot keep
+   * the rate), then lets the app drain: a count of work that does not depend on how fast the machine is.
+   */
+  Step exactly(double rate, long records, Duration cap) {
+    return step(rate, cap, records, new ScheduleClock(System.currentTimeMillis(), rate));
+  }
+
   /** Runs the load generator at {@code rate} for {@code window}, then lets the app drain. */
   Step step(double rate, Duration window) {
     return step(rate, window, 0);
   }
 
   private Step step(double rate, Duration window, long burst) {
+    return step(rate, window, burst, null);
+  }
+
+  private Step step(double rate, Duration window, long burst, InstantSource eventClock) {
     String group = app.applicationId();
     String topic = app.topics().fops();
-    LoadRunner runner = LoadRunner.builder().spec(settings.load())
+    LoadRunner.Builder builder = LoadRunner.builder().spec(settings.load())
         .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
             .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
-        .recordsPerSecond(rate).duration(window).maxRecords(burst).build();
+        .recordsPerSecond(rate).duration(window).maxRecords(burst);
+    LoadRunner runner = (eventClock == null ? builder : builder.clock(eventClock)).build();
     BackgroundLoad load = BackgroundLoad.start(runner);
 
     // A burst is watched for the window, or until the app has worked through it.

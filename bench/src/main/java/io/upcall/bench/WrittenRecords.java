@@ -1,5 +1,6 @@
 package io.upcall.bench;
 
+import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ProgressMark;
 import io.upcall.avro.UpcallEvent;
 import java.time.Duration;
@@ -30,7 +31,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * invalidation, or a batch of them).
  *
  * @param records records written by kind: {@link #INVALIDATION}, {@link #PROGRESS_MARK}, {@link #UPCALL_EVENT},
- *     {@link #REPARTITION}, {@link #DEAD_LETTER}, {@link #CHANGELOG}{@code .<store>} and {@link #OTHER}
+ *     {@link #REPARTITION} (inode events), {@link #REPARTITION_HEARTBEAT} (upstream progress riding the repartition),
+ *     {@link #DEAD_LETTER}, {@link #CHANGELOG}{@code .<store>} and {@link #OTHER}
  * @param bytes the key, value and header bytes of those records as serialized (before compression, without the
  *     batches' overhead), by the same kinds
  */
@@ -39,6 +41,7 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
   static final String PROGRESS_MARK = "progress_mark";
   static final String UPCALL_EVENT = "upcall_event";
   static final String REPARTITION = "repartition";
+  static final String REPARTITION_HEARTBEAT = "repartition_heartbeat";
   static final String DEAD_LETTER = "dead_letter";
   static final String CHANGELOG = "changelog";
   static final String OTHER = "other";
@@ -47,6 +50,8 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
       SchemaNormalization.parsingFingerprint64(ProgressMark.getClassSchema());
   private static final long UPCALL_EVENT_FINGERPRINT =
       SchemaNormalization.parsingFingerprint64(UpcallEvent.getClassSchema());
+  private static final long HEARTBEAT_FINGERPRINT =
+      SchemaNormalization.parsingFingerprint64(BrickHeartbeat.getClassSchema());
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
 
   WrittenRecords {
@@ -114,6 +119,8 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
           String kind = kinds.computeIfAbsent(record.topic(), topic -> kindOf(app, topic));
           if (kind.equals(INVALIDATION)) {
             kind = invalidationTopicKind(record.value());
+          } else if (kind.equals(REPARTITION) && fingerprint(record.value()) == HEARTBEAT_FINGERPRINT) {
+            kind = REPARTITION_HEARTBEAT;
           }
           records.merge(kind, 1L, Long::sum);
           bytes.merge(kind, (long) serializedBytes(record), Long::sum);
@@ -140,6 +147,19 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
   /** Every byte written (key, value, headers). */
   long totalBytes() {
     return bytes.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * Records written on a wall-clock schedule rather than per fop: progress marks, and the heartbeats that carry
+   * upstream progress through the repartition. Their number grows with the time a window takes, not its fops.
+   */
+  long timed() {
+    return of(PROGRESS_MARK) + of(REPARTITION_HEARTBEAT);
+  }
+
+  /** Bytes of the records {@link #timed()} counts. */
+  long timedBytes() {
+    return bytes.getOrDefault(PROGRESS_MARK, 0L) + bytes.getOrDefault(REPARTITION_HEARTBEAT, 0L);
   }
 
   /** Records of {@code kind}; for {@link #CHANGELOG}, of every store's changelog. */
@@ -196,17 +216,23 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
 
   /** A progress mark, an upcall event, or else an invalidation record (one invalidation or a batch of them). */
   static String invalidationTopicKind(byte[] value) {
+    long fingerprint = fingerprint(value);
+    if (fingerprint == PROGRESS_MARK_FINGERPRINT) {
+      return PROGRESS_MARK;
+    }
+    return fingerprint == UPCALL_EVENT_FINGERPRINT ? UPCALL_EVENT : INVALIDATION;
+  }
+
+  /** The writer schema's fingerprint in an Avro single-object header, or 0 when {@code value} has none. */
+  private static long fingerprint(byte[] value) {
     if (value == null || value.length < 10 || value[0] != (byte) 0xC3 || value[1] != (byte) 0x01) {
-      return INVALIDATION;
+      return 0;
     }
     long fingerprint = 0;
     for (int i = 9; i >= 2; i--) {
       fingerprint = (fingerprint << 8) | (value[i] & 0xFF); // little-endian, as the single-object header has it
     }
-    if (fingerprint == PROGRESS_MARK_FINGERPRINT) {
-      return PROGRESS_MARK;
-    }
-    return fingerprint == UPCALL_EVENT_FINGERPRINT ? UPCALL_EVENT : INVALIDATION;
+    return fingerprint;
   }
 
   private static int serializedBytes(ConsumerRecord<byte[], byte[]> record) {
