@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -211,14 +210,18 @@ public final class Bench {
     long records = Math.round(settings.countRate() * settings.countWindow().toMillis() / 1000.0);
     progress.accept("pipeline, " + variant.describe() + ": count window, " + String.format(Locale.ROOT, "%,d", records)
         + " fop records at " + settings.countRate() + " fops/s on fresh state, every record written read back");
-    Map<TopicPartition, Long> from = WrittenRecords.position(kafka, app);
-    long toldBefore = app.invalidationsTold();
-    long started = System.nanoTime();
-    ThroughputSearch.Step step = search.exactly(settings.countRate(), records,
-        settings.countWindow().multipliedBy(COUNT_WINDOW_CAP));
-    double seconds = (System.nanoTime() - started) / 1e9;
-    long told = app.invalidationsTold() - toldBefore;
-    WrittenRecords written = WrittenRecords.between(kafka, app, from, WrittenRecords.position(kafka, app));
+    ThroughputSearch.Step step;
+    WrittenRecords written;
+    long told;
+    double seconds;
+    try (OutputReader reader = OutputReader.start(kafka, app)) {
+      long toldBefore = app.invalidationsTold();
+      long started = System.nanoTime();
+      step = search.exactly(settings.countRate(), records, settings.countWindow().multipliedBy(COUNT_WINDOW_CAP));
+      told = app.invalidationsTold() - toldBefore;
+      written = reader.finish();
+      seconds = (System.nanoTime() - started) / 1e9;
+    }
     double fops = step.fops();
     // The scheduled records of one fop at the count rate: per second of the window, over the fops of one second.
     double timedPerFop = written.timed() / seconds / settings.countRate();

@@ -3,29 +3,23 @@ package io.upcall.bench;
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ProgressMark;
 import io.upcall.avro.UpcallEvent;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The records one pipeline app wrote between two positions of its output, counted one by one: every record of
- * every topic it writes (its invalidation topic, its dead letters, its repartition and changelog topics), read back
- * by a read_uncommitted byte-array consumer, so that transaction markers are left out and records of aborted
+ * The records one pipeline app wrote during a window, counted one by one by an {@link OutputReader}: every record of
+ * every topic it writes (its invalidation topic, its dead letters, its repartition and changelog topics), read by a
+ * read_uncommitted byte-array consumer, so that transaction markers are left out and records of aborted
  * transactions are counted (they were written). A record of the invalidation topic is a progress mark or an upcall
  * event by its Avro single-object fingerprint, and an invalidation record otherwise, whatever its format (one
  * invalidation, or a batch of them).
@@ -52,7 +46,6 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
       SchemaNormalization.parsingFingerprint64(UpcallEvent.getClassSchema());
   private static final long HEARTBEAT_FINGERPRINT =
       SchemaNormalization.parsingFingerprint64(BrickHeartbeat.getClassSchema());
-  private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
 
   WrittenRecords {
     records = Map.copyOf(records);
@@ -75,68 +68,6 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
     BenchKafka.get(kafka.admin().listOffsets(latest).all())
         .forEach((partition, info) -> ends.put(partition, info.offset()));
     return ends;
-  }
-
-  /** Reads what {@code app} wrote from {@code from} up to {@code to} and counts it by kind. */
-  static WrittenRecords between(BenchKafka kafka, PipelineApp app, Map<TopicPartition, Long> from,
-      Map<TopicPartition, Long> to) {
-    Map<TopicPartition, Long> start = new HashMap<>();
-    Map<TopicPartition, Long> end = new HashMap<>();
-    to.forEach((partition, offset) -> {
-      long first = from.getOrDefault(partition, 0L); // a topic created in between was empty before
-      if (offset > first) {
-        start.put(partition, first);
-        end.put(partition, offset);
-      }
-    });
-    Map<String, Long> records = new TreeMap<>();
-    Map<String, Long> bytes = new TreeMap<>();
-    if (end.isEmpty()) {
-      return new WrittenRecords(records, bytes);
-    }
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    Map<String, String> kinds = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.assign(start.keySet());
-      start.forEach(consumer::seek);
-      List<TopicPartition> open = new ArrayList<>(start.keySet());
-      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      while (!open.isEmpty()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + app.applicationId() + "'s output up to its end "
-              + "within " + READ_TIMEOUT.toSeconds() + " s; still open: " + open);
-        }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-          if (record.offset() >= end.get(partition)) {
-            continue; // written after the window: a progress mark of the idle app
-          }
-          String kind = kinds.computeIfAbsent(record.topic(), topic -> kindOf(app, topic));
-          if (kind.equals(INVALIDATION)) {
-            kind = invalidationTopicKind(record.value());
-          } else if (kind.equals(REPARTITION) && fingerprint(record.value()) == HEARTBEAT_FINGERPRINT) {
-            kind = REPARTITION_HEARTBEAT;
-          }
-          records.merge(kind, 1L, Long::sum);
-          bytes.merge(kind, (long) serializedBytes(record), Long::sum);
-        }
-        // The position moves past transaction markers too, so a partition whose window ends on a marker closes.
-        List<TopicPartition> done = new ArrayList<>();
-        for (TopicPartition partition : open) {
-          if (consumer.position(partition) >= end.get(partition)) {
-            done.add(partition);
-          }
-        }
-        consumer.pause(done);
-        open.removeAll(done);
-      }
-    }
-    return new WrittenRecords(records, bytes);
   }
 
   /** Every record written. */
@@ -185,7 +116,7 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
   }
 
   /** The app's invalidation topic and dead letters, and its internal topics ({@code <application.id>-…}). */
-  private static Set<String> writtenTopics(BenchKafka kafka, PipelineApp app) {
+  static Set<String> writtenTopics(BenchKafka kafka, PipelineApp app) {
     Set<String> topics = new TreeSet<>(List.of(app.topics().invalidations(), app.topics().fopsDlq()));
     for (String topic : BenchKafka.get(kafka.admin().listTopics().names())) {
       if (topic.startsWith(app.applicationId() + "-")) {
@@ -193,6 +124,15 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
       }
     }
     return topics;
+  }
+
+  /** The kind of a record of {@code topic}, which {@code app} writes, by its topic and its value's fingerprint. */
+  static String kindOf(PipelineApp app, String topic, byte[] value, Map<String, String> topicKinds) {
+    String kind = topicKinds.computeIfAbsent(topic, name -> kindOf(app, name));
+    if (kind.equals(INVALIDATION)) {
+      return invalidationTopicKind(value);
+    }
+    return kind.equals(REPARTITION) && fingerprint(value) == HEARTBEAT_FINGERPRINT ? REPARTITION_HEARTBEAT : kind;
   }
 
   private static String kindOf(PipelineApp app, String topic) {
@@ -235,7 +175,7 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
     return fingerprint;
   }
 
-  private static int serializedBytes(ConsumerRecord<byte[], byte[]> record) {
+  static int serializedBytes(ConsumerRecord<byte[], byte[]> record) {
     int size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
     for (Header header : record.headers()) {
       size += header.key().length() + (header.value() == null ? 0 : header.value().length);
