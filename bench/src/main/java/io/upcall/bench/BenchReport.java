@@ -28,15 +28,6 @@ public final class BenchReport {
             tag.equals("alo") ? verdict(results.number("ratio.pipeline_to_streams_baseline") >= 0.35) : ""});
       }
     }
-    for (String tag : List.of("alo", "eos")) {
-      String ratio = "ratio." + tag + "_capacity_to_streams_baseline";
-      if (results.has(ratio)) {
-        rows.add(new String[] {"pipeline, " + tag.toUpperCase(Locale.ROOT) + ", capacity ÷ baseline (interleaved)",
-            String.format(Locale.ROOT, "median %.3f (%.3f–%.3f, %d rounds)", results.number(ratio),
-                results.number(ratio + "_min"), results.number(ratio + "_max"),
-                results.get(ratio + "_rounds") instanceof List<?> rounds ? rounds.size() : 0), "", ""});
-      }
-    }
     if (results.get("format") instanceof java.util.Map<?, ?> formats) {
       for (Object format : formats.keySet()) {
         counts(rows, results, "format." + format + ".", " [" + format + "]");
@@ -95,14 +86,24 @@ public final class BenchReport {
     return format(rows);
   }
 
-  /** The count window's figures of the variants under {@code scope}: records and bytes written per fop. */
+  /**
+   * The figures of the variants under {@code scope} that the interleaved rounds and the count window give: capacity
+   * against the baseline, records and bytes written per fop.
+   */
   private static void counts(List<String[]> rows, BenchResults results, String scope, String label) {
     for (String tag : List.of("alo", "eos")) {
+      String name = "pipeline, " + tag.toUpperCase(Locale.ROOT) + label;
+      String ratio = scope + "ratio." + tag + "_capacity_to_streams_baseline";
+      if (results.has(ratio)) {
+        rows.add(new String[] {name + ": capacity ÷ baseline (interleaved)",
+            String.format(Locale.ROOT, "median %.3f (%.3f–%.3f, %d rounds)", results.number(ratio),
+                results.number(ratio + "_min"), results.number(ratio + "_max"),
+                results.get(ratio + "_rounds") instanceof List<?> rounds ? rounds.size() : 0), "", ""});
+      }
       String at = scope + "pipeline." + tag + ".";
       if (!results.has(at + "records_written_per_fop")) {
         continue;
       }
-      String name = "pipeline, " + tag.toUpperCase(Locale.ROOT) + label;
       rows.add(new String[] {name + ": records written per fop",
           String.format(Locale.ROOT, "%.2f (invalidation %.2f, changelog %.2f, repartition %.2f, marks %.2f)",
               results.number(at + "records_written_per_fop"), results.number(at + "invalidation_records_per_fop"),

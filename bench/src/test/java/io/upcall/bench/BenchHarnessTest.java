@@ -44,6 +44,7 @@ class BenchHarnessTest {
             offset(0.01));
         assertThat(at(json, pipeline + "changelog_records_per_fop").asDouble()).isPositive();
         assertThat(at(json, pipeline + "repartition_records_per_fop").asDouble()).isPositive();
+        assertThat(at(json, pipeline + "fop_caused_records_per_fop").asDouble()).isPositive().isLessThanOrEqualTo(written);
         assertThat(at(json, pipeline + "bytes_written_per_fop").asDouble()).isGreaterThan(written);
         assertThat(at(json, pipeline + "count.fops").asLong()).isPositive();
         assertThat(at(json, "ratio." + tag + "_capacity_to_streams_baseline_rounds").size())
