@@ -28,6 +28,13 @@ public final class BenchReport {
             tag.equals("alo") ? verdict(results.number("ratio.pipeline_to_streams_baseline") >= 0.35) : ""});
       }
     }
+    if (results.get("format") instanceof java.util.Map<?, ?> formats) {
+      for (Object format : formats.keySet()) {
+        counts(rows, results, "format." + format + ".", " [" + format + "]");
+      }
+    } else {
+      counts(rows, results, "", "");
+    }
     long commitMs = results.has("run.commit_interval_ms") ? (long) results.number("run.commit_interval_ms") : 100;
     for (String tag : List.of("alo", "eos")) {
       for (String rate : List.of("1000", "5000", "20000")) {
@@ -77,6 +84,38 @@ public final class BenchReport {
           Double.NaN, false);
     }
     return format(rows);
+  }
+
+  /**
+   * The figures of the variants under {@code scope} that the interleaved rounds and the count window give: capacity
+   * against the baseline, records and bytes written per fop.
+   */
+  private static void counts(List<String[]> rows, BenchResults results, String scope, String label) {
+    for (String tag : List.of("alo", "eos")) {
+      String name = "pipeline, " + tag.toUpperCase(Locale.ROOT) + label;
+      String ratio = scope + "ratio." + tag + "_capacity_to_streams_baseline";
+      if (results.has(ratio)) {
+        rows.add(new String[] {name + ": capacity ÷ baseline (interleaved)",
+            String.format(Locale.ROOT, "median %.3f (%.3f–%.3f, %d rounds)", results.number(ratio),
+                results.number(ratio + "_min"), results.number(ratio + "_max"),
+                results.get(ratio + "_rounds") instanceof List<?> rounds ? rounds.size() : 0), "", ""});
+      }
+      String at = scope + "pipeline." + tag + ".";
+      if (!results.has(at + "records_written_per_fop")) {
+        continue;
+      }
+      rows.add(new String[] {name + ": records written per fop",
+          String.format(Locale.ROOT, "%.2f (invalidation %.2f, changelog %.2f, repartition %.2f, marks %.2f)",
+              results.number(at + "records_written_per_fop"), results.number(at + "invalidation_records_per_fop"),
+              results.number(at + "changelog_records_per_fop"), results.number(at + "repartition_records_per_fop"),
+              results.number(at + "progress_mark_records_per_fop")), "", ""});
+      rows.add(new String[] {name + ": bytes written per fop",
+          String.format(Locale.ROOT, "%,.0f B", results.number(at + "bytes_written_per_fop")), "", ""});
+      double perRecord = results.number(at + "invalidations_per_invalidation_record");
+      rows.add(new String[] {name + ": invalidations per invalidation record",
+          String.format(Locale.ROOT, "%.2f (%.1f told per fop)", perRecord,
+              results.number(at + "invalidations_told_per_fop")), "≥ 4", verdict(perRecord >= 4)});
+    }
   }
 
   private static void row(List<String[]> rows, BenchResults results, String path, String name, String format,

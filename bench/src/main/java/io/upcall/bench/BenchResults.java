@@ -52,6 +52,27 @@ public final class BenchResults {
     return get(path) != null;
   }
 
+  /**
+   * Copies every field under {@code scope} (e.g. {@code format.batched.}) to the top level, as if it had been put
+   * without the scope; fields the top level has of its own stay.
+   */
+  public void copyToTop(String scope) {
+    if (get(scope.endsWith(".") ? scope.substring(0, scope.length() - 1) : scope) instanceof Map<?, ?> subtree) {
+      merge(root, subtree);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<?, ?> from) {
+    from.forEach((name, value) -> {
+      if (value instanceof Map<?, ?> map) {
+        merge(child(into, (String) name), map);
+      } else {
+        into.put((String) name, value);
+      }
+    });
+  }
+
   /** The figures as indented JSON. */
   public String toJson() {
     try {

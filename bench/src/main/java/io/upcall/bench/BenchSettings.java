@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import io.upcall.streams.UpcallStreamsConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -16,8 +17,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *
  * @param partitions partitions of every topic: the raw topic, the baseline's in and out, and the pipeline's
  * @param rawWindow how long the raw baseline produces
- * @param baselineWindow how long the streams baseline produces
- * @param probeWindow the pipeline search's unthrottled run that estimates capacity
+ * @param baselineWindow how long the streams baseline produces, in each round
+ * @param probeWindow the pipeline's unthrottled burst that estimates its capacity, in each round
  * @param sustainWindow how long a rate must hold without growing lag to count as sustained
  * @param searchSteps fixed-rate runs of the search after the capacity probe (at least 1)
  * @param latencyRates the fixed rates latency is measured at, fops/s
@@ -30,6 +31,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param load the load generator's volume: its mix, clients, files and skew
  * @param sections what to measure
  * @param streamsOverrides Streams or Upcall properties for every Streams application of the run
+ * @param rounds interleaved rounds of a baseline window and a capacity burst of every pipeline variant; the
+ *     ratios are the median of the rounds' own ratios, so that a load spike moves one round, not the figure
+ * @param countRate the fixed rate of the count window, fops/s: the records written per fop are counted at one rate
+ *     on a fresh app, so that they depend on the code and the load, not on how fast the machine is
+ * @param countWindow how long the count window publishes at {@code countRate}
+ * @param formats the invalidation output formats to measure ({@value #FORMAT_CONFIG}), interleaved; empty for
+ *     the app's default only
  */
 public record BenchSettings(
     int partitions,
@@ -46,7 +54,16 @@ public record BenchSettings(
     int clientsPerInode,
     LoadSpec load,
     Set<Section> sections,
-    Map<String, String> streamsOverrides) {
+    Map<String, String> streamsOverrides,
+    int rounds,
+    int countRate,
+    Duration countWindow,
+    List<String> formats) {
+
+  /** The app's option choosing the invalidation output format; the bench passes it as a property of the app. */
+  public static final String FORMAT_CONFIG = UpcallStreamsConfig.INVALIDATION_FORMAT_CONFIG;
+  /** The output formats {@link #FORMAT_CONFIG} takes. */
+  public static final List<String> FORMATS = List.of("per-client", "batched");
 
   /** The rates the latency fields name; every run measures these unless told otherwise. */
   public static final List<Integer> LATENCY_RATES = List.of(1_000, 5_000, 20_000);
@@ -92,6 +109,15 @@ public record BenchSettings(
           + "with statePairs >= clientsPerInode");
     }
     Objects.requireNonNull(load, "load");
+    positive("countWindow", countWindow);
+    if (rounds < 1 || countRate < 10) {
+      throw new IllegalArgumentException("rounds must be at least 1 and countRate at least 10 fops/s, was " + rounds
+          + " and " + countRate);
+    }
+    if (!FORMATS.containsAll(formats)) {
+      throw new IllegalArgumentException("formats must be among " + FORMATS + ", was " + formats);
+    }
+    formats = List.copyOf(formats);
     latencyRates = List.copyOf(latencyRates);
     sections = sections.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(sections));
     streamsOverrides = Map.copyOf(streamsOverrides);
@@ -99,16 +125,16 @@ public record BenchSettings(
 
   /** The full run (about a quarter of an hour): 30 s sustained rates, 30 s per latency rate after 30 s, 1 M pairs. */
   public static BenchSettings full() {
-    return new BenchSettings(12, Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10),
+    return new BenchSettings(12, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10),
         Duration.ofSeconds(30), 3, LATENCY_RATES, Duration.ofSeconds(30), Duration.ofSeconds(30), 10_000, 1_000_000,
-        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of());
+        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of(), 3, 1_000, Duration.ofSeconds(20), List.of());
   }
 
-  /** {@code --quick}: the same sections in about three minutes (shorter windows, two search steps). */
+  /** {@code --quick}: the same sections in about four minutes (shorter windows, two search steps). */
   public static BenchSettings quick() {
-    return new BenchSettings(12, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(5),
+    return new BenchSettings(12, Duration.ofSeconds(5), Duration.ofSeconds(4), Duration.ofSeconds(5),
         Duration.ofSeconds(8), 2, LATENCY_RATES, Duration.ofSeconds(6), Duration.ofSeconds(2), 10_000, 1_000_000,
-        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of());
+        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of(), 3, 1_000, Duration.ofSeconds(8), List.of());
   }
 
   /** A run of seconds that still fills every field: for the smoke test, not for figures. */
@@ -116,25 +142,29 @@ public record BenchSettings(
     LoadSpec small = PIPELINE_LOAD.toBuilder().clients(20).directories(10).files(200).build();
     return new BenchSettings(2, Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(1),
         Duration.ofSeconds(1), 1, LATENCY_RATES, Duration.ofMillis(700), Duration.ofMillis(200), 200, 2_000, 10,
-        small, EnumSet.allOf(Section.class), Map.of("upcall.progress.interval.ms", "50"));
+        small, EnumSet.allOf(Section.class), Map.of("upcall.progress.interval.ms", "50"), 2, 200,
+        Duration.ofSeconds(1), List.of());
   }
 
   /** These settings measuring only {@code only}. */
   public BenchSettings withSections(Set<Section> only) {
     return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, only, streamsOverrides);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, only, streamsOverrides,
+        rounds, countRate, countWindow, formats);
   }
 
   /** These settings with {@code partitions} for every topic. */
   public BenchSettings withPartitions(int count) {
     return new BenchSettings(count, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, streamsOverrides);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, streamsOverrides,
+        rounds, countRate, countWindow, formats);
   }
 
   /** These settings with the state cost measured at {@code pairs} tracked pairs. */
   public BenchSettings withStatePairs(int pairs) {
     return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, pairs, clientsPerInode, load, sections, streamsOverrides);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, pairs, clientsPerInode, load, sections, streamsOverrides,
+        rounds, countRate, countWindow, formats);
   }
 
   /** These settings with {@code extra} added to (and overriding) the Streams properties. */
@@ -142,7 +172,18 @@ public record BenchSettings(
     Map<String, String> merged = new LinkedHashMap<>(streamsOverrides);
     merged.putAll(extra);
     return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, merged);
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, merged,
+        rounds, countRate, countWindow, formats);
+  }
+
+  /**
+   * These settings measuring the invalidation output formats {@code measured} (interleaved when several); empty
+   * for the app's default.
+   */
+  public BenchSettings withFormats(List<String> measured) {
+    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
+        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections,
+        streamsOverrides, rounds, countRate, countWindow, measured);
   }
 
   /** Whether {@code section} is to be measured. */

@@ -2,6 +2,7 @@ package io.upcall.bench;
 
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.streams.UpcallProcessor;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -22,6 +25,9 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class PipelineApp implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** Group of the Upcall processors' sensors: Streams names it {@code stream-<scope>-metrics}, scope "upcall". */
+  static final String UPCALL_METRICS_GROUP = "stream-upcall-metrics";
+  static final String INVALIDATIONS_TOTAL = UpcallProcessor.INVALIDATIONS_SENSOR + "-total";
 
   private final String applicationId;
   private final UpcallTopics topics;
@@ -42,6 +48,14 @@ final class PipelineApp implements AutoCloseable {
    * @param name what the app is for, part of its application id and topic names, e.g. {@code alo}
    */
   static PipelineApp start(BenchKafka kafka, BenchSettings settings, String name, String guarantee) {
+    return start(kafka, settings, name, guarantee, null);
+  }
+
+  /**
+   * Creates the app's topics and starts it under {@code guarantee}, writing invalidations in {@code format}
+   * ({@link BenchSettings#FORMAT_CONFIG}; null for the app's default); returns once it is RUNNING.
+   */
+  static PipelineApp start(BenchKafka kafka, BenchSettings settings, String name, String guarantee, String format) {
     String applicationId = kafka.name(name);
     UpcallTopics topics = UpcallTopics.withPrefix(applicationId + ".");
     Path stateDir;
@@ -53,6 +67,9 @@ final class PipelineApp implements AutoCloseable {
     Map<String, Object> config = config(kafka, settings, applicationId, guarantee);
     config.put(UpcallTopics.PREFIX_CONFIG, applicationId + ".");
     config.put(UpcallStreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    if (format != null) {
+      config.put(BenchSettings.FORMAT_CONFIG, format);
+    }
     String retention = BenchKafka.BOUNDED.get("retention.ms");
     config.put(TopicSettings.FOPS_RETENTION_MS_CONFIG, retention);
     config.put(TopicSettings.DLQ_RETENTION_MS_CONFIG, retention);
@@ -135,6 +152,23 @@ final class PipelineApp implements AutoCloseable {
 
   UpcallStreamsApp app() {
     return app;
+  }
+
+  /**
+   * Invalidations the app has told so far: its {@code invalidations-total} sensors summed over tasks, one per
+   * (change, recipient) whatever the output format. A task that moved away takes its count with it, so deltas are
+   * exact only while the app keeps its tasks (a bench app alone in its group does).
+   */
+  long invalidationsTold() {
+    double total = 0;
+    for (Map.Entry<MetricName, ? extends Metric> entry : app.streams().metrics().entrySet()) {
+      MetricName name = entry.getKey();
+      if (name.group().equals(UPCALL_METRICS_GROUP) && name.name().equals(INVALIDATIONS_TOTAL)
+          && entry.getValue().metricValue() instanceof Number number && Double.isFinite(number.doubleValue())) {
+        total += number.doubleValue();
+      }
+    }
+    return Math.round(total);
   }
 
   /** The guarantee the app runs with. */

@@ -21,10 +21,20 @@ import org.apache.kafka.streams.kstream.Produced;
  * records, with the same Streams settings as the pipeline (guarantee, threads, commit interval, producer linger
  * and compression), fed by the same producer.
  */
-final class StreamsBaseline {
+final class StreamsBaseline implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-  private StreamsBaseline() {}
+  private final BenchKafka kafka;
+  private final String applicationId;
+  private final KafkaStreams streams;
+  private final Path stateDir;
+
+  private StreamsBaseline(BenchKafka kafka, String applicationId, KafkaStreams streams, Path stateDir) {
+    this.kafka = kafka;
+    this.applicationId = applicationId;
+    this.streams = streams;
+    this.stateDir = stateDir;
+  }
 
   /** in → drop records without a value → out, bytes untouched. */
   static Topology topology(String in, String out) {
@@ -35,13 +45,14 @@ final class StreamsBaseline {
     return builder.build();
   }
 
-  static PassThrough.Result run(BenchKafka kafka, BenchSettings settings, SampleFops sample, String guarantee,
-      Duration warmUp) {
+  /**
+   * Starts the pass-through under {@code guarantee} on topics of its own and returns once it is RUNNING; it keeps
+   * running, idle between its {@link #window windows}, so that rounds interleaved with the pipeline's find it warm.
+   */
+  static StreamsBaseline start(BenchKafka kafka, BenchSettings settings, String guarantee) {
     String applicationId = kafka.name("baseline-" + guarantee.replace('_', '-'));
-    String in = applicationId + ".in";
-    String out = applicationId + ".out";
-    kafka.createBounded(in, settings.partitions(), Map.of());
-    kafka.createBounded(out, settings.partitions(), Map.of());
+    kafka.createBounded(applicationId + ".in", settings.partitions(), Map.of());
+    kafka.createBounded(applicationId + ".out", settings.partitions(), Map.of());
     Path stateDir;
     try {
       stateDir = Files.createTempDirectory("upcall-bench-baseline-");
@@ -50,15 +61,31 @@ final class StreamsBaseline {
     }
     Properties props = PipelineApp.streamsProperties(kafka, settings, applicationId, guarantee, stateDir);
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    KafkaStreams streams = new KafkaStreams(topology(in, out), props);
+    KafkaStreams streams = new KafkaStreams(topology(applicationId + ".in", applicationId + ".out"), props);
+    StreamsBaseline baseline = new StreamsBaseline(kafka, applicationId, streams, stateDir);
     try {
       streams.start();
       awaitRunning(streams);
-      return PassThrough.run(kafka, sample, in, out, kafka.partitions(out), settings.baselineWindow(), warmUp,
-          applicationId);
-    } finally {
+      return baseline;
+    } catch (RuntimeException e) {
+      baseline.close();
+      throw e;
+    }
+  }
+
+  /** One window: {@code sample} sent for {@code window} as fast as the producer goes, the rate out measured. */
+  PassThrough.Result window(SampleFops sample, Duration window, Duration warmUp) {
+    String out = applicationId + ".out";
+    return PassThrough.run(kafka, sample, applicationId + ".in", out, kafka.partitions(out), window, warmUp,
+        applicationId);
+  }
+
+  @Override
+  public void close() {
+    try {
       streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
           .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    } finally {
       PipelineApp.deleteTree(stateDir);
       kafka.deleteTopics("baseline-");
     }

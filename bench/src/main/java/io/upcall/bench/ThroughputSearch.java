@@ -4,7 +4,9 @@ import io.upcall.producers.BrickPublisher;
 import io.upcall.producers.load.LoadRunner;
 import io.upcall.producers.load.LoadSummary;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -34,17 +36,19 @@ final class ThroughputSearch {
    * @param lagGrowth the lag's growth over the second half of the window, fops/s (least squares)
    * @param sustained whether the target was reached without growing lag
    * @param eventsPerFop records written to the inode repartition topic per fop
-   * @param invalidationsPerSecond records written to the invalidation topic per second, progress marks excluded
+   * @param invalidationsPerSecond invalidations told per second (the app's {@code invalidations-total} sensors: one
+   *     per change and recipient, whatever the output format packs into a record)
    * @param cpuMicrosPerFop CPU the app's threads spent per fop processed after the first quarter of the window
    * @param counts after the first quarter: fops committed and written, repartitioned events committed and written
    * @param sourceRate fops/s the first stage committed (what the app read, whether or not the stage behind the
    *     repartition kept up)
    * @param brokerCpuMicrosPerFop CPU of the broker process per fop processed (the load's and the clients' share
    *     of it included), NaN when the bench cannot see it
+   * @param fops fops the load generator published
    */
   record Step(double targetRate, double producedRate, double processedRate, long finalLag, double lagGrowth,
       boolean sustained, double eventsPerFop, double invalidationsPerSecond, double cpuMicrosPerFop, long[] counts,
-      double sourceRate, double brokerCpuMicrosPerFop) {
+      double sourceRate, double brokerCpuMicrosPerFop, long fops) {
 
     String describe() {
       return String.format(Locale.ROOT, "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
@@ -90,12 +94,15 @@ final class ThroughputSearch {
     this.progress = progress;
   }
 
+  /** The search after its own capacity probe. */
   Outcome run() {
-    List<Step> steps = new ArrayList<>();
-    Step probe = probe();
-    steps.add(probe);
-    // Nothing seen through the repartition yet (a stage that has not committed): a quarter of the source's rate.
-    double capacity = probe.processedRate() > 0 ? probe.processedRate() : probe.sourceRate() / 4;
+    return run(List.of(probe()));
+  }
+
+  /** The search from the median capacity of {@code probes} (bursts, each measured by {@link #probe()}). */
+  Outcome run(List<Step> probes) {
+    List<Step> steps = new ArrayList<>(probes);
+    double capacity = median(probes.stream().mapToDouble(ThroughputSearch::capacityOf).toArray());
 
     double best = 0;
     double failedAt = Double.MAX_VALUE;
@@ -119,12 +126,28 @@ final class ThroughputSearch {
       }
     }
     String limitedBy = "not reached by the search";
-    for (Step step : steps.subList(1, steps.size())) {
+    for (Step step : steps.subList(probes.size(), steps.size())) {
       if (!step.sustained()) {
         limitedBy = step.producedRate() < REACHED * step.targetRate() ? "load generator" : "streams app";
       }
     }
     return new Outcome(best, capacity, limitedBy, steps);
+  }
+
+  /** A burst's processed rate; nothing seen through the repartition yet (a stage not committed): a quarter of the source's. */
+  static double capacityOf(Step probe) {
+    return probe.processedRate() > 0 ? probe.processedRate() : probe.sourceRate() / 4;
+  }
+
+  /** The median of {@code values} (the mean of the middle two for an even count); NaN for none. */
+  static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
   /**
@@ -137,18 +160,31 @@ final class ThroughputSearch {
     return step(0, settings.probeWindow(), burst);
   }
 
+  /**
+   * Publishes {@code records} fop records at {@code rate} (giving up after {@code cap}, when the machine cannot keep
+   * the rate), then lets the app drain: a count of work that does not depend on how fast the machine is.
+   */
+  Step exactly(double rate, long records, Duration cap) {
+    return step(rate, cap, records, new ScheduleClock(System.currentTimeMillis(), rate));
+  }
+
   /** Runs the load generator at {@code rate} for {@code window}, then lets the app drain. */
   Step step(double rate, Duration window) {
     return step(rate, window, 0);
   }
 
   private Step step(double rate, Duration window, long burst) {
+    return step(rate, window, burst, null);
+  }
+
+  private Step step(double rate, Duration window, long burst, InstantSource eventClock) {
     String group = app.applicationId();
     String topic = app.topics().fops();
-    LoadRunner runner = LoadRunner.builder().spec(settings.load())
+    LoadRunner.Builder builder = LoadRunner.builder().spec(settings.load())
         .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
             .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
-        .recordsPerSecond(rate).duration(window).maxRecords(burst).build();
+        .recordsPerSecond(rate).duration(window).maxRecords(burst);
+    LoadRunner runner = (eventClock == null ? builder : builder.clock(eventClock)).build();
     BackgroundLoad load = BackgroundLoad.start(runner);
 
     // A burst is watched for the window, or until the app has worked through it.
@@ -165,7 +201,7 @@ final class ThroughputSearch {
       throw new IllegalStateException("the load generator failed to publish: " + summary.firstFailure());
     }
     long warm = burst > 0 ? samples.get(0)[0] : samples.get(0)[0] + window.toNanos() / 4;
-    Step step = measure(rate, summary, samples, warm, marksPerSecond());
+    Step step = measure(rate, summary, samples, warm);
     progress.accept("  " + step.describe());
     if (!kafka.awaitNoLag(group, topic, DRAIN_TIMEOUT)) {
       throw new IllegalStateException(group + " did not drain its backlog within " + DRAIN_TIMEOUT.toMinutes()
@@ -175,14 +211,14 @@ final class ThroughputSearch {
   }
 
   /**
-   * {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations end, app CPU ns,
+   * {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations told, app CPU ns,
    * broker CPU ns}.
    */
   private long[] sample(String group, String topic) {
     long[] sample = new long[8];
     sample[6] = ThreadCpu.of(group);
     sample[7] = kafka.brokerCpuNanos();
-    sample[5] = kafka.endOffsets(app.topics().invalidations());
+    sample[5] = app.invalidationsTold();
     kafka.progress(group, topic).forEach((name, sums) -> {
       int at = name.equals(topic) ? 1 : 3;
       sample[at] += sums[0];
@@ -197,8 +233,7 @@ final class ThroughputSearch {
    * repartition has processed their events too: the processed rate is the source's commit rate scaled by the share
    * of repartitioned events that stage kept up with, and its backlog counts as the fops it stands for.
    */
-  private static Step measure(double rate, LoadSummary summary, List<long[]> samples, long warmNanos,
-      double marksPerSecond) {
+  private static Step measure(double rate, LoadSummary summary, List<long[]> samples, long warmNanos) {
     long[] first = samples.get(0);
     for (long[] sample : samples) {
       if (sample[0] >= warmNanos) {
@@ -225,7 +260,7 @@ final class ThroughputSearch {
     double produced = summary.achievedRecordsPerSecond();
     boolean sustained = rate > 0 && produced >= REACHED * rate && finalLag <= Math.max(1_000, rate)
         && growth <= MAX_LAG_GROWTH * rate;
-    double invalidations = seconds <= 0 ? 0 : Math.max(0, (last[5] - first[5]) / seconds - marksPerSecond);
+    double invalidations = seconds <= 0 ? 0 : (last[5] - first[5]) / seconds;
     double eventsPerFop = sourceCommitted <= 0 ? 0 : eventsWritten / sourceCommitted;
     double fops = sourceCommitted * keptUp;
     double cpu = first[6] < 0 || fops <= 0 ? Double.NaN : (last[6] - first[6]) / 1e3 / fops;
@@ -233,13 +268,7 @@ final class ThroughputSearch {
         Math.round(eventsWritten)};
     double brokerCpu = first[7] < 0 || fops <= 0 ? Double.NaN : (last[7] - first[7]) / 1e3 / fops;
     return new Step(rate, produced, processed, finalLag, growth, sustained, eventsPerFop, invalidations, cpu,
-        counts, seconds <= 0 ? 0 : sourceCommitted / seconds, brokerCpu);
-  }
-
-  /** Progress marks written per second: every task into every invalidation partition each interval. */
-  private double marksPerSecond() {
-    String interval = settings.streamsOverrides().getOrDefault("upcall.progress.interval.ms", "200");
-    return (double) settings.partitions() * settings.partitions() * 1000 / Long.parseLong(interval.trim());
+        counts, seconds <= 0 ? 0 : sourceCommitted / seconds, brokerCpu, summary.fops());
   }
 
   /** Fops not yet processed: the source's backlog plus the repartition backlog in the fops it stands for. */

@@ -28,16 +28,18 @@ import picocli.CommandLine.Spec;
         description = {
                 "Measure, in one run on one cluster: raw produce→consume, a stateless Streams pass-through, the "
                         + "pipeline's highest sustained rate (at-least-once and exactly-once), publish→cache latency "
-                        + "at 1k/5k/20k fops/s, a 10k-client fan-out, and the state cost per tracked pair.",
+                        + "at 1k/5k/20k fops/s, a 10k-client fan-out, and the state cost per tracked pair; the "
+                        + "records the app writes per fop, counted at a fixed rate; baseline and pipeline in "
+                        + "interleaved rounds, ratios as the median of the rounds.",
                 "Starts its own single-node broker in a child JVM unless --bootstrap-server is given; every topic "
                         + "it creates is bounded and deleted afterwards. Progress goes to stderr, the table to stdout.",
-                "About twelve minutes; --quick about three."})
+                "About thirteen minutes; --quick about four; --format both measures the pipeline sections twice."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "Shorter windows and one search step: about three minutes.")
+    @Option(names = "--quick", description = "Shorter windows and two search steps: about four minutes.")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure to FILE as JSON.")
@@ -71,6 +73,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--state-pairs", paramLabel = "N",
             description = "Tracked (inode, client) pairs the state cost is measured at. Default: 1000000.")
     Integer statePairs;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "Invalidation output format of the pipeline apps: per-client, batched, or both (measured "
+                    + "in the same run, interleaved: same-run before/after figures). Passed to the app as "
+                    + "invalidation-format. Default: the app's default.")
+    String format;
 
     @Option(names = {"-S", "--streams-property"}, paramLabel = "KEY=VALUE",
             description = "A Streams or Upcall property for every Streams app of the run, e.g. "
@@ -136,6 +144,17 @@ public final class BenchCommand implements Callable<Integer> {
         if (!brokerHeap.matches("[0-9]+[kKmMgG]?")) {
             throw new ParameterException(spec.commandLine(), "--broker-heap must be a JVM size like 1g or 768m, was "
                     + brokerHeap);
+        }
+        if (format != null) {
+            String chosen = format.trim().toLowerCase(Locale.ROOT);
+            if (chosen.equals("both")) {
+                settings = settings.withFormats(BenchSettings.FORMATS);
+            } else if (BenchSettings.FORMATS.contains(chosen)) {
+                settings = settings.withFormats(List.of(chosen));
+            } else {
+                throw new ParameterException(spec.commandLine(), "--format must be per-client, batched or both, was "
+                        + format);
+            }
         }
         return settings.withStreamsOverrides(streamsProperties);
     }

@@ -22,7 +22,8 @@ class BenchCommandTest {
             "--state-pairs 3                                 | --state-pairs must be at least 10",
             "--broker-heap lots                              | --broker-heap must be a JVM size like 1g",
             "--bootstrap-servers h:9092 --in-process-broker  | --bootstrap-server and --in-process-broker exclude",
-            "--partitions many                               | Invalid value for option '--partitions'"})
+            "--partitions many                               | Invalid value for option '--partitions'",
+            "--format compact                                | --format must be per-client, batched or both"})
     void badValueExitsTwoNamingTheOptionAndStartsNothing(String args, String message) {
         assertThat(run(("bench " + args.trim()).split(" +"))).isEqualTo(UpcallCli.EXIT_USAGE);
 
