@@ -31,7 +31,8 @@ import java.util.Map;
  *   <li>never when either carries PARENT_TIMES (it changes other inodes, in order with the batch's other
  *       entries), unknown flag bits, or a different invalidation timeout (a lower one resets the whole cache);
  *   <li>{@code b} drops the inode (NLINK, RENAME, FORGET): {@code b} alone;
- *   <li>{@code a} drops it: {@code a} alone, since nothing applies to an inode the cache no longer holds;
+ *   <li>{@code a} drops it: {@code a} alone (stamped with {@code b}'s time and cause), since nothing applies to an
+ *       inode the cache no longer holds;
  *   <li>otherwise the union of their flags, with the stat newer by ctime ({@code b}'s on a tie, as the cache keeps
  *       the newer), and the xattr names merged, the later value winning — but only where order cannot show: not
  *       when a stat flag comes without a stat (it clears the cached stat), not when an xattr removal of {@code a}
@@ -58,7 +59,9 @@ final class InvalidationFold {
       return later;
     }
     if ((a & DROPS_INODE) != 0) {
-      return earlier;
+      // What the earlier says, as of the later change: the client then knows it has heard of both.
+      return Invalidation.newBuilder(earlier).setEventTimeMs(later.getEventTimeMs())
+          .setCauseFopId(later.getCauseFopId()).setBrick(later.getBrick()).build();
     }
     if (clearsStat(earlier) || clearsStat(later)) {
       return null;
