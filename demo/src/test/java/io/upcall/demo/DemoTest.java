@@ -23,7 +23,6 @@ class DemoTest {
     StringWriter printed = new StringWriter();
     summary.print(new PrintWriter(printed, true));
     String report = output + printed.toString();
-    System.out.println(report); // kept in the surefire report, for the figures
     assertThat(summary.demoFops()).as(report).isPositive();
     assertThat(summary.loadFops()).as(report).isPositive();
     assertThat(summary.invalidationsApplied()).as(report).isPositive();
@@ -53,7 +52,6 @@ class DemoTest {
 
     StringWriter printed = new StringWriter();
     summary.print(new PrintWriter(printed, true));
-    System.out.println(printed);
     assertThat(summary.staleReads()).as(printed.toString()).isPositive();
     assertThat(summary.staleSamples()).as(printed.toString())
         .anySatisfy(sample -> assertThat(sample).contains("before it was served"));

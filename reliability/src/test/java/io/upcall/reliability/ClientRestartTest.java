@@ -37,6 +37,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -76,7 +77,8 @@ class ClientRestartTest {
   }
 
   @Test
-  void aRestartedClientKeepingItsCacheServesNothingCachedBeforeAndHearsOfChangesAfterwards() throws Exception {
+  void aRestartedClientKeepingItsCacheServesNothingCachedBeforeAndHearsOfChangesAfterwards(TestReporter reporter)
+      throws Exception {
     String uid = "restarting-" + UUID.randomUUID();
     String writer = "writer-" + UUID.randomUUID();
     Gfid file = Gfids.of(UUID.randomUUID());
@@ -109,8 +111,8 @@ class ClientRestartTest {
       // Served only while the client can prove itself fresh: on a loaded machine a progress mark may come late.
       Eventually.within(Duration.ofSeconds(30), "the changed stat served", () -> cache.stat(file),
           stat -> stat.map(Iatt::getSize).equals(Optional.of(3_000L)));
-      System.out.printf("client restart: the kept cache was emptied at positioning, fresh again after ready; "
-          + "changes after ready heard (%d invalidations)%n", after.metrics().invalidations());
+      reporter.publishEntry(String.format("client restart: the kept cache was emptied at positioning, fresh again "
+          + "after ready; changes after ready heard (%d invalidations)", after.metrics().invalidations()));
     }
     assertThat(freshBeforeReady).isZero();
   }
