@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -142,12 +141,13 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = !plain && System.console() != null && !"dumb".equals(System.getenv("TERM"));
         Demo demo = new Demo(settings, out, terminal);
-        DemoSummary summary;
-        try (StopSignals ignored = StopSignals.install(demo::stop)) {
-            summary = demo.run();
+        try (StopOnShutdown shutdown = StopOnShutdown.install(demo::stop)) {
+            DemoSummary summary = demo.run();
+            summary.print(out);
+            out.flush();
+            shutdown.finished(summary.exitCode());
+            return summary.exitCode();
         }
-        summary.print(out);
-        return summary.exitCode();
     }
 
     private DemoSettings settings() {
@@ -246,87 +246,50 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Ctrl-C (SIGINT) and SIGTERM stop the demo in order, so it can shut everything down and print its summary; a
-     * second one exits at once. Through {@code sun.misc.Signal} when the JVM has it (found reflectively: the type is
-     * not part of the Java SE API), else a shutdown hook that waits for the demo to finish.
+     * Ctrl-C (SIGINT) and SIGTERM stop the demo in order, so it can shut everything down and print its summary: the
+     * signal starts the JVM's shutdown, and this hook stops the demo, waits (at most {@link #GRACE}) until the summary
+     * is out, then ends the JVM with the demo's own exit code rather than the signal's. Only public Java APIs: no
+     * signal handler of the JVM's internals.
      */
-    private static final class StopSignals implements AutoCloseable {
-        private static final List<String> SIGNALS = List.of("INT", "TERM");
-        private static final int EXIT_INTERRUPTED = 130;
+    private static final class StopOnShutdown implements AutoCloseable {
+        private static final Duration GRACE = Duration.ofSeconds(30);
 
-        private final List<Runnable> restore = new ArrayList<>();
-        private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        private Thread hook;
-        private volatile boolean stopping;
+        private final CountDownLatch finished = new CountDownLatch(1);
+        private final Thread hook;
+        private volatile int exitCode = 1; // unless the demo ends and says otherwise
 
-        static StopSignals install(Runnable stop) {
-            StopSignals signals = new StopSignals();
-            Runnable onSignal = () -> {
-                if (signals.stopping) {
-                    System.exit(EXIT_INTERRUPTED);
-                }
-                signals.stopping = true;
+        private StopOnShutdown(Runnable stop) {
+            hook = new Thread(() -> {
                 stop.run();
-            };
-            for (String name : SIGNALS) {
-                if (!signals.handle(name, onSignal)) {
-                    signals.restore.forEach(Runnable::run);
-                    signals.restore.clear();
-                    signals.hook = new Thread(() -> {
-                        stop.run();
-                        try {
-                            signals.finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }, "upcall-demo-shutdown");
-                    Runtime.getRuntime().addShutdownHook(signals.hook);
-                    break;
+                try {
+                    if (finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                        // The main thread is blocked in System.exit by now (shutdown is under way): end with its code.
+                        Runtime.getRuntime().halt(exitCode);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            }
-            return signals;
+            }, "upcall-demo-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
         }
 
-        private boolean handle(String name, Runnable action) {
-            try {
-                Class<?> signalType = Class.forName("sun.misc.Signal");
-                Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-                Object signal = signalType.getConstructor(String.class).newInstance(name);
-                Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
-                        (proxy, method, args) -> switch (method.getName()) {
-                            case "handle" -> {
-                                action.run();
-                                yield null;
-                            }
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            default -> "upcall demo " + name + " handler";
-                        });
-                Method handle = signalType.getMethod("handle", signalType, handlerType);
-                Object previous = handle.invoke(null, signal, handler);
-                restore.add(() -> {
-                    try {
-                        handle.invoke(null, signal, previous);
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        // The JVM is going away or the signal is no longer ours: nothing to give back.
-                    }
-                });
-                return true;
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return false;
-            }
+        static StopOnShutdown install(Runnable stop) {
+            return new StopOnShutdown(stop);
+        }
+
+        /** The demo has ended and printed its summary: a shutdown under way may end the JVM with {@code code}. */
+        void finished(int code) {
+            exitCode = code;
+            finished.countDown();
         }
 
         @Override
         public void close() {
-            finished.countDown();
-            restore.forEach(Runnable::run);
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // The hook is running: it waits for finished, counted down above.
-                }
+            finished.countDown(); // also when the demo failed: a shutdown under way need not wait for it
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it ends the JVM now that finished is counted down.
             }
         }
     }

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -47,6 +48,17 @@ class InodeOwnershipTest {
         int owner = partitionerPlaces(record.key());
         assertThat(record.value().here()).as("task %d, gfid %s owned by %d", task, record.key(), owner)
             .isEqualTo(owner == task);
+      }
+    }
+  }
+
+  @Test
+  void theOwnerIsWhereKafkasDefaultPartitionerPutsTheGfidKey() {
+    for (int n = 0; n < 200; n++) {
+      String gfid = Gfids.format(gfid(n));
+      for (int partitions : new int[] {1, 4, 12, 13}) {
+        assertThat(PerInodeFanOut.partitionOf(gfid, partitions)).as("%s of %d", gfid, partitions)
+            .isEqualTo(BuiltInPartitioner.partitionForKey(gfid.getBytes(StandardCharsets.UTF_8), partitions));
       }
     }
   }
