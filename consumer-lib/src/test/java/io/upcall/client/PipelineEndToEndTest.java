@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
@@ -154,6 +155,7 @@ class PipelineEndToEndTest {
     assertThat(many).allSatisfy(client -> assertThat(heard.get(client).seen()).hasSize(1));
   }
 
+  @Tag("slow")
   @Test
   void randomReadsAndWritesByManyClientsNeverReadStaleBeyondTheBound(TestReporter reporter) throws Exception {
     Duration bound = UpcallClient.DEFAULT_STALENESS_BOUND;

@@ -7,9 +7,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The demo on its embedded broker: traffic flows, caches apply invalidations, and nothing stale is served. */
+@Tag("slow")
 class DemoTest {
 
   @Test

@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that dies loses its in-memory cache with it; the case that could go wrong is an application that keeps its
  * {@link MetadataCache} object and attaches it to a new client, and that one is tested here.
  */
+@Tag("slow")
 class ClientRestartTest {
   private static final Duration READY = Duration.ofSeconds(60);
 

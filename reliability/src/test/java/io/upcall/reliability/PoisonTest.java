@@ -37,6 +37,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the dead-letter topic with its reason, every valid record around them is processed as docs/semantics.md
  * requires, and the app stays RUNNING throughout.
  */
+@Tag("slow")
 class PoisonTest {
   private static final int POISON = 1_000;
   private static final String POISON_PREFIX = "poison-";

@@ -43,6 +43,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.TestReporter;
  * client, streams app) has only its own grants, which are enough for the whole flow; a principal without the grant
  * is refused with an error that says so; and nothing any component logs, at INFO, contains a password.
  */
+@Tag("slow")
 class SecurityTest {
   private static final ByteArrayOutputStream LOGS = new ByteArrayOutputStream();
   private static final Map<String, String> PASSWORDS = new HashMap<>();

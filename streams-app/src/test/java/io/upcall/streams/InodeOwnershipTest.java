@@ -28,6 +28,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -114,6 +115,7 @@ class InodeOwnershipTest {
     }
   }
 
+  @Tag("slow")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {21, 22, 23, 24})
   void withEventsOnBothPathsEachFopIsDecidedExactlyAsTheModelDecides(long seed) {
