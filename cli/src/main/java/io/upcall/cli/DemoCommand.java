@@ -5,11 +5,11 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code upcall demo}: the whole product in one command, with a live view and a summary; exits 0 when no cache
@@ -141,13 +143,12 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = !plain && System.console() != null && !"dumb".equals(System.getenv("TERM"));
         Demo demo = new Demo(settings, out, terminal);
-        try (StopOnShutdown shutdown = StopOnShutdown.install(demo::stop)) {
-            DemoSummary summary = demo.run();
-            summary.print(out);
-            out.flush();
-            shutdown.finished(summary.exitCode());
-            return summary.exitCode();
+        DemoSummary summary;
+        try (StopSignals ignored = StopSignals.install(demo::stop)) {
+            summary = demo.run();
         }
+        summary.print(out);
+        return summary.exitCode();
     }
 
     private DemoSettings settings() {
@@ -246,51 +247,42 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Ctrl-C (SIGINT) and SIGTERM stop the demo in order, so it can shut everything down and print its summary: the
-     * signal starts the JVM's shutdown, and this hook stops the demo, waits (at most {@link #GRACE}) until the summary
-     * is out, then ends the JVM with the demo's own exit code rather than the signal's. Only public Java APIs: no
-     * signal handler of the JVM's internals.
+     * Ctrl-C (SIGINT) and SIGTERM stop the demo in order, so it can shut everything down and print its summary; a
+     * second one exits at once. The signal must be taken before the JVM begins its shutdown: a shutdown hook comes too
+     * late, since the embedded broker's own hook then stops it while the demo still closes its clients (they time out
+     * and the summary is lost). Hence {@code sun.misc.Signal}, which JEP 260 keeps accessible in {@code
+     * jdk.unsupported} for this use, called directly; a signal the platform will not hand over keeps its default.
      */
-    private static final class StopOnShutdown implements AutoCloseable {
-        private static final Duration GRACE = Duration.ofSeconds(30);
+    private static final class StopSignals implements AutoCloseable {
+        private static final List<String> SIGNALS = List.of("INT", "TERM");
+        private static final int EXIT_INTERRUPTED = 130;
 
-        private final CountDownLatch finished = new CountDownLatch(1);
-        private final Thread hook;
-        private volatile int exitCode = 1; // unless the demo ends and says otherwise
+        private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+        private volatile boolean stopping;
 
-        private StopOnShutdown(Runnable stop) {
-            hook = new Thread(() -> {
-                stop.run();
-                try {
-                    if (finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                        // The main thread is blocked in System.exit by now (shutdown is under way): end with its code.
-                        Runtime.getRuntime().halt(exitCode);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        static StopSignals install(Runnable stop) {
+            StopSignals signals = new StopSignals();
+            SignalHandler onSignal = signal -> {
+                if (signals.stopping) {
+                    System.exit(EXIT_INTERRUPTED);
                 }
-            }, "upcall-demo-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        static StopOnShutdown install(Runnable stop) {
-            return new StopOnShutdown(stop);
-        }
-
-        /** The demo has ended and printed its summary: a shutdown under way may end the JVM with {@code code}. */
-        void finished(int code) {
-            exitCode = code;
-            finished.countDown();
+                signals.stopping = true;
+                stop.run();
+            };
+            for (String name : SIGNALS) {
+                try {
+                    Signal signal = new Signal(name);
+                    signals.previous.put(signal, Signal.handle(signal, onSignal));
+                } catch (IllegalArgumentException unavailable) {
+                    // Unknown here, or reserved by the JVM (-Xrs): the JVM's own handling stays.
+                }
+            }
+            return signals;
         }
 
         @Override
         public void close() {
-            finished.countDown(); // also when the demo failed: a shutdown under way need not wait for it
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running: it ends the JVM now that finished is counted down.
-            }
+            previous.forEach(Signal::handle);
         }
     }
 }
