@@ -9,10 +9,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The harness in a tiny configuration on an in-process broker: every section runs and every field is written. */
+@Tag("slow")
 class BenchHarnessTest {
 
   @Test

@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -25,6 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code upcall demo}: the whole product in one command, with a live view and a summary; exits 0 when no cache
@@ -249,21 +250,21 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Ctrl-C (SIGINT) and SIGTERM stop the demo in order, so it can shut everything down and print its summary; a
-     * second one exits at once. Through {@code sun.misc.Signal} when the JVM has it (found reflectively: the type is
-     * not part of the Java SE API), else a shutdown hook that waits for the demo to finish.
+     * second one exits at once. The signal must be taken before the JVM begins its shutdown: a shutdown hook comes too
+     * late, since the embedded broker's own hook then stops it while the demo still closes its clients (they time out
+     * and the summary is lost). Hence {@code sun.misc.Signal}, which JEP 260 keeps accessible in {@code
+     * jdk.unsupported} for this use, called directly; a signal the platform will not hand over keeps its default.
      */
     private static final class StopSignals implements AutoCloseable {
         private static final List<String> SIGNALS = List.of("INT", "TERM");
         private static final int EXIT_INTERRUPTED = 130;
 
-        private final List<Runnable> restore = new ArrayList<>();
-        private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        private Thread hook;
+        private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
         private volatile boolean stopping;
 
         static StopSignals install(Runnable stop) {
             StopSignals signals = new StopSignals();
-            Runnable onSignal = () -> {
+            SignalHandler onSignal = signal -> {
                 if (signals.stopping) {
                     System.exit(EXIT_INTERRUPTED);
                 }
@@ -271,65 +272,19 @@ public final class DemoCommand implements Callable<Integer> {
                 stop.run();
             };
             for (String name : SIGNALS) {
-                if (!signals.handle(name, onSignal)) {
-                    signals.restore.forEach(Runnable::run);
-                    signals.restore.clear();
-                    signals.hook = new Thread(() -> {
-                        stop.run();
-                        try {
-                            signals.finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }, "upcall-demo-shutdown");
-                    Runtime.getRuntime().addShutdownHook(signals.hook);
-                    break;
+                try {
+                    Signal signal = new Signal(name);
+                    signals.previous.put(signal, Signal.handle(signal, onSignal));
+                } catch (IllegalArgumentException unavailable) {
+                    // Unknown here, or reserved by the JVM (-Xrs): the JVM's own handling stays.
                 }
             }
             return signals;
         }
 
-        private boolean handle(String name, Runnable action) {
-            try {
-                Class<?> signalType = Class.forName("sun.misc.Signal");
-                Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-                Object signal = signalType.getConstructor(String.class).newInstance(name);
-                Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
-                        (proxy, method, args) -> switch (method.getName()) {
-                            case "handle" -> {
-                                action.run();
-                                yield null;
-                            }
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            default -> "upcall demo " + name + " handler";
-                        });
-                Method handle = signalType.getMethod("handle", signalType, handlerType);
-                Object previous = handle.invoke(null, signal, handler);
-                restore.add(() -> {
-                    try {
-                        handle.invoke(null, signal, previous);
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        // The JVM is going away or the signal is no longer ours: nothing to give back.
-                    }
-                });
-                return true;
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return false;
-            }
-        }
-
         @Override
         public void close() {
-            finished.countDown();
-            restore.forEach(Runnable::run);
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // The hook is running: it waits for finished, counted down above.
-                }
-            }
+            previous.forEach(Signal::handle);
         }
     }
 }

@@ -62,7 +62,7 @@ public final class MetadataCache {
   private final AtomicLong generationSequence = new AtomicLong();
   /** Bumped when the cache drops everything; entries and tokens of an older epoch are dead. */
   private final AtomicLong epoch = new AtomicLong();
-  private final Freshness freshness;
+  private final CacheFreshness freshness;
   private volatile long invalidationTimeoutNanos;
   private volatile XattrPatterns xattrInterest = XattrPatterns.NONE;
   private volatile boolean attached;
@@ -80,7 +80,7 @@ public final class MetadataCache {
     this.ticker = builder.ticker;
     this.timeToLiveNanos = builder.timeToLive.toNanos();
     this.invalidationTimeoutNanos = builder.invalidationTimeout.toNanos();
-    this.freshness = new Freshness(builder.clock);
+    this.freshness = new CacheFreshness(builder.clock);
     this.inodes = Caffeine.newBuilder()
         .maximumSize(builder.maximumSize)
         .expireAfter(new TrackedUntilDeadline())
@@ -249,7 +249,7 @@ public final class MetadataCache {
     attached = false;
   }
 
-  Freshness freshness() {
+  CacheFreshness freshness() {
     return freshness;
   }
 

@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 /**
  * The client on the whole pipeline: a brick publishes fops, the streams app decides who to tell, clients apply.
@@ -59,7 +61,6 @@ class PipelineEndToEndTest {
       broker.close();
     } finally {
       String summary = Latencies.summary();
-      System.out.println(summary);
       Files.writeString(Path.of("target", "fop-to-cache-latency.txt"), summary + System.lineSeparator());
     }
   }
@@ -154,8 +155,9 @@ class PipelineEndToEndTest {
     assertThat(many).allSatisfy(client -> assertThat(heard.get(client).seen()).hasSize(1));
   }
 
+  @Tag("slow")
   @Test
-  void randomReadsAndWritesByManyClientsNeverReadStaleBeyondTheBound() throws Exception {
+  void randomReadsAndWritesByManyClientsNeverReadStaleBeyondTheBound(TestReporter reporter) throws Exception {
     Duration bound = UpcallClient.DEFAULT_STALENESS_BOUND;
     List<Gfid> tree = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -207,8 +209,8 @@ class PipelineEndToEndTest {
     assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
     long invalidations = players.stream().mapToLong(player -> player.metrics().invalidations()).sum();
-    System.out.printf("randomized: %d writes, %d hits (%d stale within the bound), %d invalidations applied%n",
-        writes.get(), hits.get(), staleWithinBound.get(), invalidations);
+    reporter.publishEntry(String.format("randomized: %d writes, %d hits (%d stale within the bound), "
+        + "%d invalidations applied", writes.get(), hits.get(), staleWithinBound.get(), invalidations));
     assertThat(staleBeyondBound).isEmpty();
     assertThat(hits.get()).as("cache hits").isGreaterThan(100);
     assertThat(writes.get()).as("writes").isGreaterThan(50);

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** When the client cannot prove it has seen every invalidation it serves nothing, and it recovers on its own. */
+@Tag("slow")
 class PipelineOutageTest {
   private static final Duration BOUND = Duration.ofSeconds(1);
   private static final Duration RECOVERY = Duration.ofSeconds(90);

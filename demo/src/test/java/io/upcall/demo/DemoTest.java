@@ -7,9 +7,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The demo on its embedded broker: traffic flows, caches apply invalidations, and nothing stale is served. */
+@Tag("slow")
 class DemoTest {
 
   @Test
@@ -23,7 +25,6 @@ class DemoTest {
     StringWriter printed = new StringWriter();
     summary.print(new PrintWriter(printed, true));
     String report = output + printed.toString();
-    System.out.println(report); // kept in the surefire report, for the figures
     assertThat(summary.demoFops()).as(report).isPositive();
     assertThat(summary.loadFops()).as(report).isPositive();
     assertThat(summary.invalidationsApplied()).as(report).isPositive();
@@ -53,7 +54,6 @@ class DemoTest {
 
     StringWriter printed = new StringWriter();
     summary.print(new PrintWriter(printed, true));
-    System.out.println(printed);
     assertThat(summary.staleReads()).as(printed.toString()).isPositive();
     assertThat(summary.staleSamples()).as(printed.toString())
         .anySatisfy(sample -> assertThat(sample).contains("before it was served"));

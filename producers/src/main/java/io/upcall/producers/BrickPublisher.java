@@ -223,18 +223,9 @@ public final class BrickPublisher implements AutoCloseable {
    * @throws IllegalArgumentException when it names another volume or brick
    */
   public UpcallRequest ownRequest(UpcallRequest request) {
-    boolean noVolume = request.getVolume() == null || request.getVolume().isEmpty();
-    boolean noBrick = request.getBrick() == null || request.getBrick().isEmpty();
-    if (!noVolume && !request.getVolume().equals(volume)) {
-      throw new IllegalArgumentException(
-          "volume '" + request.getVolume() + "' differs from the publisher's volume '" + volume + "'");
-    }
-    if (!noBrick && !request.getBrick().equals(brick)) {
-      throw new IllegalArgumentException(
-          "brick '" + request.getBrick() + "' differs from the publisher's brick '" + brick + "'");
-    }
+    boolean unnamed = lacksOwnNames(request.getVolume(), request.getBrick());
     boolean noId = request.getRequestId() == null || request.getRequestId().isEmpty();
-    if (!noVolume && !noBrick && !noId && request.getEventTimeMs() != 0) {
+    if (!unnamed && !noId && request.getEventTimeMs() != 0) {
       return request;
     }
     UpcallRequest.Builder own = UpcallRequest.newBuilder(request).setVolume(volume).setBrick(brick);
@@ -304,18 +295,9 @@ public final class BrickPublisher implements AutoCloseable {
 
   /** The record as this brick publishes it: volume and brick filled in, stamped now when it has no event time. */
   private FopRecord ownRecord(FopRecord record) {
-    boolean noVolume = record.getVolume() == null || record.getVolume().isEmpty();
-    boolean noBrick = record.getBrick() == null || record.getBrick().isEmpty();
+    boolean unnamed = lacksOwnNames(record.getVolume(), record.getBrick());
     boolean noTime = record.getEventTimeMs() == 0;
-    if (!noVolume && !record.getVolume().equals(volume)) {
-      throw new IllegalArgumentException(
-          "volume '" + record.getVolume() + "' differs from the publisher's volume '" + volume + "'");
-    }
-    if (!noBrick && !record.getBrick().equals(brick)) {
-      throw new IllegalArgumentException(
-          "brick '" + record.getBrick() + "' differs from the publisher's brick '" + brick + "'");
-    }
-    if (!noVolume && !noBrick && !noTime) {
+    if (!unnamed && !noTime) {
       return record;
     }
     // A shallow copy: the caller's record stays as it was.
@@ -324,6 +306,26 @@ public final class BrickPublisher implements AutoCloseable {
         record.getOverwritten(), record.getOverwrittenNlink(), record.getEntries(), record.getXattrs(),
         record.getModeChanged(), record.getTxId(), record.getFopId(), record.getStat(), record.getParentStat(),
         record.getNewParentStat());
+  }
+
+  /**
+   * Whether a record naming {@code recordVolume} and {@code recordBrick} leaves either empty, for this publisher to
+   * fill in.
+   *
+   * @throws IllegalArgumentException when it names another volume or brick than this publisher's
+   */
+  private boolean lacksOwnNames(String recordVolume, String recordBrick) {
+    boolean noVolume = recordVolume == null || recordVolume.isEmpty();
+    boolean noBrick = recordBrick == null || recordBrick.isEmpty();
+    if (!noVolume && !recordVolume.equals(volume)) {
+      throw new IllegalArgumentException(
+          "volume '" + recordVolume + "' differs from the publisher's volume '" + volume + "'");
+    }
+    if (!noBrick && !recordBrick.equals(brick)) {
+      throw new IllegalArgumentException(
+          "brick '" + recordBrick + "' differs from the publisher's brick '" + brick + "'");
+    }
+    return noVolume || noBrick;
   }
 
   /**

@@ -22,12 +22,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,9 +90,12 @@ public final class LeaseRecallReplies implements AutoCloseable {
     return new Builder();
   }
 
-  /** The partition Kafka's default partitioner picks for a String key, as the replying client's producer does. */
+  /**
+   * The partition Kafka's default partitioner picks for a String key, as the replying client's producer does: its
+   * documented placement of a keyed record, murmur2 of the key bytes made positive, modulo the partition count.
+   */
   static int partitionOf(String key, int partitions) {
-    return BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), partitions);
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
   /**

@@ -14,6 +14,7 @@ import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -121,6 +123,17 @@ class LeaseRecallRepliesTest {
       answer(topics, published(topics), false);
 
       assertThat(outcome.get(30, TimeUnit.SECONDS).status()).isEqualTo(RecallOutcome.Status.NOT_RELEASED);
+    }
+  }
+
+  @Test
+  void theRepliesPartitionIsWhereKafkasDefaultPartitionerPutsTheBrickKey() {
+    for (int n = 0; n < 200; n++) {
+      String brick = "server" + n + ":/bricks/vol0/brick" + n;
+      for (int partitions : new int[] {1, 4, 12, 13}) {
+        assertThat(LeaseRecallReplies.partitionOf(brick, partitions)).as("%s of %d", brick, partitions)
+            .isEqualTo(BuiltInPartitioner.partitionForKey(brick.getBytes(StandardCharsets.UTF_8), partitions));
+      }
     }
   }
 

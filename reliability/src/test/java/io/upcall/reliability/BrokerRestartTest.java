@@ -23,6 +23,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +45,8 @@ class BrokerRestartTest {
   Path work;
 
   @Test
-  void publishersFailClearlyWithinTheirBoundsNothingAcknowledgedIsLostAndThePipelineResumes() throws Exception {
+  void publishersFailClearlyWithinTheirBoundsNothingAcknowledgedIsLostAndThePipelineResumes(TestReporter reporter)
+      throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("outage");
     UpcallStreamsApp app = UpcallStreamsApp.start(new UpcallStreamsConfig(StreamsSettings.of(
@@ -84,12 +86,13 @@ class BrokerRestartTest {
       acknowledged.addAll(tight.acknowledged);
       Comparison result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
           TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
-      System.out.printf("broker restart: down %d ms; load: %d acknowledged, %d failed, longest publish call %d ms; "
-              + "tight publisher (delivery timeout %d s): %d acknowledged, %d failed, e.g. \"%s\"; streams app RUNNING "
-              + "again %d ms after the restart, drained %d ms after the load stopped; %s%n", outage.toMillis(),
+      reporter.publishEntry(String.format("broker restart: down %d ms; load: %d acknowledged, %d failed, longest "
+              + "publish call %d ms; tight publisher (delivery timeout %d s): %d acknowledged, %d failed, e.g. "
+              + "\"%s\"; streams app RUNNING again %d ms after the restart, drained %d ms after the load stopped; %s",
+          outage.toMillis(),
           load.acknowledged(), load.failures().size(), load.longestHandOff().toMillis(), TIGHT_DELIVERY.toSeconds(),
           tight.acknowledged.size(), tight.failures.size(), tight.failures.get(0).getMessage(),
-          backToRunning.toMillis(), drain.toMillis(), result.summary());
+          backToRunning.toMillis(), drain.toMillis(), result.summary()));
 
       assertThat(load.failures()).as("the patient load's failures").isEmpty();
       assertThat(logged).as("every acknowledged record is in the fop topic").containsAll(acknowledged);

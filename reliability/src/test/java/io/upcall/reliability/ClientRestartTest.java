@@ -36,7 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -46,6 +48,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that dies loses its in-memory cache with it; the case that could go wrong is an application that keeps its
  * {@link MetadataCache} object and attaches it to a new client, and that one is tested here.
  */
+@Tag("slow")
 class ClientRestartTest {
   private static final Duration READY = Duration.ofSeconds(60);
 
@@ -76,7 +79,8 @@ class ClientRestartTest {
   }
 
   @Test
-  void aRestartedClientKeepingItsCacheServesNothingCachedBeforeAndHearsOfChangesAfterwards() throws Exception {
+  void aRestartedClientKeepingItsCacheServesNothingCachedBeforeAndHearsOfChangesAfterwards(TestReporter reporter)
+      throws Exception {
     String uid = "restarting-" + UUID.randomUUID();
     String writer = "writer-" + UUID.randomUUID();
     Gfid file = Gfids.of(UUID.randomUUID());
@@ -109,8 +113,8 @@ class ClientRestartTest {
       // Served only while the client can prove itself fresh: on a loaded machine a progress mark may come late.
       Eventually.within(Duration.ofSeconds(30), "the changed stat served", () -> cache.stat(file),
           stat -> stat.map(Iatt::getSize).equals(Optional.of(3_000L)));
-      System.out.printf("client restart: the kept cache was emptied at positioning, fresh again after ready; "
-          + "changes after ready heard (%d invalidations)%n", after.metrics().invalidations());
+      reporter.publishEntry(String.format("client restart: the kept cache was emptied at positioning, fresh again "
+          + "after ready; changes after ready heard (%d invalidations)", after.metrics().invalidations()));
     }
     assertThat(freshBeforeReady).isZero();
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +38,8 @@ class EntryHeavyLoadTest {
 
   @ParameterizedTest
   @ValueSource(strings = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2})
-  void everyRequiredInvalidationIsCoveredAcrossACrashUnderEntryHeavyReplicatedLoad(String guarantee)
-      throws Exception {
+  void everyRequiredInvalidationIsCoveredAcrossACrashUnderEntryHeavyReplicatedLoad(String guarantee,
+      TestReporter reporter) throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("entry-heavy");
     Map<String, Object> config = StreamsSettings.of(kafka.bootstrapServers(), applicationId, topics, guarantee,
@@ -62,8 +63,8 @@ class EntryHeavyLoadTest {
           TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
       long multiInode = fops.stream().filter(logged -> !SteadyLoad.singleInode(logged.fop())).count();
       long replicated = fops.stream().filter(logged -> logged.fop().getTxId() != null).count();
-      System.out.printf("entry-heavy load, %s, crash and restart: %d records (%d concern several inodes, %d carry a "
-          + "replica txId); %s%n", guarantee, fops.size(), multiInode, replicated, result.summary());
+      reporter.publishEntry(String.format("entry-heavy load, %s, crash and restart: %d records (%d concern several "
+          + "inodes, %d carry a replica txId); %s", guarantee, fops.size(), multiInode, replicated, result.summary()));
 
       assertThat(load.failures()).as("publish failures").isEmpty();
       assertThat(multiInode).as("records that concern several inodes").isGreaterThan(FOPS / 20);

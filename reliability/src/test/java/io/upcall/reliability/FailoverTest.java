@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +49,8 @@ class FailoverTest {
   Path work;
 
   @Test
-  void tasksOfAKilledInstanceMoveToTheSurvivorAndClientsKeepReceivingTheirInvalidations() throws Exception {
+  void tasksOfAKilledInstanceMoveToTheSurvivorAndClientsKeepReceivingTheirInvalidations(TestReporter reporter)
+      throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("failover");
     Map<String, Object> a = StreamsSettings.of(kafka.bootstrapServers(), applicationId, topics,
@@ -109,9 +111,9 @@ class FailoverTest {
         }
       }
       Duration gap = Duration.ofNanos(gapNanos);
-      System.out.printf("failover: %d writes to %d files, every one heard; every file heard again %d ms after the "
-              + "kill; longest silence of a file written every %d ms: %d ms; survivor alive: %s%n", written.size(),
-          FILES, resumed.toMillis(), WRITE_EVERY_MS, gap.toMillis(), second.isAlive());
+      reporter.publishEntry(String.format("failover: %d writes to %d files, every one heard; every file heard again "
+              + "%d ms after the kill; longest silence of a file written every %d ms: %d ms; survivor alive: %s",
+          written.size(), FILES, resumed.toMillis(), WRITE_EVERY_MS, gap.toMillis(), second.isAlive()));
       assertThat(second.isAlive()).as("the survivor kept running").isTrue();
       assertThat(gap).as("failover gap").isLessThan(GAP_BOUND);
       assertThat(load.failures()).isEmpty();

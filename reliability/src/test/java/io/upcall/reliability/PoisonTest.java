@@ -37,7 +37,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the dead-letter topic with its reason, every valid record around them is processed as docs/semantics.md
  * requires, and the app stays RUNNING throughout.
  */
+@Tag("slow")
 class PoisonTest {
   private static final int POISON = 1_000;
   private static final String POISON_PREFIX = "poison-";
@@ -57,7 +60,8 @@ class PoisonTest {
   Path work;
 
   @Test
-  void everyPoisonRecordIsDeadLetteredWithItsReasonAndEveryValidRecordAroundItIsProcessed() throws Exception {
+  void everyPoisonRecordIsDeadLetteredWithItsReasonAndEveryValidRecordAroundItIsProcessed(TestReporter reporter)
+      throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("poison");
     UpcallStreamsApp app = UpcallStreamsApp.start(new UpcallStreamsConfig(StreamsSettings.of(
@@ -85,9 +89,9 @@ class PoisonTest {
           .toList();
       Comparison result = Comparison.of(SpecOracle.expected(valid, StreamsSettings.TIMEOUT_SECONDS),
           TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
-      System.out.printf("poison: %d injected %s, %d dead-lettered by reason %s; %d valid fops around them; "
-          + "app states seen while injecting %s; %s%n", POISON, injected, dead.size(), reasons, valid.size(),
-          statesSeen.stream().distinct().toList(), result.summary());
+      reporter.publishEntry(String.format("poison: %d injected %s, %d dead-lettered by reason %s; %d valid fops "
+          + "around them; app states seen while injecting %s; %s", POISON, injected, dead.size(), reasons,
+          valid.size(), statesSeen.stream().distinct().toList(), result.summary()));
 
       assertThat(dead).as("dead letters").hasSize(POISON);
       assertThat(dead).allSatisfy(record -> {

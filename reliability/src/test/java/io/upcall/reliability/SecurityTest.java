@@ -43,13 +43,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 /**
  * The pipeline on a broker that authenticates with SASL/SCRAM-SHA-256 and authorizes with ACLs: each role (brick,
  * client, streams app) has only its own grants, which are enough for the whole flow; a principal without the grant
  * is refused with an error that says so; and nothing any component logs, at INFO, contains a password.
  */
+@Tag("slow")
 class SecurityTest {
   private static final ByteArrayOutputStream LOGS = new ByteArrayOutputStream();
   private static final Map<String, String> PASSWORDS = new HashMap<>();
@@ -115,11 +118,10 @@ class SecurityTest {
     assertThat(logs).as("INFO logs were captured (Kafka's config dumps)").contains("sasl.jaas.config = [hidden]");
     PASSWORDS.forEach((user, password) -> assertThat(logs).as("the logs name %s's password", user)
         .doesNotContain(password));
-    System.out.printf("security: %,d characters of INFO logs captured, no password in them%n", logs.length());
   }
 
   @Test
-  void withEachRolesOwnAclsABricksChangeReachesTheClientsCache() throws Exception {
+  void withEachRolesOwnAclsABricksChangeReachesTheClientsCache(TestReporter reporter) throws Exception {
     Gfid file = Gfids.of(UUID.randomUUID());
     Set<String> heard = ConcurrentHashMap.newKeySet();
     MetadataCache cache = MetadataCache.builder().build();
@@ -137,9 +139,9 @@ class SecurityTest {
 
       Eventually.within(Duration.ofSeconds(30), "the client hears of the write and drops its stale stat",
           () -> heard.contains(write.fopId()) && cache.stat(file).map(Iatt::getSize).filter(s -> s == 4_096).isPresent());
-      System.out.printf("security: brick -> streams -> client works with the roles' ACLs only (%d ACLs)%n",
-          UpcallAcls.brick("", topics).size() + UpcallAcls.client("", topics).size()
-              + UpcallAcls.streams("", topics, applicationId).size());
+      int acls = UpcallAcls.brick("", topics).size() + UpcallAcls.client("", topics).size()
+          + UpcallAcls.streams("", topics, applicationId).size();
+      reporter.publishEntry("security: brick -> streams -> client works with the roles' ACLs only", acls + " ACLs");
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +33,8 @@ class StreamsCrashTest {
   Path work;
 
   @Test
-  void exactlyOnceLosesNoInvalidationAndDuplicatesNoneAcrossACrash() throws Exception {
-    Comparison result = crashMidLoadAndRestart(StreamsConfig.EXACTLY_ONCE_V2, 11);
+  void exactlyOnceLosesNoInvalidationAndDuplicatesNoneAcrossACrash(TestReporter reporter) throws Exception {
+    Comparison result = crashMidLoadAndRestart(StreamsConfig.EXACTLY_ONCE_V2, 11, reporter);
 
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
     assertThat(result.duplicated())
@@ -41,13 +42,13 @@ class StreamsCrashTest {
   }
 
   @Test
-  void atLeastOnceLosesNoInvalidationAcrossACrash() throws Exception {
-    Comparison result = crashMidLoadAndRestart(StreamsConfig.AT_LEAST_ONCE, 12);
+  void atLeastOnceLosesNoInvalidationAcrossACrash(TestReporter reporter) throws Exception {
+    Comparison result = crashMidLoadAndRestart(StreamsConfig.AT_LEAST_ONCE, 12, reporter);
 
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
   }
 
-  private Comparison crashMidLoadAndRestart(String guarantee, long seed) throws Exception {
+  private Comparison crashMidLoadAndRestart(String guarantee, long seed, TestReporter reporter) throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("crash");
     Map<String, Object> config = StreamsSettings.of(kafka.bootstrapServers(), applicationId, topics, guarantee,
@@ -71,9 +72,10 @@ class StreamsCrashTest {
         List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
         result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
             TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
-        System.out.printf("%s crash: %d fops published (%d acknowledged), killed after RUNNING, down %d ms "
-                + "(restart to RUNNING %d ms), drained %d ms after the load stopped; %s%n", guarantee, fops.size(),
-            load.acknowledged(), downtime.toMillis(), second.startup().toMillis(), drain.toMillis(), result.summary());
+        reporter.publishEntry(String.format("%s crash: %d fops published (%d acknowledged), killed after RUNNING, "
+                + "down %d ms (restart to RUNNING %d ms), drained %d ms after the load stopped; %s", guarantee,
+            fops.size(), load.acknowledged(), downtime.toMillis(), second.startup().toMillis(), drain.toMillis(),
+            result.summary()));
         assertThat(load.failures()).as("publish failures").isEmpty();
         assertThat(fops).hasSize((int) load.acknowledged());
         assertThat(result.required()).as("the load required invalidations").isGreaterThan(500);

@@ -62,7 +62,7 @@ final class LatestChanges {
       return meta(originator, change);
     }
     Invalidation latest = previous.getLatestChange();
-    long gap = Freshness.second(change.getEventTimeMs()) - Freshness.second(latest.getEventTimeMs());
+    long gap = TrackingFreshness.second(change.getEventTimeMs()) - TrackingFreshness.second(latest.getEventTimeMs());
     if (gap >= timeoutSeconds) {
       return meta(originator, change);
     }

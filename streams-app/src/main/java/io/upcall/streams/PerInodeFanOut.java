@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -119,10 +119,11 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
 
   /**
    * The partition of the inode repartition topic (of {@code partitions}) that Kafka's default partitioner, and so
-   * {@link ProgressRouting#inodeEventsAndProgress()}, gives the gfid key {@code gfid}.
+   * {@link ProgressRouting#inodeEventsAndProgress()}, gives the gfid key {@code gfid}: its documented placement of
+   * a keyed record, murmur2 of the key bytes made positive, modulo the partition count.
    */
   static int partitionOf(String gfid, int partitions) {
-    return BuiltInPartitioner.partitionForKey(gfid.getBytes(StandardCharsets.UTF_8), partitions);
+    return Utils.toPositive(Utils.murmur2(gfid.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
   /**

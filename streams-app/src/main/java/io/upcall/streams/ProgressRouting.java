@@ -1,13 +1,11 @@
 package io.upcall.streams;
 
 import io.upcall.avro.BrickHeartbeat;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.StreamPartitioner;
@@ -38,8 +36,7 @@ final class ProgressRouting {
         if (value instanceof BrickHeartbeat) {
           return Optional.of(all(numPartitions));
         }
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        return Optional.of(Set.of(BuiltInPartitioner.partitionForKey(keyBytes, numPartitions)));
+        return Optional.of(Set.of(PerInodeFanOut.partitionOf(key, numPartitions)));
       }
     };
   }

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * encoding is one zero byte) and each recipient's record is header + its uid + that body, byte for byte what the
  * configured serializer would write. A change that notifies a thousand clients costs one encoding, not a thousand.
  */
-final class SharedChangeSerializer implements Serializer<Invalidation> {
+public final class SharedChangeSerializer implements Serializer<Invalidation> {
   /** The single-object header: marker (2 bytes) and the schema fingerprint (8). */
   private static final int HEADER = 10;
 
@@ -33,7 +33,7 @@ final class SharedChangeSerializer implements Serializer<Invalidation> {
    * The serializer for invalidations in {@code serde}'s encoding: a shared-body one when {@code serde} writes the
    * built-in single-object encoding (checked on a sample), else {@code serde}'s own.
    */
-  static Serializer<Invalidation> of(Serde<Invalidation> serde) {
+  public static Serializer<Invalidation> of(Serde<Invalidation> serde) {
     Serializer<Invalidation> encoder = serde.serializer();
     Invalidation sample = new Invalidation("c", Gfids.of(new UUID(1, 2)), 1, "vol", null, null, null, null, null,
         List.of(), 60, 1L, "brick", "cause");

@@ -30,7 +30,7 @@ final class Transactions {
   boolean seenBefore(byte[] gfid, String txId, String brick, long eventTimeMs, int timeoutSeconds) {
     Bytes key = InodeKeys.of(gfid, txId);
     Long stored = store.get(key);
-    long second = Freshness.second(eventTimeMs);
+    long second = TrackingFreshness.second(eventTimeMs);
     if (stored != null && Math.abs(second - secondOf(stored)) < timeoutSeconds) {
       return !(stored < 0 && brickOf(stored) == brickHash(brick));
     }
@@ -43,7 +43,7 @@ final class Transactions {
    * a positive one is an event time in ms written before the brick was kept (its brick matches none).
    */
   static long secondOf(long stored) {
-    return stored >= 0 ? Freshness.second(stored) : (-(stored + 1)) >>> BRICK_BITS;
+    return stored >= 0 ? TrackingFreshness.second(stored) : (-(stored + 1)) >>> BRICK_BITS;
   }
 
   private static long brickOf(long stored) {

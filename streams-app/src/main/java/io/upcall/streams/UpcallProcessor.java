@@ -235,9 +235,9 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     void touch(String client, long eventTimeMs) {
       Invalidation latest = meta == null ? null : meta.getLatestChange();
       if (latest != null && latest.getEventTimeMs() >= eventTimeMs) {
-        long changeSecond = Freshness.second(latest.getEventTimeMs());
+        long changeSecond = TrackingFreshness.second(latest.getEventTimeMs());
         if (!client.equals(meta.getLatestChangeOriginator())
-            && Freshness.isFresh(changeSecond, Freshness.second(eventTimeMs), timeout)) {
+            && TrackingFreshness.isFresh(changeSecond, TrackingFreshness.second(eventTimeMs), timeout)) {
           // The latest change may merge a stat change (a file created in this directory) with an xattr change
           // whose names this client does not match: its TIMES must still reach it.
           UpcallProcessor.this.emit(client, latest, timeout, outputTimestamp, true);
@@ -246,7 +246,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
           return; // the inode is gone: tracking it again would only keep a dead entry
         }
       }
-      for (TrackedClients.Tracked evicted : tracked.touch(gfid, client, Freshness.second(eventTimeMs))) {
+      for (TrackedClients.Tracked evicted : tracked.touch(gfid, client, TrackingFreshness.second(eventTimeMs))) {
         forgetEvicted(evicted, eventTimeMs);
       }
     }
@@ -257,7 +257,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
      * be told anything anyway.
      */
     private void forgetEvicted(TrackedClients.Tracked evicted, long eventTimeMs) {
-      if (!Freshness.isFresh(Freshness.second(eventTimeMs), evicted.lastAccessSecond(), timeout)) {
+      if (!TrackingFreshness.isFresh(TrackingFreshness.second(eventTimeMs), evicted.lastAccessSecond(), timeout)) {
         return;
       }
       Invalidation forget = new Invalidation("", new Gfid(evicted.gfid()), FORGET.bit(),
@@ -288,11 +288,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
      */
     void forget(Invalidation forget) {
       finishFanOut(gfid);
-      long second = Freshness.second(forget.getEventTimeMs());
+      long second = TrackingFreshness.second(forget.getEventTimeMs());
       List<TrackedClients.Tracked> untracked = new ArrayList<>();
       Set<String> told = new LinkedHashSet<>();
       for (TrackedClients.Tracked client : tracked.of(gfid)) {
-        if (Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
+        if (TrackingFreshness.isFresh(second, client.lastAccessSecond(), timeout)) {
           emit(client.client(), forget);
           untracked.add(client);
           told.add(client.client());
@@ -398,11 +398,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
    */
   private Bytes tellChunk(byte[] gfid, Invalidation change, String originator, int timeout, Bytes after, int limit,
       long outputTimestamp) {
-    long second = Freshness.second(change.getEventTimeMs());
+    long second = TrackingFreshness.second(change.getEventTimeMs());
     List<TrackedClients.Tracked> chunk = tracked.after(gfid, after, limit + 1);
     int told = Math.min(limit, chunk.size());
     for (TrackedClients.Tracked client : chunk.subList(0, told)) {
-      if (!client.client().equals(originator) && Freshness.isFresh(second, client.lastAccessSecond(), timeout)) {
+      if (!client.client().equals(originator) && TrackingFreshness.isFresh(second, client.lastAccessSecond(), timeout)) {
         emit(client.client(), change, timeout, outputTimestamp);
       }
     }
@@ -498,11 +498,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
 
   /** Drops state idle for 2·T of wall-clock time: it can never be notified (or replayed, or matched) again. */
   private void expire(long wallClockMs) {
-    long now = Freshness.second(wallClockMs);
+    long now = TrackingFreshness.second(wallClockMs);
     long horizon = 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
     tracked.expire(now - horizon, SWEEP_BUDGET, System::nanoTime);
     metaSweep.sweep(meta -> meta.getLatestChange() == null
-        || now - Freshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
+        || now - TrackingFreshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
     txSweep.sweep(stored -> now - Transactions.secondOf(stored) > horizon);
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 /**
  * One inode read by 100,000 clients, then written once: the tracked pairs stay within max-tracked-pairs while the
@@ -27,7 +28,7 @@ class HotInodeFanOutTest {
   private static final Gfid HOT = gfid(4242);
 
   @Test
-  void aWriteToAnInodeReadByOneHundredThousandClientsReachesEveryFreshOneWithinTheBound() {
+  void aWriteToAnInodeReadByOneHundredThousandClientsReachesEveryFreshOneWithinTheBound(TestReporter reporter) {
     long bound = 60_000;
     try (UpcallDriver driver = new UpcallDriver(Switches.DEFAULTS, Instant.ofEpochMilli(T0), 1,
         Map.of("max-tracked-pairs", bound))) {
@@ -57,11 +58,11 @@ class HotInodeFanOutTest {
       }
       long fanOutNanos = System.nanoTime() - writeStart;
 
-      System.out.printf("hot inode: %,d readers, bound %,d pairs: %,d tracked after the reads (%,d FORGET on eviction, "
-              + "%.1f us per read); one write told %,d clients in %d steps of at most %,d (%d ms in all, the longest "
-              + "step holding the stream thread %d ms)%n", CLIENTS, bound, tracked, evictions.size(),
-          readsNanos / 1e3 / CLIENTS, told.size(), steps, largestStep, fanOutNanos / 1_000_000,
-          longestNanos / 1_000_000);
+      reporter.publishEntry(String.format("hot inode: %,d readers, bound %,d pairs: %,d tracked after the reads (%,d "
+              + "FORGET on eviction, %.1f us per read); one write told %,d clients in %d steps of at most %,d "
+              + "(%d ms in all, the longest step holding the stream thread %d ms)", CLIENTS, bound, tracked,
+          evictions.size(), readsNanos / 1e3 / CLIENTS, told.size(), steps, largestStep, fanOutNanos / 1_000_000,
+          longestNanos / 1_000_000));
       assertThat(tracked).as("pairs tracked after 100 k readers").isEqualTo(bound);
       assertThat(evictions).hasSize(CLIENTS - (int) bound)
           .allSatisfy(forget -> assertThat(forget.getFlags()).isEqualTo(UpcallFlag.FORGET.bit()));

@@ -23,10 +23,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +49,17 @@ class InodeOwnershipTest {
         int owner = partitionerPlaces(record.key());
         assertThat(record.value().here()).as("task %d, gfid %s owned by %d", task, record.key(), owner)
             .isEqualTo(owner == task);
+      }
+    }
+  }
+
+  @Test
+  void theOwnerIsWhereKafkasDefaultPartitionerPutsTheGfidKey() {
+    for (int n = 0; n < 200; n++) {
+      String gfid = Gfids.format(gfid(n));
+      for (int partitions : new int[] {1, 4, 12, 13}) {
+        assertThat(PerInodeFanOut.partitionOf(gfid, partitions)).as("%s of %d", gfid, partitions)
+            .isEqualTo(BuiltInPartitioner.partitionForKey(gfid.getBytes(StandardCharsets.UTF_8), partitions));
       }
     }
   }
@@ -102,6 +115,7 @@ class InodeOwnershipTest {
     }
   }
 
+  @Tag("slow")
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {21, 22, 23, 24})
   void withEventsOnBothPathsEachFopIsDecidedExactlyAsTheModelDecides(long seed) {

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exactly the model's; with records reordered within less than T it must cover every invalidation the model
  * sends (the order rule of docs/semantics.md), extras allowed only to clients that used the inode.
  */
+@Tag("slow")
 class RandomTraceTest {
   private static final int EVENTS = 1_500;
   static final List<String> CLIENTS = List.of("c0", "c1", "c2", "c3", "c4");

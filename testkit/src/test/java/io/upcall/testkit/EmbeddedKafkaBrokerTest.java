@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaBrokerTest {
@@ -33,10 +34,11 @@ class EmbeddedKafkaBrokerTest {
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() {
+    static void startBroker(TestReporter reporter) {
         long cold = System.nanoTime();
         broker = EmbeddedKafkaBroker.builder().build().start();
-        System.out.printf("embedded broker start (cold when this class runs first in its JVM): %d ms%n", elapsedMs(cold));
+        reporter.publishEntry("embedded broker start (cold when this class runs first in its JVM)",
+                elapsedMs(cold) + " ms");
     }
 
     @AfterAll
@@ -87,7 +89,7 @@ class EmbeddedKafkaBrokerTest {
     }
 
     @Test
-    void stopKeepsDataAndRestartServesItOnTheSamePort() throws IOException {
+    void stopKeepsDataAndRestartServesItOnTheSamePort(TestReporter reporter) throws IOException {
         try (EmbeddedKafkaBroker outage = EmbeddedKafkaBroker.builder().build().start()) {
             String bootstrap = outage.bootstrapServers();
             outage.createTopics(1, "survives-restart");
@@ -102,7 +104,7 @@ class EmbeddedKafkaBrokerTest {
 
             long warm = System.nanoTime();
             outage.restart();
-            System.out.printf("embedded broker restart on existing log dir: %d ms%n", elapsedMs(warm));
+            reporter.publishEntry("embedded broker restart on existing log dir", elapsedMs(warm) + " ms");
 
             assertThat(outage.bootstrapServers()).isEqualTo(bootstrap);
             assertThat(Records.consume(outage, "survives-restart", 1, Map.of()))
@@ -111,11 +113,11 @@ class EmbeddedKafkaBrokerTest {
     }
 
     @Test
-    void closeDeletesTheLogDirectoryAndStopsTheBrokerThreads() {
+    void closeDeletesTheLogDirectoryAndStopsTheBrokerThreads(TestReporter reporter) {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         long warm = System.nanoTime();
         EmbeddedKafkaBroker shortLived = EmbeddedKafkaBroker.builder().build().start();
-        System.out.printf("embedded broker start (warm, JVM already ran one): %d ms%n", elapsedMs(warm));
+        reporter.publishEntry("embedded broker start (warm, JVM already ran one)", elapsedMs(warm) + " ms");
         Path dir = shortLived.logDir();
         assertThat(dir).isDirectory();
 

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class FopGeneratorTest {
@@ -20,6 +21,7 @@ class FopGeneratorTest {
   private static final Set<Fop> READS = EnumSet.of(Fop.LOOKUP, Fop.STAT, Fop.FSTAT, Fop.ACCESS, Fop.READ,
       Fop.READLINK, Fop.OPEN, Fop.OPENDIR, Fop.GETXATTR, Fop.READDIRP);
 
+  @Tag("slow")
   @Test
   void namespaceStaysConsistentOverALongChurningRun() {
     // A small tree with a heavy entry mix churns every file many times over.
@@ -38,6 +40,7 @@ class FopGeneratorTest {
     assertThat(tree.listedEntries()).isGreaterThan(10_000);
   }
 
+  @Tag("slow")
   @Test
   void defaultVolumeStaysConsistentAndNearItsSize() {
     FopGenerator generator = new FopGenerator(LoadSpec.defaults());

@@ -1,6 +1,6 @@
 package io.upcall.streams.ops;
 
-import io.upcall.streams.Freshness;
+import io.upcall.streams.TrackingFreshness;
 import java.time.Instant;
 
 /**
@@ -18,12 +18,12 @@ public record FreshAt(String basis, long second, String time) {
   public static final String AT = "at";
 
   static FreshAt of(String basis, long epochMs) {
-    long second = Freshness.second(epochMs);
+    long second = TrackingFreshness.second(epochMs);
     return new FreshAt(basis, second, Instant.ofEpochSecond(second).toString());
   }
 
   /** Whether a client last seen at {@code lastAccessSecond} is fresh at this time under timeout T. */
   boolean fresh(long lastAccessSecond, int timeoutSeconds) {
-    return Freshness.isFresh(second, lastAccessSecond, timeoutSeconds);
+    return TrackingFreshness.isFresh(second, lastAccessSecond, timeoutSeconds);
   }
 }

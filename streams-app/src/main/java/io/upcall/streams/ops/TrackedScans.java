@@ -14,19 +14,20 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Reads of one task's tracked-clients store ((gfid ‖ client uid) → last access second): an inode's clients by a
- * prefix scan, a client's inodes and the counts by a full scan, since keys are ordered by gfid first.
+ * prefix scan, a client's inodes and the counts by a full scan, since keys are ordered by gfid first. Public so the
+ * bench module can measure the scans the operator endpoint runs.
  */
-final class TrackedScans {
+public final class TrackedScans {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
 
   /** A client's entry on one inode. */
-  record ClientEntry(byte[] gfid, long lastAccessSecond) {}
+  public record ClientEntry(byte[] gfid, long lastAccessSecond) {}
 
   /** What a full scan for one client found, and how many entries it examined. */
-  record ClientScan(List<ClientEntry> entries, long scanned) {}
+  public record ClientScan(List<ClientEntry> entries, long scanned) {}
 
   /** The size of the tracked state. */
-  record Counts(long inodes, long pairs, long freshPairs) {
+  public record Counts(long inodes, long pairs, long freshPairs) {
     Counts plus(Counts other) {
       return new Counts(inodes + other.inodes, pairs + other.pairs, freshPairs + other.freshPairs);
     }
@@ -37,8 +38,8 @@ final class TrackedScans {
   private TrackedScans() {}
 
   /** The tracked clients of {@code gfid}, in uid byte order, judged fresh at {@code at}. */
-  static List<InodeState.TrackedClient> ofInode(ReadOnlyKeyValueStore<Bytes, Long> store, byte[] gfid, FreshAt at,
-      int timeoutSeconds) {
+  public static List<InodeState.TrackedClient> ofInode(ReadOnlyKeyValueStore<Bytes, Long> store, byte[] gfid,
+      FreshAt at, int timeoutSeconds) {
     List<InodeState.TrackedClient> clients = new ArrayList<>();
     try (KeyValueIterator<Bytes, Long> entries = store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
       while (entries.hasNext()) {
@@ -54,7 +55,7 @@ final class TrackedScans {
   }
 
   /** Every entry of {@code uid}: a scan of the whole store, comparing key suffixes without decoding them. */
-  static ClientScan forClient(ReadOnlyKeyValueStore<Bytes, Long> store, String uid) {
+  public static ClientScan forClient(ReadOnlyKeyValueStore<Bytes, Long> store, String uid) {
     byte[] wanted = uid.getBytes(StandardCharsets.UTF_8);
     int length = InodeKeys.GFID_LENGTH + wanted.length;
     List<ClientEntry> found = new ArrayList<>();
@@ -73,7 +74,7 @@ final class TrackedScans {
   }
 
   /** Inodes (distinct gfid prefixes, adjacent in key order), pairs, and pairs fresh at {@code at}. */
-  static Counts count(ReadOnlyKeyValueStore<Bytes, Long> store, FreshAt at, int timeoutSeconds) {
+  public static Counts count(ReadOnlyKeyValueStore<Bytes, Long> store, FreshAt at, int timeoutSeconds) {
     long inodes = 0;
     long pairs = 0;
     long fresh = 0;

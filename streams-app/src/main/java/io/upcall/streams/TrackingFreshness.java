@@ -1,8 +1,12 @@
 package io.upcall.streams;
 
-/** Access times at one-second resolution, and who is fresh under a timeout T (docs/semantics.md, "Freshness"). */
-public final class Freshness {
-  private Freshness() {}
+/**
+ * Whether a tracked client is fresh on an inode: access times at one-second resolution, and who is fresh under a
+ * timeout T (docs/semantics.md, "Freshness and the timeout"). The client's side, whether its cache may serve, is
+ * consumer-lib's {@code CacheFreshness}.
+ */
+public final class TrackingFreshness {
+  private TrackingFreshness() {}
 
   /** The event time in ms divided by 1000, rounded down (also for times before 1970). */
   public static long second(long eventTimeMs) {

@@ -1,6 +1,10 @@
-package io.upcall.streams;
+package io.upcall.bench.measure;
 
 import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.streams.Switches;
+import io.upcall.streams.TrackedPairs;
+import io.upcall.streams.UpcallProcessor;
+import io.upcall.streams.UpcallTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +21,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Measures what one tracked pair costs with its access-order entry (max-tracked-pairs): RocksDB bytes on disk for
- * both stores, and the time of a touch that adds a pair, with and without an eviction. Not a test; run by hand:
- * {@code java -cp <test classpath> io.upcall.streams.TrackedPairCost [pairs]}.
+ * both stores, and the time of a touch that adds a pair, with and without an eviction. Run it from the built
+ * launcher: {@code java -cp cli/target/upcall.jar io.upcall.bench.measure.TrackedPairCost [pairs]}.
  */
 public final class TrackedPairCost {
   private TrackedPairCost() {}
 
-  @SuppressWarnings("deprecation") // StateStore.flush: the one way to put the memtable on disk before measuring it
+  // StateStore.flush: the one way to put the memtable on disk before measuring it; and the handler option below
+  @SuppressWarnings("deprecation")
   public static void main(String[] args) throws IOException {
     int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     long start = 1_700_000_000_000L;
@@ -32,13 +37,14 @@ public final class TrackedPairCost {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pair-cost");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    UpcallStreamsConfig.withQuietDefaults(props);
+    // What the app sets too: Kafka 5.0's default, without which 4.x warns.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     try (TopologyTestDriver driver = new TopologyTestDriver(
         UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, Duration.ofSeconds(10)), props,
         Instant.ofEpochMilli(start))) {
       KeyValueStore<Bytes, Long> store = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
       KeyValueStore<Bytes, byte[]> order = driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE);
-      TrackedClients tracked = new TrackedClients(store, order, pairs);
+      TrackedPairs tracked = TrackedPairs.of(store, order, pairs);
       long fill = fill(tracked, pairs, 0, start / 1000);
       store.flush();
       order.flush();
@@ -55,7 +61,7 @@ public final class TrackedPairCost {
     }
   }
 
-  private static long fill(TrackedClients tracked, int pairs, int offset, long second) {
+  private static long fill(TrackedPairs tracked, int pairs, int offset, long second) {
     Random random = new Random(offset);
     byte[] gfid = new byte[16];
     long t0 = System.nanoTime();

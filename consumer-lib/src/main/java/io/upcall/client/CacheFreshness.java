@@ -11,9 +11,10 @@ import java.util.Optional;
  *
  * <p>The watermark is brick event time and {@code now} is this host's wall clock. Bricks and clients are assumed
  * NTP-synchronised; a brick clock running ahead of ours by up to the skew allowance would make the watermark
- * look newer than it is, so the allowance is charged against the bound.
+ * look newer than it is, so the allowance is charged against the bound. (Whether the streams app still tracks a
+ * client on an inode is streams-app's {@code TrackingFreshness}.)
  */
-final class Freshness {
+final class CacheFreshness {
   private static final long UNKNOWN = Long.MIN_VALUE;
 
   private final Clock clock;
@@ -21,7 +22,7 @@ final class Freshness {
   private volatile long skewMs;
   private volatile long freshAsOfMs = UNKNOWN;
 
-  Freshness(Clock clock) {
+  CacheFreshness(Clock clock) {
     this.clock = clock;
   }
 

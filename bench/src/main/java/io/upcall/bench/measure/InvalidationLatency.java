@@ -1,4 +1,4 @@
-package io.upcall.streams;
+package io.upcall.bench.measure;
 
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
@@ -8,6 +8,8 @@ import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.streams.UpcallStreamsApp;
+import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.testkit.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -30,7 +32,8 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Measures fop → invalidation latency through the running application on an in-process broker: a client tracks
  * one inode per write, another writes at a steady pace, and the time from send to a read_committed read is taken.
- * Not a test; run it by hand: {@code java -cp <test classpath> io.upcall.streams.InvalidationLatency [guarantee]}.
+ * Run it from the built launcher: {@code java -cp cli/target/upcall.jar io.upcall.bench.measure.InvalidationLatency
+ * [guarantee]} (guarantee: {@code exactly_once_v2}, the default, or {@code at_least_once}).
  */
 public final class InvalidationLatency {
   private static final int PARTITIONS = 4;
@@ -73,10 +76,10 @@ public final class InvalidationLatency {
         for (int i = 0; i < WRITES; i++) {
           Gfid gfid = Gfids.of(UUID.randomUUID());
           long now = System.currentTimeMillis();
-          send(producer, topics, Fops.fop(Fop.LOOKUP, "B", gfid, now).build());
+          send(producer, topics, fop(Fop.LOOKUP, "B", gfid, now).build());
           String id = "w" + i;
           sentAt.put(id, System.nanoTime());
-          send(producer, topics, Fops.fop(Fop.WRITE, "A", gfid, now + 1).setFopId(id).build());
+          send(producer, topics, fop(Fop.WRITE, "A", gfid, now + 1).setFopId(id).build());
           for (ConsumerRecord<String, Invalidation> record : consumer.poll(Duration.ofMillis(20))) {
             latencies.add(System.nanoTime() - sentAt.get(record.value().getCauseFopId()));
           }
@@ -94,6 +97,11 @@ public final class InvalidationLatency {
             latencies.get(latencies.size() - 1) / 1e6);
       }
     }
+  }
+
+  private static FopRecord.Builder fop(Fop fop, String client, Gfid gfid, long eventTimeMs) {
+    return FopRecord.newBuilder().setVolume("vol").setBrick("brick-1").setFop(fop).setClient(client).setGfid(gfid)
+        .setEventTimeMs(eventTimeMs);
   }
 
   private static void send(KafkaProducer<String, FopRecord> producer, UpcallTopics topics, FopRecord fop) {

@@ -1,4 +1,4 @@
-package io.upcall.streams;
+package io.upcall.bench.micro;
 
 import io.upcall.avro.Gfid;
 import io.upcall.avro.IaType;
@@ -6,6 +6,7 @@ import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
+import io.upcall.streams.SharedChangeSerializer;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,11 @@
-package io.upcall.streams;
+package io.upcall.bench.measure;
 
 import io.upcall.schemas.topics.UpcallTopics;
+import io.upcall.streams.InodeKeys;
+import io.upcall.streams.Switches;
+import io.upcall.streams.TrackedPairs;
+import io.upcall.streams.UpcallProcessor;
+import io.upcall.streams.UpcallTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +26,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Measures what tracked (inode, client) pairs cost: RocksDB bytes on disk per pair, the heap an in-memory store
- * would need instead, and the expiry punctuation's cost over 1 M pairs. Not a test; run it by hand:
- * {@code java -Xmx2g -cp <test classpath> io.upcall.streams.TrackedStateFootprint [pairs] [clientsPerInode]}.
+ * would need instead, and the expiry punctuation's cost over 1 M pairs. Run it from the built launcher:
+ * {@code java -Xmx2g -cp cli/target/upcall.jar io.upcall.bench.measure.TrackedStateFootprint [pairs]
+ * [clientsPerInode]}.
  */
 public final class TrackedStateFootprint {
   private TrackedStateFootprint() {}
 
-  @SuppressWarnings("deprecation") // StateStore.flush: the one way to put the memtable on disk before measuring it
+  // StateStore.flush: the one way to put the memtable on disk before measuring it; and the handler option below
+  @SuppressWarnings("deprecation")
   public static void main(String[] args) throws IOException {
     int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int clientsPerInode = args.length > 1 ? Integer.parseInt(args[1]) : 10;
@@ -37,11 +44,14 @@ public final class TrackedStateFootprint {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "footprint");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    UpcallStreamsConfig.withQuietDefaults(props);
+    // What the app sets too: Kafka 5.0's default, without which 4.x warns.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     Duration interval = Duration.ofSeconds(10);
     try (TopologyTestDriver driver = new TopologyTestDriver(
         UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, interval), props, Instant.ofEpochMilli(start))) {
       KeyValueStore<Bytes, Long> tracked = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
+      TrackedPairs pairsStore = TrackedPairs.of(tracked, driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
+          Long.MAX_VALUE);
       // What an in-memory store would hold on the heap (InMemoryKeyValueStore is a TreeMap<Bytes, byte[]>).
       long heapBefore = usedHeap();
       TreeMap<Bytes, byte[]> inMemory = new TreeMap<>();
@@ -51,7 +61,7 @@ public final class TrackedStateFootprint {
       inMemory.clear();
 
       long fillStart = System.nanoTime();
-      fill(pairs, clientsPerInode, key -> tracked.put(key, start / 1000));
+      fill(pairs, clientsPerInode, key -> tracked.put(key, start / 1000)); // as TrackedPairs.put writes a pair
       long fillNanos = System.nanoTime() - fillStart;
       tracked.flush(); // the memtable to SST files, so the disk figure counts every pair
       System.out.printf("pairs=%d clients/inode=%d fill=%.1f s (%.2f us/put through the metered, cached, logged "
@@ -65,12 +75,11 @@ public final class TrackedStateFootprint {
       driver.advanceWallClockTime(Duration.ofMillis(1));
 
       // The punctuator's sweep, called as the punctuator calls it, on the driver's (metered, cached, logged) store.
-      ExpirySweep<Long> sweep = new ExpirySweep<>(tracked, UpcallProcessor.SWEEP_BUDGET, System::nanoTime);
       long now = start / 1000;
-      time("sweep, nothing expired", pairs, () -> sweep.sweep(lastAccess -> now - lastAccess > 120), sweep);
+      time("sweep, nothing expired", pairs, () -> pairsStore.sweep(lastAccess -> now - lastAccess > 120), pairsStore);
       long later = now + 3 * 60;
       time("sweep, everything expired (a delete and a changelog tombstone each)", pairs,
-          () -> sweep.sweep(lastAccess -> later - lastAccess > 120), sweep);
+          () -> pairsStore.sweep(lastAccess -> later - lastAccess > 120), pairsStore);
       long left = 0;
       try (var all = tracked.all()) {
         while (all.hasNext()) {
@@ -86,7 +95,7 @@ public final class TrackedStateFootprint {
     }
   }
 
-  private static void time(String what, int pairs, Runnable punctuation, ExpirySweep<?> sweep) {
+  private static void time(String what, int pairs, Runnable punctuation, TrackedPairs sweep) {
     long total = 0;
     List<Long> took = new ArrayList<>();
     do {
@@ -94,10 +103,10 @@ public final class TrackedStateFootprint {
       punctuation.run();
       took.add(System.nanoTime() - t0);
       total += took.get(took.size() - 1);
-    } while (!sweep.completedRound());
+    } while (!sweep.sweptWholeStore());
     took.sort(null);
     System.out.printf("%s: %d punctuations (budget %d ms), %.0f ms for all %d pairs (%.0f ns/pair); punctuation "
-        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", what, took.size(), UpcallProcessor.SWEEP_BUDGET.toMillis(),
+        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", what, took.size(), TrackedPairs.sweepBudget().toMillis(),
         total / 1e6, pairs, (double) total / pairs, took.get(took.size() / 2) / 1e6,
         took.get((int) (took.size() * 0.99)) / 1e6, took.get(took.size() - 1) / 1e6);
   }
