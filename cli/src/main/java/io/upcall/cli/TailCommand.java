@@ -1,7 +1,6 @@
 package io.upcall.cli;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import io.upcall.schemas.topics.ClientPartition;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -181,7 +180,7 @@ public final class TailCommand implements Callable<Integer> {
         List<TopicPartition> partitions = new ArrayList<>();
         if (client != null) {
             // The streams app's producer places an invalidation by Kafka's default partitioner on the uid.
-            int partition = BuiltInPartitioner.partitionForKey(client.getBytes(StandardCharsets.UTF_8), infos.size());
+            int partition = ClientPartition.of(client, infos.size());
             partitions.add(new TopicPartition(topic, partition));
         } else {
             infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
