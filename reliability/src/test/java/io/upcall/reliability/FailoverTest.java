@@ -67,6 +67,7 @@ class FailoverTest {
     Map<Gfid, List<Long>> heardAtNanos = new ConcurrentHashMap<>();
     Set<String> heard = ConcurrentHashMap.newKeySet();
     List<String> written = new CopyOnWriteArrayList<>();
+    Map<Gfid, String> lastWritten = new ConcurrentHashMap<>();
     String writer = "writer-" + UUID.randomUUID();
     List<Gfid> files = new ArrayList<>();
     for (int i = 0; i < FILES; i++) {
@@ -85,8 +86,11 @@ class FailoverTest {
       for (Gfid file : files) {
         probe.stat(watcher.uid(), file).join();
       }
-      writes.scheduleAtFixedRate(() -> files.forEach(file -> written.add(probe.writeAsync(writer, file, 4096))),
-          0, WRITE_EVERY_MS, TimeUnit.MILLISECONDS);
+      writes.scheduleAtFixedRate(() -> files.forEach(file -> {
+        String fopId = probe.writeAsync(writer, file, 4096);
+        written.add(fopId);
+        lastWritten.put(file, fopId);
+      }), 0, WRITE_EVERY_MS, TimeUnit.MILLISECONDS);
       Eventually.within(Duration.ofSeconds(30), "every file's writes reach the watcher",
           () -> heardAtNanos.values().stream().allMatch(times -> times.size() >= 10));
 
@@ -101,8 +105,10 @@ class FailoverTest {
       writes.shutdown();
       assertThat(writes.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       probe.close();
-      Eventually.within(Duration.ofSeconds(60), "the watcher heard of every write",
-          () -> heard.containsAll(written));
+      // A batch may fold a file's writes told to the watcher together into the latest (docs/semantics.md, "Wire
+      // format"): the watcher has heard of every write once it has heard of each file's last one.
+      Eventually.within(Duration.ofSeconds(60), "the watcher heard of every file's last write",
+          () -> heard.containsAll(lastWritten.values()));
 
       long gapNanos = 0;
       for (List<Long> times : heardAtNanos.values()) {
@@ -111,9 +117,10 @@ class FailoverTest {
         }
       }
       Duration gap = Duration.ofNanos(gapNanos);
-      reporter.publishEntry(String.format("failover: %d writes to %d files, every one heard; every file heard again "
-              + "%d ms after the kill; longest silence of a file written every %d ms: %d ms; survivor alive: %s",
-          written.size(), FILES, resumed.toMillis(), WRITE_EVERY_MS, gap.toMillis(), second.isAlive()));
+      reporter.publishEntry(String.format("failover: %d writes to %d files, each file's last one heard (%d causes "
+              + "heard in all); every file heard again %d ms after the kill; longest silence of a file written every "
+              + "%d ms: %d ms; survivor alive: %s",
+          written.size(), FILES, heard.size(), resumed.toMillis(), WRITE_EVERY_MS, gap.toMillis(), second.isAlive()));
       assertThat(second.isAlive()).as("the survivor kept running").isTrue();
       assertThat(gap).as("failover gap").isLessThan(GAP_BOUND);
       assertThat(load.failures()).isEmpty();
