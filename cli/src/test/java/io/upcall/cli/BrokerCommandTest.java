@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import io.upcall.schemas.topics.UpcallTopics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,6 +71,7 @@ class BrokerCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void threeBrokersRunAsAReplicatedClusterAndStopTogether() throws Exception {
         CommandLine cli = runner.commandLine();
         BrokerCommand broker = cli.getSubcommands().get("broker").getCommand();
