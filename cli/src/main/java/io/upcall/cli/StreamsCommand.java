@@ -84,7 +84,8 @@ public final class StreamsCommand implements Callable<Integer> {
         try {
             app = UpcallStreamsApp.start(settings);
             err.println("upcall streams: started; Ctrl-C stops it"
-                    + app.operatorEndpoint().map(uri -> "; operator endpoint " + uri).orElse(""));
+                    + app.operatorEndpoint().map(uri -> "; operator endpoint " + uri + ", console " + uri + "/")
+                            .orElse(""));
             err.flush();
             try (BrokerWatch ignored = BrokerWatch.start(clientProperties, kafka.timeout(), WATCH_INTERVAL,
                     line -> say(err, line))) {
