@@ -47,8 +47,24 @@ final class InvalidationFold {
 
   private InvalidationFold() {}
 
-  /** The one invalidation that stands for {@code earlier} then {@code later}, or null when they must stay two. */
+  /**
+   * The one invalidation that stands for {@code earlier} then {@code later} (in the order they were decided), or null
+   * when they must stay two. It carries the event time and cause of whichever of the two is newer in event time:
+   * records about one inode may be decided out of event-time order, and a listener (or an oracle) must be able to
+   * tell that it heard of both.
+   */
   static Invalidation fold(Invalidation earlier, Invalidation later) {
+    Invalidation folded = contentOf(earlier, later);
+    if (folded == null || folded.getEventTimeMs() >= Math.max(earlier.getEventTimeMs(), later.getEventTimeMs())) {
+      return folded;
+    }
+    Invalidation newest = earlier.getEventTimeMs() > later.getEventTimeMs() ? earlier : later;
+    return Invalidation.newBuilder(folded).setEventTimeMs(newest.getEventTimeMs())
+        .setCauseFopId(newest.getCauseFopId()).setBrick(newest.getBrick()).build();
+  }
+
+  /** What applying the two leaves in a cache, as one invalidation; null when no one invalidation does. */
+  private static Invalidation contentOf(Invalidation earlier, Invalidation later) {
     int a = earlier.getFlags();
     int b = later.getFlags();
     if (((a | b) & (PARENT_TIMES.bit() | ~UpcallFlag.ALL_BITS)) != 0
