@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "broker",
         description = {
                 "Run a single-node Kafka broker (KRaft) on 127.0.0.1 with the Upcall topics until Ctrl-C.",
-                "With --brokers 3: three brokers (each also a controller) in their own JVMs, replication factor 3,",
-                "min.insync.replicas 2, on ports PORT, PORT+1, PORT+2.",
+                "With --brokers 3: three brokers (each also a controller) in their own JVMs, replication factor 3, "
+                        + "min.insync.replicas 2, on ports PORT, PORT+1, PORT+2.",
                 "Data lives in a temporary directory deleted on exit, unless --data-dir is given (one broker only)."})
 public final class BrokerCommand implements Callable<Integer> {
 
