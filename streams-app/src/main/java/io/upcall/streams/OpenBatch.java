@@ -149,8 +149,7 @@ final class OpenBatch {
   /** The change last added, when {@code body} is the same change; else a new one at the end. */
   private Change into(Invalidation body, byte[] encoded) {
     Change last = changes.isEmpty() ? null : changes.get(changes.size() - 1);
-    if (last != null && (last.body == body || SharedChangeSerializer.sameChange(last.body, body)
-        && last.body.getExpireTimeSeconds() == body.getExpireTimeSeconds())) {
+    if (last != null && (last.body == body || SharedChangeSerializer.sameChange(last.body, body))) {
       return last;
     }
     Change change = new Change(body, encoded);

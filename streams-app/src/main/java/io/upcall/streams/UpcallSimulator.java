@@ -85,7 +85,8 @@ public final class UpcallSimulator implements AutoCloseable {
       throw new TraceFormatException(event.lineNumber(),
           reason == null ? "rejected" : new String(reason.value(), StandardCharsets.UTF_8));
     }
-    return perClient(invalidations.readValuesToList());
+    return InvalidationBatches.perClient(invalidations.readValuesToList(), TOPICS.invalidations(),
+        UpcallSerdes.invalidation().deserializer());
   }
 
   private void start(long firstEventTimeMs) {
@@ -106,15 +107,6 @@ public final class UpcallSimulator implements AutoCloseable {
     invalidations = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
         UpcallSerdes.invalidationsTopic().deserializer());
     deadLetters = driver.createOutputTopic(TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  /** The per-client invalidations of what the topology wrote, in either format. */
-  private static List<Invalidation> perClient(List<SpecificRecord> values) {
-    List<Invalidation> all = new java.util.ArrayList<>();
-    for (SpecificRecord value : values) {
-      all.addAll(InvalidationBatches.perClient(value, TOPICS.invalidations(), UpcallSerdes.invalidation().deserializer()));
-    }
-    return all;
   }
 
   /** Closes the driver and deletes the simulation's state. */

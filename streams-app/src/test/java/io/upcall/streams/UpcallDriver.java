@@ -137,16 +137,8 @@ final class UpcallDriver implements AutoCloseable {
 
   /** Every invalidation emitted since the last call. */
   List<Invalidation> invalidations() {
-    return perClient(invalidations.readValuesToList());
-  }
-
-  /** The per-client invalidations of what the topology wrote, in either format. */
-  private static List<Invalidation> perClient(List<SpecificRecord> values) {
-    List<Invalidation> all = new java.util.ArrayList<>();
-    for (SpecificRecord value : values) {
-      all.addAll(InvalidationBatches.perClient(value, TOPICS.invalidations(), UpcallSerdes.invalidation().deserializer()));
-    }
-    return all;
+    return InvalidationBatches.perClient(invalidations.readValuesToList(), TOPICS.invalidations(),
+        UpcallSerdes.invalidation().deserializer());
   }
 
   List<TestRecord<byte[], byte[]>> deadLetters() {

@@ -30,6 +30,16 @@ public final class InvalidationBatches {
     return List.of();
   }
 
+  /** {@link #perClient(SpecificRecord, String, Deserializer)} of each of {@code values}, in order. */
+  public static List<Invalidation> perClient(List<? extends SpecificRecord> values, String topic,
+      Deserializer<Invalidation> bodies) {
+    List<Invalidation> all = new ArrayList<>();
+    for (SpecificRecord value : values) {
+      all.addAll(perClient(value, topic, bodies));
+    }
+    return all;
+  }
+
   /** Every (client, change) of {@code batch} as the per-client Invalidation it stands for, in batch order. */
   public static List<Invalidation> expand(InvalidationBatch batch, String topic, Deserializer<Invalidation> bodies) {
     List<Invalidation> all = new ArrayList<>();
