@@ -308,6 +308,9 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
           }
         }
       }
+      // Written before the clients are untracked: under at-least-once a crash may keep the untracking (its changelog
+      // record goes out at once) and lose a batch still held, and a replayed forget finds nobody tracked to tell.
+      writeBatches(outputTimestamp);
       tracked.untrack(untracked);
       remember(forget, null);
       if (meta != null && timeout != 0) {
