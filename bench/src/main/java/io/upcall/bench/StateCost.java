@@ -6,6 +6,7 @@ import io.upcall.avro.Gfid;
 import io.upcall.producers.load.FopGenerator;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
+import io.upcall.streams.TrackedPairs;
 import io.upcall.streams.UpcallProcessor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,9 +42,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class StateCost {
   private static final Duration FILL_TIMEOUT = Duration.ofMinutes(10);
-  /** The stores a tracked pair lives in: the pairs by inode, and by last access (for the pair bound). */
-  static final List<String> PAIR_STORES =
-      List.of(UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.ACCESS_ORDER_STORE);
+  /**
+   * The stores a tracked pair lives in: the pairs by inode, by last access (for the pair bound), and their journal
+   * (the only one with a changelog).
+   */
+  static final List<String> PAIR_STORES = List.of(UpcallProcessor.TRACKED_CLIENTS_STORE,
+      UpcallProcessor.ACCESS_ORDER_STORE, TrackedPairs.JOURNAL_STORE);
 
   /**
    * @param pairs tracked pairs after the fill (counted in the store)

@@ -41,6 +41,8 @@ public final class StandaloneProcessor implements AutoCloseable {
     context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
     add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE),
         Serdes.Bytes(), Serdes.Long()));
+    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TrackingJournal.STORE),
+        Serdes.Long(), Serdes.ByteArray()));
     add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.INODE_META_STORE),
         Serdes.Bytes(), UpcallSerdes.inodeMeta()));
     add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.TX_IDS_STORE),

@@ -21,12 +21,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link TrackingBound#perTask()} pairs: a touch that adds a pair beyond it evicts the least recently accessed
  * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others.
  *
- * <p>The order store has no changelog: it is an index of the pairs store, rebuilt from it whenever the task starts
- * (a scan and a local write per pair, a few seconds per million pairs), so a touch writes one changelog record
- * instead of three (the pair, the old order entry's tombstone, the new order entry). An order entry is only a hint:
- * expiry and eviction act on it only while the pair still holds that second, and drop it otherwise, so entries
- * left behind by a crash (the store is local and written without a log) do no harm. The count lives in memory,
- * counted during that rebuild: persisting it would add a changelog record to every new pair.
+ * <p>Neither store keeps a changelog: both are local indexes of the {@link TrackingJournal}, rebuilt from it whenever
+ * the task starts (the pairs store emptied, the journal replayed, the order written from the pairs: a few seconds
+ * per million pairs), so the touches of a whole READDIRP, or of a whole commit interval, cost one changelog record
+ * instead of one each. An order entry is only a hint: expiry and eviction act on it only while the pair still holds
+ * that second, and drop it otherwise, so entries left behind by a crash do no harm. The count lives in memory,
+ * counted during that rebuild.
  */
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
@@ -35,6 +35,8 @@ final class TrackedClients {
   private static final Bytes FIRST_ORDER = Bytes.wrap(new byte[] {ORDER});
   private static final byte[] NOTHING = new byte[0];
   private static final int EXPIRY_BATCH = 256;
+  /** Journal segments one expiry may compact: ~150 entries each, a pair lookup per entry. */
+  private static final int COMPACTED_PER_EXPIRY = 64;
 
   /** One tracked client of an inode. */
   record Tracked(String client, long lastAccessSecond, Bytes key) {
@@ -46,6 +48,7 @@ final class TrackedClients {
 
   private final KeyValueStore<Bytes, Long> store;
   private final KeyValueStore<Bytes, byte[]> byAccess;
+  private final TrackingJournal journal;
   private final long maxPairs;
   private long count;
   /**
@@ -55,10 +58,17 @@ final class TrackedClients {
    */
   private Bytes head;
 
-  TrackedClients(KeyValueStore<Bytes, Long> store, KeyValueStore<Bytes, byte[]> byAccess, long maxPairs) {
+  /**
+   * The pairs as {@code journal} holds them, touches before {@code cutoffSecond} left out (expiry would delete them),
+   * in {@code store} and {@code byAccess}, whatever those held before.
+   */
+  TrackedClients(KeyValueStore<Bytes, Long> store, KeyValueStore<Bytes, byte[]> byAccess, TrackingJournal journal,
+      long maxPairs, long cutoffSecond) {
     this.store = store;
     this.byAccess = byAccess;
+    this.journal = journal;
     this.maxPairs = maxPairs;
+    rebuildPairs(cutoffSecond);
     this.count = rebuildOrder();
   }
 
@@ -75,6 +85,7 @@ final class TrackedClients {
       return List.of();
     }
     store.put(key, second);
+    journal.touched(key, second);
     if (last != null) {
       byAccess.delete(orderKey(last, key));
     }
@@ -134,6 +145,7 @@ final class TrackedClients {
   void untrack(List<Tracked> tracked) {
     for (Tracked client : tracked) {
       remove(client.key(), client.lastAccessSecond());
+      journal.untracked(client.key(), client.lastAccessSecond());
     }
   }
 
@@ -153,9 +165,16 @@ final class TrackedClients {
       }
       deleted += doomed.size();
       if (doomed.size() < EXPIRY_BATCH || ticker.getAsLong() - deadline > 0) {
+        journal.expire(cutoffSecond);
+        journal.compact(count, (key, second) -> second.equals(store.get(key)), COMPACTED_PER_EXPIRY);
         return deleted;
       }
     }
+  }
+
+  /** Makes what changed durable at the next commit: at the end of every record and punctuation. */
+  void persist() {
+    journal.persist();
   }
 
   /** Pairs tracked by this task. */
@@ -167,6 +186,7 @@ final class TrackedClients {
     List<Tracked> evicted = new ArrayList<>();
     for (KeyValue<Bytes, Long> pair : oldest(excess, Long.MAX_VALUE, keep)) {
       remove(pair.key, pair.value);
+      journal.untracked(pair.key, pair.value);
       evicted.add(new Tracked(InodeKeys.suffixOf(pair.key), pair.value, pair.key));
     }
     return evicted;
@@ -209,6 +229,39 @@ final class TrackedClients {
     store.delete(key);
     byAccess.delete(orderKey(lastAccessSecond, key));
     count--;
+  }
+
+  /** Empties the pairs store and replays the journal into it. */
+  private void rebuildPairs(long cutoffSecond) {
+    Bytes from = null;
+    while (true) {
+      // Each batch starts where the last one ended: from the start it would step over the tombstones again.
+      List<Bytes> batch = new ArrayList<>(EXPIRY_BATCH);
+      try (KeyValueIterator<Bytes, Long> entries = from == null ? store.all() : store.range(from, null)) {
+        while (entries.hasNext() && batch.size() < EXPIRY_BATCH) {
+          batch.add(entries.next().key);
+        }
+      }
+      if (batch.isEmpty()) {
+        break;
+      }
+      batch.forEach(store::delete);
+      from = batch.get(batch.size() - 1);
+    }
+    journal.replay(cutoffSecond, new TrackingJournal.Replay() {
+      @Override
+      public void touched(Bytes key, long second) {
+        Long last = store.get(key);
+        if (last == null || last < second) {
+          store.put(key, second);
+        }
+      }
+
+      @Override
+      public void untracked(Bytes key) {
+        store.delete(key);
+      }
+    });
   }
 
   /** Writes the order entry of every pair (the order store keeps no changelog) and counts the pairs. */

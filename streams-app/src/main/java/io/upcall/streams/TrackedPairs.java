@@ -11,23 +11,28 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * topology, while the processor's own classes stay package-private. The app never uses it.
  */
 public final class TrackedPairs {
+  /** The name of the store that holds the tracked pairs' history, the only one of them with a changelog. */
+  public static final String JOURNAL_STORE = TrackingJournal.STORE;
+
   private final KeyValueStore<Bytes, Long> pairs;
   private final TrackedClients tracked;
   private final ExpirySweep<Long> sweep;
 
-  private TrackedPairs(KeyValueStore<Bytes, Long> pairs, KeyValueStore<Bytes, byte[]> accessOrder, long maxPairs) {
+  private TrackedPairs(KeyValueStore<Bytes, Long> pairs, KeyValueStore<Bytes, byte[]> accessOrder,
+      KeyValueStore<Long, byte[]> journal, long maxPairs) {
     this.pairs = pairs;
-    this.tracked = new TrackedClients(pairs, accessOrder, maxPairs);
+    this.tracked = new TrackedClients(pairs, accessOrder, new TrackingJournal(journal), maxPairs, Long.MIN_VALUE);
     this.sweep = new ExpirySweep<>(pairs, UpcallProcessor.SWEEP_BUDGET, System::nanoTime);
   }
 
   /**
    * The pairs in {@code pairs} ({@link UpcallProcessor#TRACKED_CLIENTS_STORE}) with their access order in
-   * {@code accessOrder} ({@link UpcallProcessor#ACCESS_ORDER_STORE}), at most {@code maxPairs} of them.
+   * {@code accessOrder} ({@link UpcallProcessor#ACCESS_ORDER_STORE}) and their history in {@code journal} ({@link
+   * #JOURNAL_STORE}), at most {@code maxPairs} of them; the pairs store is rebuilt from the journal first.
    */
   public static TrackedPairs of(KeyValueStore<Bytes, Long> pairs, KeyValueStore<Bytes, byte[]> accessOrder,
-      long maxPairs) {
-    return new TrackedPairs(pairs, accessOrder, maxPairs);
+      KeyValueStore<Long, byte[]> journal, long maxPairs) {
+    return new TrackedPairs(pairs, accessOrder, journal, maxPairs);
   }
 
   /** The time one expiry punctuation may spend on a store before it yields the stream thread. */
@@ -42,10 +47,15 @@ public final class TrackedPairs {
    * @return how many pairs were evicted to make room
    */
   public int touch(byte[] gfid, String client, long second) {
-    return tracked.touch(gfid, client, second).size();
+    int evicted = tracked.touch(gfid, client, second).size();
+    tracked.persist();
+    return evicted;
   }
 
-  /** The pair's entry alone, without an access-order entry or the bound: what the pairs store holds per pair. */
+  /**
+   * The pair's entry alone, without an access-order entry, a journal entry or the bound: what the pairs store holds
+   * per pair.
+   */
   public void put(byte[] gfid, String client, long second) {
     pairs.put(InodeKeys.of(gfid, client), second);
   }

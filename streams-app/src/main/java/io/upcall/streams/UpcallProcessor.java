@@ -44,7 +44,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * does, whether or not records arrive.
  */
 public final class UpcallProcessor implements Processor<String, InodeEvent, String, SpecificRecord> {
-  /** (gfid ‖ client uid) → last access second. */
+  /** (gfid ‖ client uid) → last access second; no changelog: rebuilt from the {@link TrackingJournal}. */
   public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
   /** (last access second ‖ gfid ‖ client uid) → nothing, plus the pair count: the eviction and expiry order. */
   public static final String ACCESS_ORDER_STORE = "upcall-tracked-access-order";
@@ -140,11 +140,13 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     KeyValueStore<Bytes, Long> trackedStore = context.getStateStore(TRACKED_CLIENTS_STORE);
     KeyValueStore<Bytes, InodeMeta> metaStore = context.getStateStore(INODE_META_STORE);
     KeyValueStore<Bytes, Long> txStore = context.getStateStore(TX_IDS_STORE);
-    tracked = new TrackedClients(trackedStore, context.getStateStore(ACCESS_ORDER_STORE), bound.perTask());
-    changes = new LatestChanges(metaStore);
-    transactions = new Transactions(txStore);
     xattrInterest = context.getStateStore(XattrInterestProcessor.XATTR_INTEREST_STORE);
     switches = context.getStateStore(ConfigChangeProcessor.SWITCHES_STORE);
+    tracked = new TrackedClients(trackedStore, context.getStateStore(ACCESS_ORDER_STORE),
+        new TrackingJournal(context.getStateStore(TrackingJournal.STORE)), bound.perTask(),
+        expiryCutoff(context.currentSystemTimeMs()));
+    changes = new LatestChanges(metaStore);
+    transactions = new Transactions(txStore);
     metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime);
     txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
@@ -371,6 +373,7 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
    * the rest are made durable before Streams may commit (see {@link InvalidationOutbox}).
    */
   private void afterWork(long timestamp) {
+    tracked.persist();
     if (batching.immediate()) {
       writeBatches(timestamp);
       return;
@@ -494,6 +497,11 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
         List.of(), 0, change.getEventTimeMs(), change.getBrick(), change.getCauseFopId());
   }
 
+  /** The second before which a tracked pair is idle for 2·T at {@code wallClockMs}. */
+  private long expiryCutoff(long wallClockMs) {
+    return TrackingFreshness.second(wallClockMs) - 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
+  }
+
   @Override
   public void close() {
     context.metrics().removeSensor(invalidations);
@@ -503,7 +511,8 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private void expire(long wallClockMs) {
     long now = TrackingFreshness.second(wallClockMs);
     long horizon = 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
-    tracked.expire(now - horizon, SWEEP_BUDGET, System::nanoTime);
+    tracked.expire(expiryCutoff(wallClockMs), SWEEP_BUDGET, System::nanoTime);
+    tracked.persist();
     metaSweep.sweep(meta -> meta.getLatestChange() == null
         || now - TrackingFreshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
     txSweep.sweep(stored -> now - Transactions.secondOf(stored) > horizon);

@@ -99,9 +99,15 @@ public final class UpcallTopology {
         ConfigChangeProcessor::new);
     // No record cache for the tracked clients and transaction ids: a touch writes a pair at most once a second
     // and a transaction id once, so there is nothing to coalesce, and the cache doubled the cost of expiry's
-    // deletes. A hot inode's latest change is rewritten by every change: there the cache saves writes.
+    // deletes. The tracked clients keep no changelog: they are rebuilt from the journal when a task starts. A hot inode's latest change is rewritten by every change: there the cache saves writes.
     builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE), Serdes.Bytes(), Serdes.Long()));
+        Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE), Serdes.Bytes(), Serdes.Long())
+        .withLoggingDisabled());
+    // The tracked pairs' changelog: the open segment is rewritten at every record that touches, and the record cache
+    // turns that into one changelog record per commit (TrackingJournal).
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(TrackingJournal.STORE), Serdes.Long(), Serdes.ByteArray())
+        .withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(UpcallProcessor.INODE_META_STORE), Serdes.Bytes(), inodeMeta)
         .withCachingEnabled());
@@ -175,7 +181,8 @@ public final class UpcallTopology {
                 topics.invalidations(), invalidations.serializer(), invalidations.deserializer()),
             Named.as("upcall"),
             UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE, UpcallProcessor.TX_IDS_STORE,
-            UpcallProcessor.ACCESS_ORDER_STORE, UpcallProcessor.PENDING_FANOUTS_STORE, InvalidationOutbox.STORE)
+            UpcallProcessor.ACCESS_ORDER_STORE, UpcallProcessor.PENDING_FANOUTS_STORE, InvalidationOutbox.STORE,
+            TrackingJournal.STORE)
         .to(topics.invalidations(), Produced.with(Serdes.String(), Serdes.serdeFrom(
                 new InvalidationsTopicSerializer(SharedChangeSerializer.of(invalidations),
                     invalidationBatches.serializer()),

@@ -44,12 +44,12 @@ public final class TrackedPairCost {
         Instant.ofEpochMilli(start))) {
       KeyValueStore<Bytes, Long> store = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
       KeyValueStore<Bytes, byte[]> order = driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE);
-      TrackedPairs tracked = TrackedPairs.of(store, order, pairs);
+      TrackedPairs tracked = TrackedPairs.of(store, order, driver.getKeyValueStore(TrackedPairs.JOURNAL_STORE), pairs);
       long fill = fill(tracked, pairs, 0, start / 1000);
       store.flush();
       order.flush();
       long disk = directorySize(stateDir);
-      System.out.printf("%d pairs: %.2f us per new pair (pair + order entry), %.1f MB on disk, "
+      System.out.printf("%d pairs: %.2f us per new pair (pair + order entry + journal entry), %.1f MB on disk, "
           + "%.1f bytes/pair for both stores%n", pairs, fill / 1e3 / pairs, disk / 1e6, (double) disk / pairs);
       long evicting = fill(tracked, pairs / 10, pairs, start / 1000 + 1);
       System.out.printf("%d more pairs past the bound: %.2f us per new pair with one eviction each; %d tracked%n",

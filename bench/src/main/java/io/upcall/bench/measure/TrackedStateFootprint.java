@@ -51,7 +51,7 @@ public final class TrackedStateFootprint {
         UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, interval), props, Instant.ofEpochMilli(start))) {
       KeyValueStore<Bytes, Long> tracked = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
       TrackedPairs pairsStore = TrackedPairs.of(tracked, driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
-          Long.MAX_VALUE);
+          driver.getKeyValueStore(TrackedPairs.JOURNAL_STORE), Long.MAX_VALUE);
       // What an in-memory store would hold on the heap (InMemoryKeyValueStore is a TreeMap<Bytes, byte[]>).
       long heapBefore = usedHeap();
       TreeMap<Bytes, byte[]> inMemory = new TreeMap<>();

@@ -7,6 +7,7 @@ import io.upcall.avro.internal.InodeMeta;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.UpcallFlag;
 import io.upcall.streams.InodeKeys;
+import io.upcall.streams.JournaledPairs;
 import io.upcall.streams.Switches;
 import io.upcall.streams.UpcallProcessor;
 import java.io.IOException;
@@ -107,10 +108,14 @@ final class InodeLookup {
   /** The inode as this instance's stores hold it; a standby read may lag the owner. */
   private Reply read(Gfid gfid, KeyQueryMetadata where, boolean standby, FreshAt freshAt) {
     int partition = where.partition();
-    ReadOnlyKeyValueStore<Bytes, Long> tracked = store(UpcallProcessor.TRACKED_CLIENTS_STORE, partition, standby);
     ReadOnlyKeyValueStore<Bytes, InodeMeta> meta = store(UpcallProcessor.INODE_META_STORE, partition, standby);
     int timeout = switches.get().timeoutSeconds();
-    List<InodeState.TrackedClient> clients = TrackedScans.ofInode(tracked, gfid.bytes(), freshAt, timeout);
+    // A standby keeps only what has a changelog: the tracked clients' journal, not the pairs store built from it.
+    List<InodeState.TrackedClient> clients = standby
+        ? TrackedScans.ofInode(JournaledPairs.ofInode(store(JournaledPairs.STORE, partition, true), gfid.bytes()),
+            freshAt, timeout)
+        : TrackedScans.ofInode(this.<Bytes, Long>store(UpcallProcessor.TRACKED_CLIENTS_STORE, partition, false),
+            gfid.bytes(), freshAt, timeout);
     InodeMeta latest = meta.get(InodeKeys.of(gfid.bytes()));
     InodeState.Change change = latest == null || latest.getLatestChange() == null ? null : change(latest);
     String servedBy = where.activeHost().equals(self) ? InodeState.ACTIVE : InodeState.STANDBY;
@@ -124,9 +129,9 @@ final class InodeLookup {
         freshAt, clients, change));
   }
 
-  private <V> ReadOnlyKeyValueStore<Bytes, V> store(String name, int partition, boolean stale) {
-    StoreQueryParameters<ReadOnlyKeyValueStore<Bytes, V>> parameters = StoreQueryParameters
-        .fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore())
+  private <K, V> ReadOnlyKeyValueStore<K, V> store(String name, int partition, boolean stale) {
+    StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
+        .fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
         .withPartition(partition);
     return streams.store(stale ? parameters.enableStaleStores() : parameters);
   }

@@ -1,6 +1,7 @@
 package io.upcall.streams.ops;
 
 import io.upcall.streams.Switches;
+import io.upcall.streams.JournaledPairs;
 import io.upcall.streams.UpcallProcessor;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class StatsCollector {
   /** The stores whose sizes are reported, in this order. */
   static final List<String> STORES = List.of(UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE,
-      UpcallProcessor.TX_IDS_STORE);
+      UpcallProcessor.TX_IDS_STORE, JournaledPairs.STORE);
 
   private final KafkaStreams streams;
   private final Cluster cluster;

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -40,17 +42,22 @@ public final class TrackedScans {
   /** The tracked clients of {@code gfid}, in uid byte order, judged fresh at {@code at}. */
   public static List<InodeState.TrackedClient> ofInode(ReadOnlyKeyValueStore<Bytes, Long> store, byte[] gfid,
       FreshAt at, int timeoutSeconds) {
-    List<InodeState.TrackedClient> clients = new ArrayList<>();
+    SortedMap<Bytes, Long> pairs = new TreeMap<>();
     try (KeyValueIterator<Bytes, Long> entries = store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
-      while (entries.hasNext()) {
-        KeyValue<Bytes, Long> entry = entries.next();
-        if (entry.key.get().length <= InodeKeys.GFID_LENGTH) {
-          continue; // not a (gfid, client) entry
-        }
-        clients.add(new InodeState.TrackedClient(InodeKeys.suffixOf(entry.key), entry.value,
-            Instant.ofEpochSecond(entry.value).toString(), at.fresh(entry.value, timeoutSeconds)));
-      }
+      entries.forEachRemaining(entry -> pairs.put(entry.key, entry.value));
     }
+    return ofInode(pairs, at, timeoutSeconds);
+  }
+
+  /** The tracked clients among {@code pairs} ((gfid, client) key → last access second), judged fresh at {@code at}. */
+  public static List<InodeState.TrackedClient> ofInode(SortedMap<Bytes, Long> pairs, FreshAt at, int timeoutSeconds) {
+    List<InodeState.TrackedClient> clients = new ArrayList<>();
+    pairs.forEach((key, second) -> {
+      if (key.get().length > InodeKeys.GFID_LENGTH) { // else not a (gfid, client) entry
+        clients.add(new InodeState.TrackedClient(InodeKeys.suffixOf(key), second,
+            Instant.ofEpochSecond(second).toString(), at.fresh(second, timeoutSeconds)));
+      }
+    });
     return clients;
   }
 
