@@ -73,18 +73,21 @@ final class LatestChanges {
     Invalidation later = changeIsLater ? change : latest;
     Invalidation earlier = changeIsLater ? latest : change;
     String bothOriginators = Objects.equals(previous.getLatestChangeOriginator(), originator) ? originator : null;
-    // Whom a forget told stays with it for T. (The constructor, not a builder: a builder deep-copies every field.)
-    return new InodeMeta(bothOriginators, merge(later, earlier), previous.getTxIds(), previous.getForgetCause(),
-        previous.getForgotten());
+    // Whom a forget told stays with it for T. (A new builder, not a copy builder: that deep-copies every field.)
+    return InodeMeta.newBuilder().setLatestChangeOriginator(bothOriginators).setLatestChange(merge(later, earlier))
+        .setTxIds(previous.getTxIds()).setForgetCause(previous.getForgetCause()).setForgotten(previous.getForgotten())
+        .build();
   }
 
   /** {@code meta} noting that the forget caused by {@code cause} told {@code clients} (and stopped tracking them). */
   static InodeMeta withForgotten(InodeMeta meta, String cause, List<String> clients) {
-    return new InodeMeta(meta.getLatestChangeOriginator(), meta.getLatestChange(), meta.getTxIds(), cause, clients);
+    return InodeMeta.newBuilder().setLatestChangeOriginator(meta.getLatestChangeOriginator())
+        .setLatestChange(meta.getLatestChange()).setTxIds(meta.getTxIds()).setForgetCause(cause).setForgotten(clients)
+        .build();
   }
 
   private static Invalidation merge(Invalidation later, Invalidation earlier) {
-    Invalidation merged = Invalidation.newBuilder(later).build();
+    Invalidation merged = InvalidationCopies.of(later).build();
     merged.setFlags(later.getFlags() | earlier.getFlags());
     // A stat flag without a stat tells the client to drop its stat: an older stat must not undo that.
     if (later.getStat() == null && (later.getFlags() & STAT_FLAGS) == 0) {
@@ -130,6 +133,7 @@ final class LatestChanges {
   }
 
   private static InodeMeta meta(String originator, Invalidation change) {
-    return new InodeMeta(originator, change, Map.of(), null, List.of());
+    return InodeMeta.newBuilder().setLatestChangeOriginator(originator).setLatestChange(change).setTxIds(Map.of())
+        .setForgetCause(null).setForgotten(List.of()).build();
   }
 }

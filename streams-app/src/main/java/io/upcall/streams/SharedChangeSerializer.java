@@ -35,8 +35,8 @@ public final class SharedChangeSerializer implements Serializer<Invalidation> {
    */
   public static Serializer<Invalidation> of(Serde<Invalidation> serde) {
     Serializer<Invalidation> encoder = serde.serializer();
-    Invalidation sample = new Invalidation("c", Gfids.of(new UUID(1, 2)), 1, "vol", null, null, null, null, null,
-        List.of(), 60, 1L, "brick", "cause");
+    Invalidation sample = InvalidationCopies.of(InvalidationCopies.forget(Gfids.of(new UUID(1, 2)), "vol", "brick",
+        60, 1L, "cause")).setClient("c").setFlags(1).build();
     try {
       byte[] named = encoder.serialize("", sample);
       byte[] anonymous = encoder.serialize("", withClient(sample, ""));
@@ -104,11 +104,9 @@ public final class SharedChangeSerializer implements Serializer<Invalidation> {
         && Objects.equals(a.getCauseFopId(), b.getCauseFopId());
   }
 
-  /** {@code i} addressed to {@code client}: the constructor, since a builder deep-copies every field. */
+  /** {@code i} addressed to {@code client}. */
   static Invalidation withClient(Invalidation i, String client) {
-    return new Invalidation(client, i.getGfid(), i.getFlags(), i.getVolume(), i.getStat(), i.getParent(),
-        i.getParentStat(), i.getOldParent(), i.getOldParentStat(), i.getXattrs(), i.getExpireTimeSeconds(),
-        i.getEventTimeMs(), i.getBrick(), i.getCauseFopId());
+    return InvalidationCopies.of(i).setClient(client).build();
   }
 
   private static int varintSize(long value) {

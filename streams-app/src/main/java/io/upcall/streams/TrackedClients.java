@@ -22,11 +22,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others.
  *
  * <p>Neither store keeps a changelog: both are local indexes of the {@link TrackingJournal}, rebuilt from it whenever
- * the task starts (the pairs store emptied, the journal replayed, the order written from the pairs: a few seconds
- * per million pairs), so the touches of a whole READDIRP, or of a whole commit interval, cost one changelog record
- * instead of one each. An order entry is only a hint: expiry and eviction act on it only while the pair still holds
- * that second, and drop it otherwise, so entries left behind by a crash do no harm. The count lives in memory,
- * counted during that rebuild.
+ * the task starts (the pairs store emptied, the journal replayed into both: a few seconds per million pairs), so the
+ * touches of a whole READDIRP, or of a whole commit interval, cost one changelog record instead of one each. An order
+ * entry is only a hint: expiry and eviction act on it only while the pair still holds that second, and drop it
+ * otherwise, so entries left behind by a replay or a crash do no harm. The count lives in memory, counted after the
+ * rebuild.
  */
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
@@ -69,7 +69,7 @@ final class TrackedClients {
     this.journal = journal;
     this.maxPairs = maxPairs;
     rebuildPairs(cutoffSecond);
-    this.count = rebuildOrder();
+    this.count = countPairs();
   }
 
   /**
@@ -248,13 +248,13 @@ final class TrackedClients {
       batch.forEach(store::delete);
       from = batch.get(batch.size() - 1);
     }
+    // A touch is journaled only when it moves the pair's second, so the last entry of a pair is its state: each
+    // is written as it comes, without reading the pair first. An order entry it leaves behind is a stale hint.
     journal.replay(cutoffSecond, new TrackingJournal.Replay() {
       @Override
       public void touched(Bytes key, long second) {
-        Long last = store.get(key);
-        if (last == null || last < second) {
-          store.put(key, second);
-        }
+        store.put(key, second);
+        byAccess.put(orderKey(second, key), NOTHING);
       }
 
       @Override
@@ -264,13 +264,11 @@ final class TrackedClients {
     });
   }
 
-  /** Writes the order entry of every pair (the order store keeps no changelog) and counts the pairs. */
-  private long rebuildOrder() {
+  private long countPairs() {
     long pairs = 0;
     try (KeyValueIterator<Bytes, Long> entries = store.all()) {
       while (entries.hasNext()) {
-        KeyValue<Bytes, Long> entry = entries.next();
-        byAccess.put(orderKey(entry.value, entry.key), NOTHING);
+        entries.next();
         pairs++;
       }
     }

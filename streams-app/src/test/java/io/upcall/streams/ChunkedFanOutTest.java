@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class ChunkedFanOutTest {
   private static final UpcallTopics TOPICS = UpcallTopics.defaults();
   private static final Gfid HOT = gfid(777);
-  private static final int READERS = 2 * UpcallProcessor.FANOUT_CHUNK + 2_000;
+  private static final int READERS = 2 * ChunkedFanOut.CHUNK + 2_000;
 
   private TopologyTestDriver driver;
   private TestInputTopic<String, SpecificRecord> fops;
@@ -73,32 +73,32 @@ class ChunkedFanOutTest {
     pipe(fop(Fop.WRITE, "writer", HOT, T0 + 2_000).setStat(Fops.stat(1)));
     Set<String> told = new HashSet<>();
     List<Invalidation> first = invalidations();
-    assertThat(first).hasSize(UpcallProcessor.FANOUT_CHUNK);
+    assertThat(first).hasSize(ChunkedFanOut.CHUNK);
     first.forEach(i -> told.add(i.getClient()));
 
     int punctuations = 0;
     while (told.size() < READERS) {
-      driver.advanceWallClockTime(UpcallProcessor.FANOUT_RESUME_INTERVAL);
+      driver.advanceWallClockTime(ChunkedFanOut.RESUME_INTERVAL);
       List<Invalidation> chunk = invalidations();
-      assertThat(chunk.size()).as("one punctuation's recipients").isLessThanOrEqualTo(UpcallProcessor.FANOUT_CHUNK);
+      assertThat(chunk.size()).as("one punctuation's recipients").isLessThanOrEqualTo(ChunkedFanOut.CHUNK);
       chunk.forEach(i -> told.add(i.getClient()));
       assertThat(++punctuations).as("punctuations to tell every reader").isLessThan(10);
     }
     assertThat(told).hasSize(READERS).doesNotContain("writer");
-    driver.advanceWallClockTime(UpcallProcessor.FANOUT_RESUME_INTERVAL);
+    driver.advanceWallClockTime(ChunkedFanOut.RESUME_INTERVAL);
     assertThat(invalidations()).as("told twice").isEmpty();
   }
 
   @Test
   void theInodesNextEventWaitsForTheRestOfThePendingFanOut() {
     pipe(fop(Fop.WRITE, "writer", HOT, T0 + 2_000).setStat(Fops.stat(1)));
-    assertThat(invalidations()).hasSize(UpcallProcessor.FANOUT_CHUNK);
+    assertThat(invalidations()).hasSize(ChunkedFanOut.CHUNK);
 
     pipe(fop(Fop.WRITE, "reader-0", HOT, T0 + 3_000).setStat(Fops.stat(2)));
 
     List<Invalidation> then = invalidations();
     long firstChange = then.stream().filter(i -> i.getEventTimeMs() == T0 + 2_000).count();
-    assertThat(firstChange).as("the rest of the first change").isEqualTo(READERS - UpcallProcessor.FANOUT_CHUNK);
+    assertThat(firstChange).as("the rest of the first change").isEqualTo(READERS - ChunkedFanOut.CHUNK);
     assertThat(then.subList(0, (int) firstChange)).allSatisfy(i -> assertThat(i.getEventTimeMs()).isEqualTo(T0 + 2_000));
   }
 
@@ -117,7 +117,7 @@ class ChunkedFanOutTest {
 
     for (int punctuations = 0; pendingLeft(); punctuations++) {
       assertThat(punctuations).as("punctuations to tell every reader").isLessThan(10);
-      driver.advanceWallClockTime(UpcallProcessor.FANOUT_RESUME_INTERVAL);
+      driver.advanceWallClockTime(ChunkedFanOut.RESUME_INTERVAL);
     }
     output.readValuesToList();
     driver.advanceWallClockTime(Duration.ofMillis(ProgressMarks.INTERVAL_MS_DEFAULT));

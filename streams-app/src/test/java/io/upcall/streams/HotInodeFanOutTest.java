@@ -49,7 +49,7 @@ class HotInodeFanOutTest {
       int steps = 1;
       while (told.size() < bound + 1 && steps < 100) {
         long stepStart = System.nanoTime();
-        driver.advanceWallClockTo(T0 + steps * UpcallProcessor.FANOUT_RESUME_INTERVAL.toMillis());
+        driver.advanceWallClockTo(T0 + steps * ChunkedFanOut.RESUME_INTERVAL.toMillis());
         longestNanos = Math.max(longestNanos, System.nanoTime() - stepStart);
         List<Invalidation> step = driver.invalidations();
         largestStep = Math.max(largestStep, step.size());
@@ -67,7 +67,7 @@ class HotInodeFanOutTest {
       assertThat(evictions).hasSize(CLIENTS - (int) bound)
           .allSatisfy(forget -> assertThat(forget.getFlags()).isEqualTo(UpcallFlag.FORGET.bit()));
       // The first step also carries the FORGET of the reader the writer's own new pair evicted.
-      assertThat(largestStep).as("recipients in one step").isLessThanOrEqualTo(UpcallProcessor.FANOUT_CHUNK + 1);
+      assertThat(largestStep).as("recipients in one step").isLessThanOrEqualTo(ChunkedFanOut.CHUNK + 1);
       assertThat(told.stream().filter(i -> i.getFlags() == UpcallFlag.FORGET.bit())).hasSize(1);
       assertThat(told.stream().filter(i -> i.getFlags() == UpcallFlag.mask(UpcallFlag.SIZE, UpcallFlag.TIMES))
           .map(Invalidation::getClient).distinct()).hasSize((int) bound);
