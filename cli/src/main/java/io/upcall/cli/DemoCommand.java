@@ -91,14 +91,14 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Clients with a metadata cache on the shared tree (>= 2). Default: ${DEFAULT-VALUE}.")
     int clients;
 
-    @Option(names = "--rate", paramLabel = "OPS", defaultValue = "100",
-            description = "Operations per second of each client (70 %% lookups). Default: ${DEFAULT-VALUE}.")
-    double rate;
+    @Option(names = "--rate", paramLabel = "OPS",
+            description = "Operations per second of each client (70 %% lookups). Default: 100; 30 with --chaos.")
+    Double rate;
 
-    @Option(names = "--load-rate", paramLabel = "FOPS", defaultValue = "300",
+    @Option(names = "--load-rate", paramLabel = "FOPS",
             description = "Fops per second of the background load generator (3 bricks, 50 clients); 0 for none. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    double loadRate;
+                    + "Default: 300; 100 with --chaos (the cluster's three JVMs and the demo share the machine).")
+    Double loadRate;
 
     @Option(names = "--load", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Run the background load generator. Default: on; --no-load skips it.")
@@ -211,8 +211,8 @@ public final class DemoCommand implements Callable<Integer> {
                     .exactlyOnce(!atLeastOnce)
                     .commitInterval(commitInterval)
                     .clients(clients)
-                    .clientOpsPerSecond(rate)
-                    .loadFopsPerSecond(load ? loadRate : 0)
+                    .clientOpsPerSecond(rate != null ? rate : chaos ? 30 : 100)
+                    .loadFopsPerSecond(!load ? 0 : loadRate != null ? loadRate : chaos ? 100 : 300)
                     .stalenessBound(stalenessBound)
                     .partitions(partitions != null ? partitions
                             : brokers > 1 ? CLUSTER_PARTITIONS : TopicSettings.PARTITIONS_DEFAULT)
