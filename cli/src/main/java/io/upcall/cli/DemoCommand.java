@@ -51,6 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private static final List<String> BROKER_LOGGERS = List.of("kafka", "state.change.logger");
     private static final int DEFAULT_HTTP_PORT = 8080;
+    private static final int CLUSTER_PARTITIONS = 4;
     private static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
     private static final Pattern ISO_DURATION = Pattern.compile("-?PT[-0-9.HMS]+");
 
@@ -90,14 +91,14 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Clients with a metadata cache on the shared tree (>= 2). Default: ${DEFAULT-VALUE}.")
     int clients;
 
-    @Option(names = "--rate", paramLabel = "OPS", defaultValue = "100",
-            description = "Operations per second of each client (70 %% lookups). Default: ${DEFAULT-VALUE}.")
-    double rate;
+    @Option(names = "--rate", paramLabel = "OPS",
+            description = "Operations per second of each client (70 %% lookups). Default: 100; 30 with --chaos.")
+    Double rate;
 
-    @Option(names = "--load-rate", paramLabel = "FOPS", defaultValue = "300",
+    @Option(names = "--load-rate", paramLabel = "FOPS",
             description = "Fops per second of the background load generator (3 bricks, 50 clients); 0 for none. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    double loadRate;
+                    + "Default: 300; 100 with --chaos (the cluster's three JVMs and the demo share the machine).")
+    Double loadRate;
 
     @Option(names = "--load", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Run the background load generator. Default: on; --no-load skips it.")
@@ -113,10 +114,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "How far behind a change a cached answer may be. Default: ${DEFAULT-VALUE}.")
     Duration stalenessBound;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + TopicSettings.PARTITIONS_DEFAULT,
-            description = "Partitions of the Upcall topics, when the demo creates them. Default: ${DEFAULT-VALUE}, as "
-                    + "every command that creates topics.")
-    int partitions;
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Partitions of the Upcall topics, when the demo creates them. Default: "
+                    + TopicSettings.PARTITIONS_DEFAULT + ", as every command that creates topics; with --brokers 3, "
+                    + CLUSTER_PARTITIONS + " (each exactly-once commit writes to every partition, three times).")
+    Integer partitions;
 
     @Option(names = "--application-id", paramLabel = "ID", defaultValue = DemoSettings.DEFAULT_APPLICATION_ID,
             description = "The streams app's application id (the same as a deployed app's joins it). "
@@ -140,12 +142,39 @@ public final class DemoCommand implements Callable<Integer> {
                     + "none. Default: " + DEFAULT_HTTP_PORT + ", or a free port when it is taken.")
     Integer httpPort;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "Without --bootstrap-server: 1 runs an embedded broker in this process; 3 (up to 9) runs a "
+                    + "cluster of real brokers in child JVMs (replication factor 3, min.insync.replicas 2). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int brokers;
+
+    @Option(names = "--chaos",
+            description = "With --brokers 3: inject faults in turn under the traffic, each announced with the "
+                    + "cluster's state: kill -9 of the busiest partition's leader (then its restart), a broker "
+                    + "paused 10 s, a rolling restart, the streams app restarted while a broker is down (in this "
+                    + "process its KafkaStreams instance is closed and started again, not killed -9). Runs until "
+                    + "every fault is over (or --duration, healing the fault under way); the summary lists each "
+                    + "fault with the longest a client could not serve.")
+    boolean chaos;
+
     @Option(names = "--plain",
             description = "One status line per second even on a terminal (the default when output is not one).")
     boolean plain;
 
     @Override
     public Integer call() throws InterruptedException {
+        if (brokers > 1 && bootstrapServers != null) {
+            throw new ParameterException(spec.commandLine(), "--brokers starts brokers here: it cannot be combined "
+                    + "with --bootstrap-server");
+        }
+        if (chaos && brokers < 3) {
+            throw new ParameterException(spec.commandLine(), "--chaos needs --brokers 3: it kills, pauses and restarts "
+                    + "brokers of a replicated cluster the demo starts itself");
+        }
+        if (chaos && !streams) {
+            throw new ParameterException(spec.commandLine(), "--chaos restarts the streams app in this process: it "
+                    + "cannot be combined with --no-streams");
+        }
         DemoSettings settings = settings();
         boolean verbose = "1".equals(System.getenv(UpcallCli.DEBUG_ENV)) || parentVerbose();
         KafkaLogs.silenceUnless(verbose, BROKER_LOGGERS);
@@ -182,16 +211,19 @@ public final class DemoCommand implements Callable<Integer> {
                     .exactlyOnce(!atLeastOnce)
                     .commitInterval(commitInterval)
                     .clients(clients)
-                    .clientOpsPerSecond(rate)
-                    .loadFopsPerSecond(load ? loadRate : 0)
+                    .clientOpsPerSecond(rate != null ? rate : chaos ? 30 : 100)
+                    .loadFopsPerSecond(!load ? 0 : loadRate != null ? loadRate : chaos ? 100 : 300)
                     .stalenessBound(stalenessBound)
-                    .partitions(partitions)
+                    .partitions(partitions != null ? partitions
+                            : brokers > 1 ? CLUSTER_PARTITIONS : TopicSettings.PARTITIONS_DEFAULT)
                     .startStreams(streams)
                     .applicationId(applicationId)
                     .directories(directories)
                     .files(files)
                     .seed(seed)
                     .httpPort(httpPort != null ? httpPort : isFree(DEFAULT_HTTP_PORT) ? DEFAULT_HTTP_PORT : 0)
+                    .brokers(brokers)
+                    .chaos(chaos)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), flagNamed(e.getMessage()));
@@ -215,7 +247,7 @@ public final class DemoCommand implements Callable<Integer> {
                 {"loadFopsPerSecond", "--load-rate"}, {"stalenessBound", "--staleness-bound"},
                 {"partitions", "--partitions"}, {"applicationId", "--application-id"},
                 {"directories", "--dirs"}, {"files", "--files"}, {"clients", "--clients"},
-                {"httpPort", "--http-port"}};
+                {"httpPort", "--http-port"}, {"brokers", "--brokers"}, {"chaos", "--chaos"}};
         String shown = humanDurations(message);
         for (String[] name : names) {
             if (shown.startsWith(name[0] + " ")) {

@@ -49,4 +49,41 @@ class DemoCommandTest {
 
         assertThat(cli.err()).contains("--commit-interval must be positive, was 0s").doesNotContain("PT0S");
     }
+
+    @Test
+    void chaosWithoutThreeBrokersIsAUsageErrorNamingBothFlags() {
+        assertThat(run("demo", "--chaos")).isEqualTo(UpcallCli.EXIT_USAGE);
+
+        assertThat(cli.err()).contains("--chaos needs --brokers 3", "Try 'upcall demo --help'");
+        assertThat(cli.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void chaosOnAnExistingClusterIsAUsageError() {
+        assertThat(run("demo", "--chaos", "--brokers", "3", "--bootstrap-server", "127.0.0.1:1"))
+                .isEqualTo(UpcallCli.EXIT_USAGE);
+
+        assertThat(cli.err()).contains("--brokers starts brokers here", "--bootstrap-server");
+    }
+
+    @Test
+    void chaosWithoutTheStreamsAppHereIsAUsageError() {
+        assertThat(run("demo", "--chaos", "--brokers", "3", "--no-streams")).isEqualTo(UpcallCli.EXIT_USAGE);
+
+        assertThat(cli.err()).contains("--chaos", "--no-streams");
+    }
+
+    @Test
+    void brokersOutOfRangeIsAUsageErrorNamingTheFlag() {
+        assertThat(run("demo", "--brokers", "0")).isEqualTo(UpcallCli.EXIT_USAGE);
+
+        assertThat(cli.err()).contains("--brokers must be between 1 and 9, was 0");
+    }
+
+    @Test
+    void helpNamesTheChaosFlags() {
+        assertThat(run("demo", "--help")).isZero();
+
+        assertThat(cli.out()).contains("--brokers", "--chaos", "kill -9");
+    }
 }

@@ -5,10 +5,10 @@ import io.upcall.producers.load.LoadSpec;
 import io.upcall.schemas.topics.TopicEnsurer;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
-import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.streams.ops.HttpSettings;
 import io.upcall.testkit.EmbeddedKafkaBroker;
+import io.upcall.testkit.KafkaCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -34,7 +34,6 @@ import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The whole product in one process, for people to watch: a Kafka broker (embedded unless an existing cluster is
@@ -54,6 +53,7 @@ public final class Demo {
   private static final int TREE_BRICKS = 2;
   private static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(250);
   private static final String LOOPBACK = "127.0.0.1";
+  private static final Duration CALM_AFTER_CHAOS = Duration.ofSeconds(5);
 
   private final DemoSettings settings;
   private final PrintWriter out;
@@ -107,7 +107,15 @@ public final class Demo {
   private DemoSummary runWith(Deque<AutoCloseable> started) throws InterruptedException {
     String bootstrapServers = settings.bootstrapServers();
     String where;
-    if (bootstrapServers == null) {
+    KafkaCluster cluster = null;
+    if (bootstrapServers == null && settings.brokers() > 1) {
+      say("starting a Kafka cluster of " + settings.brokers() + " brokers (KRaft, child JVMs)...");
+      cluster = KafkaCluster.builder().brokers(settings.brokers()).build().start();
+      started.push(cluster);
+      bootstrapServers = cluster.bootstrapServers();
+      where = "cluster of " + settings.brokers() + " brokers " + bootstrapServers + " (replication factor "
+          + Math.min(3, settings.brokers()) + ", min ISR " + Math.min(2, settings.brokers()) + ")";
+    } else if (bootstrapServers == null) {
       say("starting an embedded Kafka broker (KRaft, one node)...");
       EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
       started.push(broker);
@@ -118,7 +126,7 @@ public final class Demo {
     }
     ensureTopics(bootstrapServers);
 
-    UpcallStreamsApp streams = null;
+    InProcessStreams streams = null;
     if (settings.startStreams()) {
       say("starting the streams app (" + settings.processingGuarantee() + ", commits every "
           + settings.commitInterval().toMillis() + " ms)...");
@@ -159,6 +167,16 @@ public final class Demo {
           + "runs: ./upcall stats --server " + uri + ", ./upcall inspect client UID --server " + uri + ")"));
     }
 
+    UnservedWindows windows = new UnservedWindows(clients);
+    LiveView view = new LiveView(out, terminal,
+        streams == null ? "streams app elsewhere" : settings.processingGuarantee(), settings.stalenessBound());
+    Chaos chaos = null;
+    if (settings.chaos()) {
+      chaos = new Chaos(Objects.requireNonNull(cluster, "chaos needs the demo's own cluster"), streams, windows,
+          UpcallTopics.defaults().fops(), UpcallTopics.defaults().all(), view::announce);
+      started.push(chaos);
+    }
+
     BackgroundLoad load = null;
     if (settings.loadFopsPerSecond() > 0) {
       String bootstrap = bootstrapServers;
@@ -179,8 +197,14 @@ public final class Demo {
     if (load != null) {
       load.start();
     }
+    if (chaos != null) {
+      say("chaos: " + Chaos.FAULTS + " faults in turn, each once every client serves again: kill -9 of the busiest "
+          + "partition's leader, a broker paused " + "10 s, a rolling restart, the streams app restarted while a "
+          + "broker is down");
+      chaos.start();
+    }
     long startNanos = System.nanoTime();
-    String failure = watch(tree, clients, load, probe, streams, startNanos);
+    String failure = watch(view, tree, clients, load, probe, streams, windows, chaos, startNanos);
     long elapsedNanos = System.nanoTime() - startNanos;
 
     for (DemoClient client : clients) {
@@ -189,14 +213,17 @@ public final class Demo {
     if (load != null) {
       load.close();
     }
-    return summary(setup, Duration.ofNanos(elapsedNanos), tree, clients, load, probe, failure);
+    if (chaos != null) {
+      chaos.close(); // heals the fault under way, if the run was cut short
+    }
+    return summary(setup, Duration.ofNanos(elapsedNanos), tree, clients, load, probe, failure, chaos, windows);
   }
 
   /** The live view until the duration passes, {@link #stop()} is called or the streams app fails. */
-  private String watch(TruthTree tree, List<DemoClient> clients, BackgroundLoad load, LatencyProbe probe,
-      UpcallStreamsApp streams, long startNanos) throws InterruptedException {
-    LiveView view = new LiveView(out, terminal,
-        streams == null ? "streams app elsewhere" : settings.processingGuarantee(), settings.stalenessBound());
+  private String watch(LiveView view, TruthTree tree, List<DemoClient> clients, BackgroundLoad load,
+      LatencyProbe probe, InProcessStreams streams, UnservedWindows windows, Chaos chaos, long startNanos)
+      throws InterruptedException {
+    long chaosDoneNanos = 0;
     long deadline = settings.duration() == null ? Long.MAX_VALUE : startNanos + settings.duration().toNanos();
     long nextFrame = startNanos + FRAME.toNanos();
     long nextPrune = startNanos + PRUNE_EVERY_NANOS;
@@ -204,7 +231,21 @@ public final class Demo {
     long lastNanos = startNanos;
     while (true) {
       long now = System.nanoTime();
-      if (now - deadline >= 0) {
+      if (chaos != null) {
+        // With chaos the run lasts until every fault is over (and a calm spell after the last), or until the
+        // duration passes, when the fault under way is healed before it ends.
+        view.chaosStatus(chaos.status());
+        if (chaos.done() && chaosDoneNanos == 0) {
+          chaosDoneNanos = now;
+        }
+        if (now - deadline >= 0) {
+          chaos.stopAfterCurrent();
+        }
+        boolean calmAfterChaos = chaosDoneNanos != 0 && now - chaosDoneNanos >= CALM_AFTER_CHAOS.toNanos();
+        if (chaos.done() && (now - deadline >= 0 || (settings.duration() == null && calmAfterChaos))) {
+          return null;
+        }
+      } else if (now - deadline >= 0) {
         return null;
       }
       long waitMs = Math.min(TICK_MS, TimeUnit.NANOSECONDS.toMillis(Math.min(nextFrame, deadline) - now) + 1);
@@ -213,9 +254,9 @@ public final class Demo {
       }
       tree.tick();
       now = System.nanoTime();
-      if (streams != null && (streams.state() == KafkaStreams.State.ERROR
-          || streams.state() == KafkaStreams.State.NOT_RUNNING)) {
-        return "the streams app stopped (" + streams.state() + ")";
+      windows.sample(now);
+      if (streams != null && streams.failed().isPresent()) {
+        return "the streams app stopped (" + streams.failed().get() + ")";
       }
       if (now - nextPrune >= 0) {
         tree.prune();
@@ -279,7 +320,7 @@ public final class Demo {
   }
 
   private DemoSummary summary(String setup, Duration elapsed, TruthTree tree, List<DemoClient> clients,
-      BackgroundLoad load, LatencyProbe probe, String failure) {
+      BackgroundLoad load, LatencyProbe probe, String failure, Chaos chaos, UnservedWindows windows) {
     Totals totals = Totals.of(tree, clients, load);
     probe.nextInterval();
     Histogram latency = probe.total();
@@ -291,7 +332,8 @@ public final class Demo {
     return new DemoSummary(elapsed, setup, totals.demoFops(), totals.loadFops(), totals.invalidations(),
         latency.getTotalCount(), micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
         micros(latency.getMaxValue()), totals.lookups(), totals.hits(), totals.unfresh(), totals.withinBound(),
-        totals.checkedStale(), settings.stalenessBound(), totals.failures(), totals.staleSamples(), why);
+        totals.checkedStale(), settings.stalenessBound(), totals.failures(), totals.staleSamples(), why,
+        chaos == null ? List.of() : chaos.outcomes(), windows.longest());
   }
 
   // ---- the parts
@@ -317,7 +359,7 @@ public final class Demo {
     }
   }
 
-  private UpcallStreamsApp startStreams(String bootstrapServers, Deque<AutoCloseable> started)
+  private InProcessStreams startStreams(String bootstrapServers, Deque<AutoCloseable> started)
       throws InterruptedException {
     try {
       stateDir = Files.createTempDirectory("upcall-demo-streams-");
@@ -336,12 +378,8 @@ public final class Demo {
     props.put(HttpSettings.PORT_CONFIG, settings.httpPort());
     props.put(HttpSettings.BIND_ADDRESS_CONFIG, LOOPBACK);
     props.put(HttpSettings.ADVERTISED_HOST_CONFIG, LOOPBACK);
-    UpcallStreamsApp streams = UpcallStreamsApp.start(new UpcallStreamsConfig(props));
+    InProcessStreams streams = InProcessStreams.start(props, READY_TIMEOUT);
     started.push(streams);
-    if (!streams.awaitRunning(READY_TIMEOUT)) {
-      throw new IllegalStateException("the streams app did not reach RUNNING within " + READY_TIMEOUT.toSeconds()
-          + " s (state " + streams.state() + ")");
-    }
     return streams;
   }
 

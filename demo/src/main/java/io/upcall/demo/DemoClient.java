@@ -88,6 +88,11 @@ final class DemoClient implements AutoCloseable {
     worker.start();
   }
 
+  /** Whether the cache may serve now: it holds proof that it is fresh within the staleness bound. */
+  boolean fresh() {
+    return cache.isFresh();
+  }
+
   /** Stops the mount's traffic; the cache keeps applying invalidations until {@link #close()}. */
   void stop() throws InterruptedException {
     stopping = true;

@@ -23,6 +23,10 @@ import java.util.Objects;
  * @param seed seed of every random choice of the clients and the load
  * @param httpPort port of the in-process streams app's operator endpoint on 127.0.0.1: 0 picks a free one, -1 serves
  *     none
+ * @param brokers without {@code bootstrapServers}: 1 runs an embedded broker in this process, more a cluster of that
+ *     many real brokers in child JVMs (replication factor 3, min ISR 2 from three on)
+ * @param chaos inject broker and app faults in turn ({@link Chaos}); needs at least three brokers of its own and the
+ *     streams app in this process
  */
 public record DemoSettings(
     String bootstrapServers,
@@ -39,7 +43,9 @@ public record DemoSettings(
     int directories,
     int files,
     long seed,
-    int httpPort) {
+    int httpPort,
+    int brokers,
+    boolean chaos) {
 
   /** The default application id, the same as a deployed streams app's so that the demo can join it. */
   public static final String DEFAULT_APPLICATION_ID = "upcall-streams";
@@ -80,6 +86,19 @@ public record DemoSettings(
     if (httpPort < -1 || httpPort > 65_535) {
       throw new IllegalArgumentException("httpPort must be -1 (none), 0 (any free port) or a port, was " + httpPort);
     }
+    if (brokers < 1 || brokers > 9) {
+      throw new IllegalArgumentException("brokers must be between 1 and 9, was " + brokers);
+    }
+    if (brokers > 1 && bootstrapServers != null) {
+      throw new IllegalArgumentException("brokers starts brokers here: it cannot be combined with bootstrapServers");
+    }
+    if (chaos && brokers < 3) {
+      throw new IllegalArgumentException("chaos needs brokers of at least 3 (it kills, pauses and restarts brokers "
+          + "of a replicated cluster it starts itself), was " + brokers);
+    }
+    if (chaos && !startStreams) {
+      throw new IllegalArgumentException("chaos restarts the streams app in this process: it needs startStreams");
+    }
   }
 
   /** Starts from the defaults: an embedded broker, exactly-once with 100 ms commits, 3 clients, light load. */
@@ -116,6 +135,8 @@ public record DemoSettings(
     private int files = 60;
     private long seed = 1;
     private int httpPort;
+    private int brokers = 1;
+    private boolean chaos;
 
     private Builder() {}
 
@@ -194,11 +215,21 @@ public record DemoSettings(
       return this;
     }
 
+    public Builder brokers(int brokers) {
+      this.brokers = brokers;
+      return this;
+    }
+
+    public Builder chaos(boolean chaos) {
+      this.chaos = chaos;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the setting that is out of range */
     public DemoSettings build() {
       return new DemoSettings(bootstrapServers, duration, exactlyOnce, commitInterval, clients, clientOpsPerSecond,
           loadFopsPerSecond, stalenessBound, partitions, startStreams, applicationId, directories, files, seed,
-          httpPort);
+          httpPort, brokers, chaos);
     }
   }
 }

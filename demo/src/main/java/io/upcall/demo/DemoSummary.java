@@ -26,6 +26,8 @@ import java.util.Locale;
  * @param publishFailures fops the bricks' publishers reported failed
  * @param staleSamples a few stale reads, described, for a bug report
  * @param failure why the demo stopped early, or null
+ * @param faults the faults the chaos demo injected, in order (empty without chaos)
+ * @param longestUnserved the longest a client refused to serve from its cache because it could not prove itself fresh
  */
 public record DemoSummary(
     Duration elapsed,
@@ -45,10 +47,13 @@ public record DemoSummary(
     Duration stalenessBound,
     long publishFailures,
     List<String> staleSamples,
-    String failure) {
+    String failure,
+    List<FaultOutcome> faults,
+    Duration longestUnserved) {
 
   public DemoSummary {
     staleSamples = List.copyOf(staleSamples);
+    faults = List.copyOf(faults);
   }
 
   /** Fops published by the bricks of the demo and of the load. */
@@ -66,7 +71,8 @@ public record DemoSummary(
    * invalidations, and no cached answer was older than the staleness bound.
    */
   public boolean ok() {
-    return failure == null && staleReads == 0 && hits > 0 && invalidationsApplied > 0 && fops() > 0;
+    return failure == null && staleReads == 0 && hits > 0 && invalidationsApplied > 0 && fops() > 0
+        && faults.stream().allMatch(fault -> fault.error() == null);
   }
 
   /** 0 when {@link #ok()}, 1 otherwise. */
@@ -89,8 +95,18 @@ public record DemoSummary(
     out.printf(Locale.ROOT, "  stale reads          %,d of %,d cached answers checked against the truth "
         + "(%,d were replaced less than the %s bound before)%n", staleReads, hits, withinBound,
         millis(stalenessBound));
+    if (!faults.isEmpty()) {
+      out.printf(Locale.ROOT, "  longest unserved     %s (the longest a client refused to serve from its cache, "
+          + "not provably fresh)%n", millis(longestUnserved));
+    }
     if (publishFailures > 0) {
       out.printf(Locale.ROOT, "  publish failures     %,d%n", publishFailures);
+    }
+    for (int i = 0; i < faults.size(); i++) {
+      FaultOutcome fault = faults.get(i);
+      out.printf(Locale.ROOT, "  fault %d              %s: over in %.1f s, longest unserved %s%s%n", i + 1,
+          fault.fault(), fault.healedIn().toMillis() / 1000.0, millis(fault.longestUnserved()),
+          fault.error() == null ? "" : "; FAILED: " + fault.error());
     }
     for (String sample : staleSamples) {
       out.println("    stale: " + sample);
@@ -101,6 +117,8 @@ public record DemoSummary(
       out.println("  OK: every cached answer was current, or replaced for less than the staleness bound");
     } else if (staleReads > 0) {
       out.println("  FAILED: caches served answers older than the staleness bound");
+    } else if (faults.stream().anyMatch(fault -> fault.error() != null)) {
+      out.println("  FAILED: a fault could not be carried out or healed");
     } else {
       out.println("  FAILED: nothing to judge (no cached answers or no invalidations): is the streams app running?");
     }

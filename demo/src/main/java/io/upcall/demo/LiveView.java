@@ -2,6 +2,9 @@ package io.upcall.demo;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,10 +19,14 @@ final class LiveView {
       long latencyCount, double hitRatio, Duration freshAsOfAge, long checked, long withinBound, long stale,
       long publishFailures) {}
 
+  private static final int MAX_ANNOUNCEMENTS = 6;
+
   private final PrintWriter out;
   private final boolean terminal;
   private final String header;
   private final Duration bound;
+  private final Deque<String> announcements = new ArrayDeque<>();
+  private String chaosStatus;
   private int linesDrawn;
 
   LiveView(PrintWriter out, boolean terminal, String header, Duration bound) {
@@ -29,9 +36,35 @@ final class LiveView {
     this.bound = bound;
   }
 
-  void show(Frame frame) {
+  /**
+   * A fault step of the chaos demo: printed at once as its own line, or on a terminal kept with the last few under
+   * the block, which is redrawn every second.
+   */
+  synchronized void announce(String line) {
     if (terminal) {
-      redraw(block(frame));
+      announcements.addLast(line);
+      while (announcements.size() > MAX_ANNOUNCEMENTS) {
+        announcements.removeFirst();
+      }
+    } else {
+      out.println("upcall demo: chaos: " + line);
+      out.flush();
+    }
+  }
+
+  /** What the chaos is doing now, shown on a terminal under the block; null for none. */
+  synchronized void chaosStatus(String status) {
+    chaosStatus = status;
+  }
+
+  synchronized void show(Frame frame) {
+    if (terminal) {
+      List<String> lines = new ArrayList<>(block(frame));
+      if (chaosStatus != null) {
+        lines.add(lines.size() - 1, "  chaos             " + chaosStatus);
+        announcements.forEach(line -> lines.add(lines.size() - 1, "    " + line));
+      }
+      redraw(lines);
     } else {
       out.println(line(frame));
     }

@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -75,6 +76,7 @@ final class CheckedClients implements AutoCloseable {
     }
   }
 
+  private final Duration bound;
   private final ReentrantLock truthLock = new ReentrantLock();
   private final StampingClock clock = new StampingClock();
   private final BrickPublisher brick;
@@ -89,6 +91,8 @@ final class CheckedClients implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong freshSamples = new AtomicLong();
+  /** Samples by the fresh-as-of age of the client's cache: unknown, under 1, 2, 5, 10 s, and 10 s or more. */
+  private final AtomicLongArray ages = new AtomicLongArray(6);
   private final List<String> staleSamples = new CopyOnWriteArrayList<>();
   private final List<Throwable> failures = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
@@ -97,7 +101,8 @@ final class CheckedClients implements AutoCloseable {
   private record Checked(String uid, MetadataCache cache, UpcallClient client, AtomicLong longestRefusalMs) {}
 
   private CheckedClients(Supplier<BrickPublisher.Builder> brick, Supplier<UpcallClient.Builder> client, int count,
-      int fileCount) {
+      int fileCount, Duration bound, Supplier<MetadataCache> caches) {
+    this.bound = bound;
     this.brick = brick.get().volume("vol").brick("truth-brick").clock(clock).build();
     for (int i = 0; i < fileCount; i++) {
       Gfid gfid = Gfids.of(UUID.randomUUID());
@@ -105,9 +110,9 @@ final class CheckedClients implements AutoCloseable {
       versions.put(gfid, new ArrayList<>(List.of(new Version(Probe.stat(1, sizes.incrementAndGet())))));
     }
     for (int i = 0; i < count; i++) {
-      MetadataCache cache = MetadataCache.builder().build();
+      MetadataCache cache = caches.get();
       String uid = "checked-" + i + "-" + UUID.randomUUID();
-      clients.add(new Checked(uid, cache, client.get().uid(uid).cache(cache).stalenessBound(BOUND).build(),
+      clients.add(new Checked(uid, cache, client.get().uid(uid).cache(cache).stalenessBound(bound).build(),
           new AtomicLong()));
     }
   }
@@ -118,7 +123,13 @@ final class CheckedClients implements AutoCloseable {
    */
   static CheckedClients start(Supplier<BrickPublisher.Builder> brick, Supplier<UpcallClient.Builder> client,
       int count, int fileCount) throws InterruptedException {
-    CheckedClients checked = new CheckedClients(brick, client, count, fileCount);
+    return start(brick, client, count, fileCount, BOUND, () -> MetadataCache.builder().build());
+  }
+
+  /** The same with the clients' staleness bound (answers are checked against it) and their caches chosen. */
+  static CheckedClients start(Supplier<BrickPublisher.Builder> brick, Supplier<UpcallClient.Builder> client,
+      int count, int fileCount, Duration bound, Supplier<MetadataCache> caches) throws InterruptedException {
+    CheckedClients checked = new CheckedClients(brick, client, count, fileCount, bound, caches);
     for (Checked c : checked.clients) {
       if (!c.client().awaitReady(Duration.ofSeconds(180))) {
         checked.close();
@@ -183,11 +194,11 @@ final class CheckedClients implements AutoCloseable {
       for (Version version : versions.get(gfid)) {
         if (version.stat.equals(servedStat)) {
           long late = servedAtMs - version.replacedAtMs;
-          if (late > BOUND.toMillis()) {
+          if (late > bound.toMillis()) {
             stale.incrementAndGet();
             if (staleSamples.size() < 5) {
               staleSamples.add(c.uid() + " served size " + servedStat.getSize() + " of " + Gfids.format(gfid)
-                  + ", replaced " + late + " ms before (bound " + BOUND.toMillis() + " ms)");
+                  + ", replaced " + late + " ms before (bound " + bound.toMillis() + " ms)");
             }
           }
           return;
@@ -238,6 +249,7 @@ final class CheckedClients implements AutoCloseable {
       for (int i = 0; i < clients.size(); i++) {
         Checked c = clients.get(i);
         samples.incrementAndGet();
+        ages.incrementAndGet(ageBucket(c.cache().freshAsOf()));
         if (c.cache().isFresh()) {
           freshSamples.incrementAndGet();
           unfreshSince[i] = 0;
@@ -249,6 +261,14 @@ final class CheckedClients implements AutoCloseable {
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SAMPLE_MS));
     }
+  }
+
+  private static int ageBucket(Optional<Instant> freshAsOf) {
+    if (freshAsOf.isEmpty()) {
+      return 0;
+    }
+    long age = System.currentTimeMillis() - freshAsOf.get().toEpochMilli();
+    return age < 1_000 ? 1 : age < 2_000 ? 2 : age < 5_000 ? 3 : age < 10_000 ? 4 : 5;
   }
 
   /** Cached answers checked so far. */
@@ -287,7 +307,7 @@ final class CheckedClients implements AutoCloseable {
     return clients.size() + " checked clients: " + served() + " cached answers served, " + stale() + " stale"
         + (staleSamples.isEmpty() ? "" : " e.g. " + staleSamples) + "; " + writes() + " writes; longest refusal "
         + longestRefusal().toMillis() + " ms; fresh in " + (100 * freshSamples.get() / Math.max(1, samples.get()))
-        + " % of samples";
+        + " % of samples (fresh-as-of age: unknown/<1/<2/<5/<10/>=10 s " + ages + ")";
   }
 
   /** Stops the traffic, waits for the writer's fops, and closes the clients. */
