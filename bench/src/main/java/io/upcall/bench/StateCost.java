@@ -6,6 +6,7 @@ import io.upcall.avro.Gfid;
 import io.upcall.producers.load.FopGenerator;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.serde.UpcallSerdes;
+import io.upcall.streams.InodeKeys;
 import io.upcall.streams.TrackedPairs;
 import io.upcall.streams.UpcallProcessor;
 import java.io.IOException;
@@ -140,8 +141,9 @@ final class StateCost {
     long count = 0;
     try (KeyValueIterator<Bytes, Long> all = store.all()) {
       while (all.hasNext()) {
-        all.next();
-        count++;
+        if (all.next().key.get().length > InodeKeys.GFID_LENGTH) { // a pair, not the note of the journal position
+          count++;
+        }
       }
     }
     return count;

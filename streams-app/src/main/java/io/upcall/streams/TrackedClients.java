@@ -35,6 +35,11 @@ final class TrackedClients {
   private static final Bytes FIRST_ORDER = Bytes.wrap(new byte[] {ORDER});
   private static final byte[] NOTHING = new byte[0];
   private static final int EXPIRY_BATCH = 256;
+  /**
+   * The key of the pairs store's one entry that is not a pair: the journal position its pairs stand for. The null
+   * gfid (all zeros) with no client uid; GlusterFS never gives an inode the null gfid.
+   */
+  static final Bytes JOURNAL_POSITION = Bytes.wrap(new byte[InodeKeys.GFID_LENGTH]);
   /** Journal segments one expiry may compact: ~150 entries each, a pair lookup per entry. */
   private static final int COMPACTED_PER_EXPIRY = 64;
 
@@ -51,6 +56,8 @@ final class TrackedClients {
   private final TrackingJournal journal;
   private final long maxPairs;
   private long count;
+  /** The journal end last written to {@link #JOURNAL_POSITION}. */
+  private long notedEnd = Long.MIN_VALUE;
   /**
    * Where the oldest live order entry is at or after (null: the start). Evictions and expiry delete from the front,
    * leaving tombstones there that every scan from the start would step over again (quadratic under eviction);
@@ -68,7 +75,14 @@ final class TrackedClients {
     this.byAccess = byAccess;
     this.journal = journal;
     this.maxPairs = maxPairs;
-    rebuildPairs(cutoffSecond);
+    Long position = store.get(JOURNAL_POSITION);
+    long end = journal.load();
+    if (position != null && position == end) {
+      rebuildOrder(); // the pairs are the journal's: a clean restart
+    } else {
+      rebuildPairs(cutoffSecond);
+    }
+    noteJournalEnd();
     this.count = countPairs();
   }
 
@@ -107,7 +121,9 @@ final class TrackedClients {
     try (KeyValueIterator<Bytes, Long> entries = store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
       while (entries.hasNext()) {
         KeyValue<Bytes, Long> entry = entries.next();
-        tracked.add(new Tracked(InodeKeys.suffixOf(entry.key), entry.value, entry.key));
+        if (isPair(entry.key)) {
+          tracked.add(new Tracked(InodeKeys.suffixOf(entry.key), entry.value, entry.key));
+        }
       }
     }
     return tracked;
@@ -125,7 +141,7 @@ final class TrackedClients {
         : store.range(after, null)) {
       while (entries.hasNext() && chunk.size() < limit) {
         KeyValue<Bytes, Long> entry = entries.next();
-        if (entry.key.equals(after)) {
+        if (entry.key.equals(after) || !isPair(entry.key)) {
           continue;
         }
         if (!startsWith(entry.key.get(), prefix.get())) {
@@ -172,9 +188,23 @@ final class TrackedClients {
     }
   }
 
-  /** Makes what changed durable at the next commit: at the end of every record and punctuation. */
+  /**
+   * Makes what changed durable at the next commit: at the end of every record and punctuation. The pairs store
+   * notes the journal position its pairs stand for, after them: RocksDB keeps a prefix of a store's writes through a
+   * crash (its memtables are flushed in order, without a write-ahead log in Streams), so a position found there means
+   * every pair written before it is there too, and a task that finds the journal ending at that position can keep
+   * the pairs instead of replaying the journal.
+   */
   void persist() {
     journal.persist();
+    noteJournalEnd();
+  }
+
+  private void noteJournalEnd() {
+    if (journal.end() != notedEnd) {
+      notedEnd = journal.end();
+      store.put(JOURNAL_POSITION, notedEnd);
+    }
   }
 
   /** Pairs tracked by this task. */
@@ -264,15 +294,33 @@ final class TrackedClients {
     });
   }
 
+  /** Writes the order entry of every pair (the order store keeps no changelog). */
+  private void rebuildOrder() {
+    try (KeyValueIterator<Bytes, Long> entries = store.all()) {
+      while (entries.hasNext()) {
+        KeyValue<Bytes, Long> entry = entries.next();
+        if (isPair(entry.key)) {
+          byAccess.put(orderKey(entry.value, entry.key), NOTHING);
+        }
+      }
+    }
+  }
+
   private long countPairs() {
     long pairs = 0;
     try (KeyValueIterator<Bytes, Long> entries = store.all()) {
       while (entries.hasNext()) {
-        entries.next();
-        pairs++;
+        if (isPair(entries.next().key)) {
+          pairs++;
+        }
       }
     }
     return pairs;
+  }
+
+  /** False for the {@link #JOURNAL_POSITION} entry, the only key without a client uid. */
+  static boolean isPair(Bytes key) {
+    return key.get().length > InodeKeys.GFID_LENGTH;
   }
 
   /** 1 ‖ second (sign bit flipped, so byte order is numeric order) ‖ pair key. */

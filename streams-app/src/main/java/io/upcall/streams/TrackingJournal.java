@@ -53,8 +53,8 @@ final class TrackingJournal {
     void untracked(Bytes key);
   }
 
-  /** A closed segment's newest second and entry count. */
-  private record Segment(long newestSecond, int entries) {}
+  /** A closed segment's newest second, entry count and length. */
+  private record Segment(long newestSecond, int entries, int bytes) {}
 
   private final KeyValueStore<Long, byte[]> store;
   private final NavigableMap<Long, Segment> closed = new TreeMap<>();
@@ -64,35 +64,61 @@ final class TrackingJournal {
   private long openNewestSecond = Long.MIN_VALUE;
   private int openEntries;
   private boolean dirty;
+  /** Whether the open segment is in the store. */
+  private boolean openWritten;
+  /** The {@link #position()} of the last segment in the store, -1 when none is. */
+  private long end = -1;
 
   TrackingJournal(KeyValueStore<Long, byte[]> store) {
     this.store = store;
   }
 
   /**
-   * Replays every segment in order into {@code into}, skipping touches older than {@code cutoffSecond} (expired
-   * already), and opens a new segment after them.
+   * Reads the segments' bookkeeping and opens a new segment after them.
+   *
+   * @return the position the journal ends at ({@link #end()})
    */
-  void replay(long cutoffSecond, Replay into) {
-    long last = -1;
+  long load() {
     try (KeyValueIterator<Long, byte[]> segments = store.all()) {
       while (segments.hasNext()) {
         KeyValue<Long, byte[]> segment = segments.next();
         long[] newest = {Long.MIN_VALUE};
-        int count = read(segment.value, (kind, key, second) -> {
-          newest[0] = Math.max(newest[0], second);
+        int count = read(segment.value, (kind, key, second) -> newest[0] = Math.max(newest[0], second));
+        closed.put(segment.key, new Segment(newest[0], count, segment.value.length));
+        entries += count;
+        end = position(segment.key, segment.value.length);
+      }
+    }
+    openNumber = closed.isEmpty() ? 0 : closed.lastKey() + 1;
+    return end;
+  }
+
+  /** Replays every segment in order into {@code into}, skipping touches older than {@code cutoffSecond}. */
+  void replay(long cutoffSecond, Replay into) {
+    try (KeyValueIterator<Long, byte[]> segments = store.all()) {
+      while (segments.hasNext()) {
+        read(segments.next().value, (kind, key, second) -> {
           if (kind == UNTRACK) {
             into.untracked(key);
           } else if (second >= cutoffSecond) {
             into.touched(key, second);
           }
         });
-        closed.put(segment.key, new Segment(newest[0], count));
-        entries += count;
-        last = segment.key;
       }
     }
-    openNumber = last + 1;
+  }
+
+  /**
+   * Where the journal in the store ends, as the last segment's number and length in one long (-1: empty): it
+   * identifies one point of the journal's history, since a segment only grows, a new one takes a new number, and
+   * one deleted is never written again.
+   */
+  long end() {
+    return end;
+  }
+
+  private static long position(long segment, int length) {
+    return segment << 24 | length;
   }
 
   /** Records that the pair {@code key} was last accessed at {@code second}. */
@@ -105,12 +131,20 @@ final class TrackingJournal {
     append(UNTRACK, key, second);
   }
 
-  /** Writes the open segment to the store if it changed: at the end of every record and punctuation. */
-  void persist() {
-    if (dirty) {
-      store.put(openNumber, Arrays.copyOf(open.array(), open.position()));
-      dirty = false;
+  /**
+   * Writes the open segment to the store if it changed: at the end of every record and punctuation.
+   *
+   * @return whether it wrote
+   */
+  boolean persist() {
+    if (!dirty) {
+      return false;
     }
+    store.put(openNumber, Arrays.copyOf(open.array(), open.position()));
+    dirty = false;
+    openWritten = true;
+    end = position(openNumber, open.position());
+    return true;
   }
 
   /** Deletes the segments whose newest second is before {@code cutoffSecond}. */
@@ -128,8 +162,10 @@ final class TrackingJournal {
     if (openEntries > 0 && openNewestSecond < cutoffSecond) {
       store.delete(openNumber);
       entries -= openEntries;
+      openNumber++;
       startSegment();
     }
+    refreshEnd();
   }
 
   /**
@@ -155,6 +191,7 @@ final class TrackingJournal {
       }
       compacted++;
     }
+    refreshEnd();
     return compacted;
   }
 
@@ -176,13 +213,22 @@ final class TrackingJournal {
     dirty = true;
     if (open.position() >= SEGMENT_BYTES) {
       persist();
-      closed.put(openNumber, new Segment(openNewestSecond, openEntries));
+      closed.put(openNumber, new Segment(openNewestSecond, openEntries, open.position()));
       openNumber++;
       startSegment();
+    }
+    refreshEnd();
+  }
+
+  /** After deletes: the last segment in the store is the open one if written, else the newest closed one. */
+  private void refreshEnd() {
+    if (!openWritten) {
+      end = closed.isEmpty() ? -1 : position(closed.lastKey(), closed.lastEntry().getValue().bytes());
     }
   }
 
   private void startSegment() {
+    openWritten = false;
     open = ByteBuffer.allocate(SEGMENT_BYTES + 256);
     openNewestSecond = Long.MIN_VALUE;
     openEntries = 0;

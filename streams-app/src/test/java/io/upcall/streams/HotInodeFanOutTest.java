@@ -39,7 +39,7 @@ class HotInodeFanOutTest {
       }
       long readsNanos = System.nanoTime() - readsStart;
       List<Invalidation> evictions = driver.invalidations();
-      long tracked = driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE);
+      long tracked = driver.trackedPairs();
 
       long writeStart = System.nanoTime();
       driver.pipe(fop(Fop.WRITE, "writer", HOT, T0 + 55_000).setStat(Fops.stat(1)).build());

@@ -44,7 +44,7 @@ class TrackedPairsBoundTest {
           .containsExactly(org.assertj.core.groups.Tuple.tuple("c1", Gfids.format(F1), UpcallFlag.FORGET.bit(),
               "max-tracked-pairs"));
       assertThat(driver.trackedOn(F1)).isEmpty();
-      assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isEqualTo(3);
+      assertThat(driver.trackedPairs()).isEqualTo(3);
 
       // c1 is no longer told of F1's changes; it already dropped F1, so it fetches (and is tracked) again.
       driver.pipe(fop(Fop.WRITE, "w", F1, T0 + 4_000).setStat(Fops.stat(1)).build());
@@ -79,7 +79,7 @@ class TrackedPairsBoundTest {
 
       assertThat(driver.invalidations()).isEmpty();
       assertThat(driver.trackedOn(F1)).isEmpty();
-      assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isEqualTo(2);
+      assertThat(driver.trackedPairs()).isEqualTo(2);
     }
   }
 
@@ -111,7 +111,7 @@ class TrackedPairsBoundTest {
       driver.pipe(fop(Fop.STAT, "c5", F5, T0 + 127_000).build());
 
       assertThat(driver.invalidations()).as("room freed by expiry, nobody evicted").isEmpty();
-      assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isEqualTo(3);
+      assertThat(driver.trackedPairs()).isEqualTo(3);
     }
   }
 

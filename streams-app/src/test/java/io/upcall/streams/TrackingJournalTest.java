@@ -41,7 +41,11 @@ class TrackingJournalTest {
   private static Map<Bytes, Long> contents(KeyValueStore<Bytes, Long> store) {
     Map<Bytes, Long> contents = new TreeMap<>();
     try (KeyValueIterator<Bytes, Long> all = store.all()) {
-      all.forEachRemaining(entry -> contents.put(entry.key, entry.value));
+      all.forEachRemaining(entry -> {
+        if (TrackedClients.isPair(entry.key)) {
+          contents.put(entry.key, entry.value);
+        }
+      });
     }
     return contents;
   }
@@ -77,14 +81,34 @@ class TrackingJournalTest {
     Map<Bytes, Long> tracked = contents(pairs);
     assertThat(tracked).hasSizeBetween(100, 600);
 
-    // A new owner's pairs store holds nothing, or pairs the journal no longer has: either way it is rebuilt.
+    // A new owner's pairs store holds nothing: it is rebuilt from the journal.
     KeyValueStore<Bytes, Long> fresh = store("fresh", Serdes.Bytes(), Serdes.Long());
-    tracked(fresh, 600, Long.MIN_VALUE);
+    TrackedClients rebuilt = tracked(fresh, 600, Long.MIN_VALUE);
     assertThat(contents(fresh)).isEqualTo(tracked);
-    pairs.put(InodeKeys.of(gfid(99), "ghost"), 5_000L);
+    assertThat(rebuilt.size()).isEqualTo(before.size());
+    // The same owner, restarted cleanly: its pairs note the journal's end, so they are kept as they are.
     TrackedClients restarted = tracked(pairs, 600, Long.MIN_VALUE);
     assertThat(contents(pairs)).isEqualTo(tracked);
-    assertThat(restarted.size()).isEqualTo(tracked.size());
+    assertThat(restarted.size()).isEqualTo(before.size());
+  }
+
+  @Test
+  void pairsBehindTheJournalAreRebuilt() {
+    KeyValueStore<Bytes, Long> pairs = store("pairs", Serdes.Bytes(), Serdes.Long());
+    TrackedClients owner = tracked(pairs, 600, Long.MIN_VALUE);
+    Random random = new Random(4);
+    randomWork(owner, random, 5_000, 1_000);
+    // What an owner keeps when the task moves away: its pairs as they were then, noting the journal's end then.
+    KeyValueStore<Bytes, Long> leftBehind = store("left-behind", Serdes.Bytes(), Serdes.Long());
+    try (KeyValueIterator<Bytes, Long> all = pairs.all()) {
+      all.forEachRemaining(entry -> leftBehind.put(entry.key, entry.value));
+    }
+    randomWork(owner, random, 5_000, 3_000); // the next owner goes on with the same journal
+    Map<Bytes, Long> now = contents(pairs);
+    assertThat(contents(leftBehind)).isNotEqualTo(now);
+
+    tracked(leftBehind, 600, Long.MIN_VALUE); // the task comes back
+    assertThat(contents(leftBehind)).isEqualTo(now);
   }
 
   @Test

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
@@ -155,6 +156,19 @@ final class UpcallDriver implements AutoCloseable {
       while (all.hasNext()) {
         all.next();
         count++;
+      }
+    }
+    return count;
+  }
+
+  /** The (gfid, client) pairs tracked, without the pairs store's note of the journal position. */
+  long trackedPairs() {
+    long count = 0;
+    try (KeyValueIterator<Bytes, Long> all = this.<Bytes, Long>store(UpcallProcessor.TRACKED_CLIENTS_STORE).all()) {
+      while (all.hasNext()) {
+        if (TrackedClients.isPair(all.next().key)) {
+          count++;
+        }
       }
     }
     return count;

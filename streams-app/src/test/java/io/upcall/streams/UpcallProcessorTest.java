@@ -82,7 +82,7 @@ class UpcallProcessorTest {
         lookup(driver, "B", FILE, T0);
         write(driver, "A", FILE, T0);
         assertThat(driver.invalidations()).isEmpty();
-        assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isEqualTo(2);
+        assertThat(driver.trackedPairs()).isEqualTo(2);
 
         driver.set(Switches.CACHE_INVALIDATION_TIMEOUT, "60");
         write(driver, "A", FILE, T0 + 500);
@@ -98,15 +98,15 @@ class UpcallProcessorTest {
       try (UpcallDriver driver = driver(5)) {
         lookup(driver, "B", FILE, T0);
         driver.pipe(fop(Fop.WRITE, "A", DIR, T0).setTxId("A:1").build());
-        assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isEqualTo(2);
+        assertThat(driver.trackedPairs()).isEqualTo(2);
         assertThat(driver.storeSize(UpcallProcessor.INODE_META_STORE)).isEqualTo(1);
         assertThat(driver.storeSize(UpcallProcessor.TX_IDS_STORE)).isEqualTo(1);
 
         driver.advanceWallClockTo(T0 + 10_000); // exactly 2T: kept
-        assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isEqualTo(2);
+        assertThat(driver.trackedPairs()).isEqualTo(2);
 
         driver.advanceWallClockTo(T0 + 11_000);
-        assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isZero();
+        assertThat(driver.trackedPairs()).isZero();
         assertThat(driver.storeSize(UpcallProcessor.INODE_META_STORE)).isZero();
         assertThat(driver.storeSize(UpcallProcessor.TX_IDS_STORE)).isZero();
 
@@ -265,7 +265,7 @@ class UpcallProcessorTest {
         lookup(driver, "B", FILE, T0);
         write(driver, "A", FILE, T0 + 1_000);
         assertThat(driver.invalidations()).isEmpty();
-        assertThat(driver.storeSize(UpcallProcessor.TRACKED_CLIENTS_STORE)).isZero();
+        assertThat(driver.trackedPairs()).isZero();
 
         driver.set(Switches.CACHE_INVALIDATION, "on");
         write(driver, "A", FILE, T0 + 2_000);

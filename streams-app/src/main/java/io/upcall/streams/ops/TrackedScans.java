@@ -70,8 +70,11 @@ public final class TrackedScans {
     try (KeyValueIterator<Bytes, Long> entries = store.all()) {
       while (entries.hasNext()) {
         KeyValue<Bytes, Long> entry = entries.next();
-        scanned++;
         byte[] key = entry.key.get();
+        if (key.length <= InodeKeys.GFID_LENGTH) {
+          continue; // not a (gfid, client) entry: the store's note of its journal position
+        }
+        scanned++;
         if (key.length == length && Arrays.equals(key, InodeKeys.GFID_LENGTH, length, wanted, 0, wanted.length)) {
           found.add(new ClientEntry(Arrays.copyOf(key, InodeKeys.GFID_LENGTH), entry.value));
         }
@@ -90,6 +93,9 @@ public final class TrackedScans {
       while (entries.hasNext()) {
         KeyValue<Bytes, Long> entry = entries.next();
         byte[] key = entry.key.get();
+        if (key.length <= InodeKeys.GFID_LENGTH) {
+          continue; // not a (gfid, client) entry: the store's note of its journal position
+        }
         pairs++;
         if (previous == null || !Arrays.equals(previous, 0, InodeKeys.GFID_LENGTH, key, 0, InodeKeys.GFID_LENGTH)) {
           inodes++;
