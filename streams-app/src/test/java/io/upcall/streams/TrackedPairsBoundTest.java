@@ -85,10 +85,10 @@ class TrackedPairsBoundTest {
 
   @Test
   void theBoundIsSharedByTheTasks() {
-    assertThat(TrackingBound.fromConfig(Map.of("max-tracked-pairs", "10"), 4).perTask()).isEqualTo(3);
-    assertThat(TrackingBound.fromConfig(Map.of(), 12).perTask())
+    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", "10")).trackingBound(4).perTask()).isEqualTo(3);
+    assertThat(new UpcallStreamsConfig(Map.of()).trackingBound(12).perTask())
         .isEqualTo((TrackingBound.MAX_TRACKED_PAIRS_DEFAULT + 11) / 12);
-    assertThat(TrackingBound.fromConfig(Map.of("max-tracked-pairs", 1), 4).perTask()).isEqualTo(1);
+    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", 1)).trackingBound(4).perTask()).isEqualTo(1);
   }
 
   @Test
@@ -97,7 +97,7 @@ class TrackedPairsBoundTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("max-tracked-pairs");
     UpcallStreamsConfig config = new UpcallStreamsConfig(Map.of("max-tracked-pairs", "5000000"));
     assertThat(config.streamsProperties()).doesNotContainKey("max-tracked-pairs");
-    assertThat(TrackingBound.fromConfig(config.originals(), 12).perTask()).isEqualTo(416_667);
+    assertThat(config.trackingBound(12).perTask()).isEqualTo(416_667);
   }
 
   @Test

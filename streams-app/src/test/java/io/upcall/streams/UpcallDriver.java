@@ -78,8 +78,10 @@ final class UpcallDriver implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     wallClock = start;
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, configs,
-        ProgressMarks.fromConfig(Map.of(), partitions), props, batching, partitions), props, start);
+    UpcallStreamsConfig options = new UpcallStreamsConfig(configs);
+    TopologySettings settings = new TopologySettings(TOPICS, defaults, EXPIRY_INTERVAL,
+        options.progressMarks(partitions), options.trackingBound(partitions), batching, partitions, configs, props);
+    driver = new TopologyTestDriver(UpcallTopology.build(settings), props, start);
     fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
     rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
     heartbeats = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
