@@ -10,20 +10,16 @@ class DemoCommandTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @Test
     void helpDescribesTheDemoAndExitsZero() {
-        assertThat(run("demo", "--help")).isZero();
+        assertThat(cli.run("demo", "--help")).isZero();
 
         assertThat(cli.out()).contains("Usage: upcall demo", "--duration", "--bootstrap-server", "stale reads");
     }
 
     @Test
     void oneClientIsAUsageErrorNamingTheFlag() {
-        assertThat(run("demo", "--clients", "1")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("demo", "--clients", "1")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--clients must be at least 2", "Try 'upcall demo --help'");
         assertThat(cli.err()).doesNotContain("\tat ");
@@ -31,21 +27,21 @@ class DemoCommandTest {
 
     @Test
     void aDurationWithAnUnknownUnitIsAUsageError() {
-        assertThat(run("demo", "--duration", "3x")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("demo", "--duration", "3x")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--duration", "3x");
     }
 
     @Test
     void aNegativeRateIsAUsageErrorNamingTheFlag() {
-        assertThat(run("demo", "--rate", "-5")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("demo", "--rate", "-5")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--rate must be a positive number");
     }
 
     @Test
     void aDurationSettingOutOfRangeIsShownAsTyped() {
-        assertThat(run("demo", "--commit-interval", "0ms")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("demo", "--commit-interval", "0ms")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--commit-interval must be positive, was 0s").doesNotContain("PT0S");
     }
