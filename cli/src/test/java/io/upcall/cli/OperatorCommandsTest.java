@@ -24,6 +24,8 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
+import io.upcall.avro.Xattr;
+import io.upcall.cli.CliRunner.Result;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.UpcallFlag;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -47,7 +49,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
-import io.upcall.cli.CliRunner.Result;
 import picocli.CommandLine;
 
 /**
@@ -330,7 +331,7 @@ class OperatorCommandsTest {
     private static byte[] invalidation(String client, Gfid gfid) {
         Invalidation invalidation = Invalidation.newBuilder().setClient(client).setGfid(gfid)
                 .setFlags(UpcallFlag.mask(UpcallFlag.MODE, UpcallFlag.TIMES)).setVolume("vol")
-                .setXattrs(List.of(new io.upcall.avro.Xattr("user.a", null))).setExpireTimeSeconds(60)
+                .setXattrs(List.of(new Xattr("user.a", null))).setExpireTimeSeconds(60)
                 .setEventTimeMs(1_500L).setBrick("b1").setCauseFopId("fop-1").build();
         return UpcallSerdes.invalidation().serializer().serialize("t", invalidation);
     }

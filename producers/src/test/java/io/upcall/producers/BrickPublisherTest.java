@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -89,7 +90,7 @@ class BrickPublisherTest {
       sequences.computeIfAbsent(Integer.parseInt(id[0]), g -> new ArrayList<>()).add(Integer.parseInt(id[1]));
     }
     assertThat(sequences).hasSize(threads * gfidsPerThread);
-    List<Integer> expected = java.util.stream.IntStream.range(0, sequenceLength).boxed().toList();
+    List<Integer> expected = IntStream.range(0, sequenceLength).boxed().toList();
     sequences.forEach((g, seen) -> assertThat(seen).as("gfid %d", g).isEqualTo(expected));
   }
 

@@ -6,6 +6,7 @@ import io.upcall.client.UpcallClient;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import io.upcall.testkit.Eventually;
 import io.upcall.testkit.KafkaCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,7 +117,7 @@ final class ClusterPipeline implements AutoCloseable {
 
   /** Waits until every partition of this pipeline's topics is fully in sync again. */
   void awaitFullyReplicated() {
-    io.upcall.testkit.Eventually.within(Duration.ofSeconds(90), "every partition back in sync",
+    Eventually.within(Duration.ofSeconds(90), "every partition back in sync",
         () -> cluster.underReplicatedPartitions(topics.all()) == 0);
   }
 
