@@ -3,6 +3,7 @@ package io.upcall.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The table a bench run prints: each figure, its ratio where one applies, and the target with met/missed. */
 public final class BenchReport {
@@ -28,7 +29,7 @@ public final class BenchReport {
             tag.equals("alo") ? verdict(results.number("ratio.pipeline_to_streams_baseline") >= 0.35) : ""});
       }
     }
-    if (results.get("format") instanceof java.util.Map<?, ?> formats) {
+    if (results.get("format") instanceof Map<?, ?> formats) {
       for (Object format : formats.keySet()) {
         counts(rows, results, "format." + format + ".", " [" + format + "]");
       }

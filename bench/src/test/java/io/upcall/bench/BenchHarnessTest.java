@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Tag;
@@ -59,7 +60,7 @@ class BenchHarnessTest {
           .isEqualTo(BenchSettings.tiny().statePairs());
       assertThat(BenchReport.table(results)).contains("raw produce → consume", "fan-out to 200 clients, EOS",
           "latency EOS @ 5,000 fops/s");
-      try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
           cluster.bootstrapServers()))) {
         assertThat(admin.listTopics().names().get()).noneMatch(topic -> topic.startsWith("bench-"));
       }

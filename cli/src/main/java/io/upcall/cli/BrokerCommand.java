@@ -37,8 +37,6 @@ import picocli.CommandLine.Spec;
                 "Data lives in a temporary directory deleted on exit, unless --data-dir is given (one broker only)."})
 public final class BrokerCommand implements Callable<Integer> {
 
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
-
     @Spec
     CommandSpec spec;
 
@@ -65,8 +63,7 @@ public final class BrokerCommand implements Callable<Integer> {
     boolean createTopics;
 
     private final CountDownLatch ready = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StopSignal stop = new StopSignal();
     private volatile String bootstrapServers;
 
     @Override
@@ -79,8 +76,7 @@ public final class BrokerCommand implements Callable<Integer> {
         if (dataDir != null) {
             builder.logDir(dataDir);
         }
-        Thread onCtrlC = new Thread(this::stopFromShutdownHook, "upcall-broker-shutdown");
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        StopSignal.OnCtrlC onCtrlC = stop.onCtrlC("upcall-broker-shutdown");
         try (EmbeddedKafkaBroker broker = builder.build().start()) {
             List<String> topics = createTopics
                     ? BrokerTopics.ensure(broker, partitions)
@@ -88,19 +84,17 @@ public final class BrokerCommand implements Callable<Integer> {
             bootstrapServers = broker.bootstrapServers();
             printReady(broker, topics);
             ready.countDown();
-            stopRequested.await();
+            stop.await();
             spec.commandLine().getOut().println("stopping the broker…");
             spec.commandLine().getOut().flush();
         } finally {
-            stopped.countDown();
-            removeHook(onCtrlC);
+            onCtrlC.close();
         }
         return 0;
     }
 
     private Integer runCluster() throws InterruptedException {
-        Thread onCtrlC = new Thread(this::stopFromShutdownHook, "upcall-broker-shutdown");
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        StopSignal.OnCtrlC onCtrlC = stop.onCtrlC("upcall-broker-shutdown");
         PrintWriter out = spec.commandLine().getOut();
         out.println("starting " + brokers + " Kafka brokers (child JVMs)…");
         out.flush();
@@ -123,19 +117,18 @@ public final class BrokerCommand implements Callable<Integer> {
             out.println("Press Ctrl-C to stop all.");
             out.flush();
             ready.countDown();
-            stopRequested.await();
+            stop.await();
             out.println("stopping the brokers…");
             out.flush();
         } finally {
-            stopped.countDown();
-            removeHook(onCtrlC);
+            onCtrlC.close();
         }
         return 0;
     }
 
     /** Asks a running {@code broker} command to close the broker and return; safe before it started. */
     public void requestStop() {
-        stopRequested.countDown();
+        stop.request();
     }
 
     /** Waits until the broker is up and its topics exist; false when it did not happen within the timeout. */
@@ -182,24 +175,6 @@ public final class BrokerCommand implements Callable<Integer> {
                 + "   e.g. kafka-console-consumer.sh --bootstrap-server " + address + " --topic <topic>");
         out.println("Press Ctrl-C to stop.");
         out.flush();
-    }
-
-    private void stopFromShutdownHook() {
-        requestStop();
-        try {
-            // The JVM exits when this hook returns: let call() close the broker and delete its directory first.
-            stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException jvmShuttingDown) {
-            // Ctrl-C: the hook is what is stopping us.
-        }
     }
 
     private static boolean portIsFree(int port) {

@@ -3,7 +3,9 @@ package io.upcall.cli;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -75,7 +77,7 @@ final class BrokerWatch implements AutoCloseable {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis(timeout))).nodes()
                     .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
             return true;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return false;
         }
     }

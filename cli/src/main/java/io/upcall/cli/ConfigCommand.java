@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -112,7 +113,7 @@ public final class ConfigCommand implements Runnable {
                 written = producer.send(new ProducerRecord<>(topics.config(), option, change))
                         .get(timeoutMs + 1_000L, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                if (e.getCause() instanceof TimeoutException) {
                     throw new CommandFailure("could not write to " + topics.config() + " at " + kafka.bootstrapServers()
                             + " within " + DurationParser.format(kafka.timeout()) + ": " + e.getCause().getMessage()
                             + " (does the topic exist? upcall topics --ensure creates it)", e.getCause());

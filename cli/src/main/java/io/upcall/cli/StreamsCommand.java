@@ -40,7 +40,6 @@ public final class StreamsCommand implements Callable<Integer> {
     /** Where the operator commands (inspect, stats, config get) look by default. */
     static final int DEFAULT_HTTP_PORT = 8080;
     private static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
     @Spec
     CommandSpec spec;
@@ -66,8 +65,7 @@ public final class StreamsCommand implements Callable<Integer> {
     Integer httpPort;
 
     private final CountDownLatch started = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StopSignal stop = new StopSignal();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -78,8 +76,7 @@ public final class StreamsCommand implements Callable<Integer> {
         clientProperties.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
                 String.join(",", settings.getList(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG)));
         ReachableCluster.reach(clientProperties, kafka.timeout());
-        Thread onCtrlC = new Thread(this::stopFromShutdownHook, "upcall-streams-shutdown");
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        StopSignal.OnCtrlC onCtrlC = stop.onCtrlC("upcall-streams-shutdown");
         UpcallStreamsApp app = null;
         try {
             app = UpcallStreamsApp.start(settings);
@@ -90,7 +87,7 @@ public final class StreamsCommand implements Callable<Integer> {
             try (BrokerWatch ignored = BrokerWatch.start(clientProperties, kafka.timeout(), WATCH_INTERVAL,
                     line -> say(err, line))) {
                 started.countDown();
-                while (!stopRequested.await(1, TimeUnit.SECONDS)) {
+                while (!stop.await(1, TimeUnit.SECONDS)) {
                     KafkaStreams.State state = app.state();
                     if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
                         say(err, "stopped on its own (" + state + "); see the log for why");
@@ -104,14 +101,13 @@ public final class StreamsCommand implements Callable<Integer> {
                 app.close();
             }
             started.countDown();
-            stopped.countDown();
-            removeHook(onCtrlC);
+            onCtrlC.close();
         }
     }
 
     /** Asks a running {@code streams} command to close the app and return; safe at any time. */
     public void requestStop() {
-        stopRequested.countDown();
+        stop.request();
     }
 
     /** Waits until the app was started (or failed to start); false when neither happened within the timeout. */
@@ -160,23 +156,5 @@ public final class StreamsCommand implements Callable<Integer> {
     private static void say(PrintWriter err, String line) {
         err.println("upcall streams: " + line);
         err.flush();
-    }
-
-    private void stopFromShutdownHook() {
-        requestStop();
-        try {
-            // The JVM exits when this hook returns: let call() close the app (commit, leave the group) first.
-            stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException jvmShuttingDown) {
-            // Ctrl-C: the hook is what is stopping us.
-        }
     }
 }

@@ -11,10 +11,6 @@ class BenchCommandTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--partitions 0                                  | --partitions must be at least 1",
@@ -25,7 +21,7 @@ class BenchCommandTest {
             "--partitions many                               | Invalid value for option '--partitions'",
             "--format compact                                | --format must be per-client, batched or both"})
     void badValueExitsTwoNamingTheOptionAndStartsNothing(String args, String message) {
-        assertThat(run(("bench " + args.trim()).split(" +"))).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run(("bench " + args.trim()).split(" +"))).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains(message, "Try 'upcall bench --help'").doesNotContain("\tat ", "starting a broker");
     }

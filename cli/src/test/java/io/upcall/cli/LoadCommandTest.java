@@ -23,10 +23,6 @@ class LoadCommandTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--bricks 4 --replicas 3   | --bricks (4) must be a multiple of --replicas (3)",
@@ -41,14 +37,14 @@ class LoadCommandTest {
             "--clients many            | Invalid value for option '--clients'",
             "--duration 10 --count 9   | --duration and --count exclude each other"})
     void badValueExitsTwoNamingTheOption(String args, String message) {
-        assertThat(run(("load " + args.trim()).split(" +"))).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run(("load " + args.trim()).split(" +"))).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains(message, "Try 'upcall load --help'").doesNotContain("\tat ");
     }
 
     @Test
     void helpHasALineForEveryOption() {
-        assertThat(run("load", "--help")).isZero();
+        assertThat(cli.run("load", "--help")).isZero();
 
         assertThat(cli.out()).contains("--bricks=B", "--clients=C", "--dirs=D", "--files=N", "--read-ratio=F",
                 "--zipf=S", "--rate=R", "--max-rate", "--duration=DURATION", "--count=N", "--seed=S", "--replicas=R",
@@ -60,9 +56,9 @@ class LoadCommandTest {
         Path first = dir.resolve("first.trace");
         Path second = dir.resolve("second.trace");
 
-        assertThat(run("load", "--dump", first.toString(), "--count", "5000", "--seed", "9", "--replicas", "3",
+        assertThat(cli.run("load", "--dump", first.toString(), "--count", "5000", "--seed", "9", "--replicas", "3",
                 "--bricks", "3", "--files", "300")).isZero();
-        assertThat(run("load", "--dump", second.toString(), "--count", "5000", "--seed", "9", "--replicas", "3",
+        assertThat(cli.run("load", "--dump", second.toString(), "--count", "5000", "--seed", "9", "--replicas", "3",
                 "--bricks", "3", "--files", "300")).isZero();
 
         assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
@@ -74,7 +70,7 @@ class LoadCommandTest {
     void publishesToTheBrokerAndPrintsTheSummary() {
         String prefix = kafka.uniqueName("load") + ".";
 
-        assertThat(run("load", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
+        assertThat(cli.run("load", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
                 "--count", "3000", "--max-rate", "--files", "500")).isZero();
 
         assertThat(cli.out()).contains("records/s acknowledged", "acknowledged 3,000, failed 0", "send latency p50",

@@ -14,20 +14,16 @@ class OperatorCommandLineTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @Test
     void theOperatorCommandsAreListed() {
-        assertThat(run("--help")).isZero();
+        assertThat(cli.run("--help")).isZero();
 
         assertThat(cli.out()).contains("inspect", "stats", "tail", "topics", "config");
     }
 
     @Test
     void aMalformedGfidNamesIt() {
-        assertThat(run("inspect", "inode", "not-a-gfid")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("inspect", "inode", "not-a-gfid")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("GFID", "'not-a-gfid'", "Try 'upcall inspect inode --help'");
         assertThat(cli.err()).doesNotContain("\tat ");
@@ -35,14 +31,14 @@ class OperatorCommandLineTest {
 
     @Test
     void inspectWithoutWhatToInspectIsAUsageError() {
-        assertThat(run("inspect")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("inspect")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("Missing subcommand", "Try 'upcall inspect --help'");
     }
 
     @Test
     void aServerThatIsNotAnHttpUrlIsRefused() {
-        assertThat(run("stats", "--server", "ftp://example")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("stats", "--server", "ftp://example")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--server", "'ftp://example' is not an http URL");
     }
@@ -50,7 +46,7 @@ class OperatorCommandLineTest {
     @Test
     void aBadTimeoutIsRefusedWithTheAllowedRangeBeforeAnythingIsWritten() {
         // No broker listens on port 1: a write attempt would fail differently (and late).
-        assertThat(run("config", "set", "cache-invalidation-timeout", "-5", "--bootstrap-servers", "127.0.0.1:1"))
+        assertThat(cli.run("config", "set", "cache-invalidation-timeout", "-5", "--bootstrap-servers", "127.0.0.1:1"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("cache-invalidation-timeout must be a whole number of seconds >= 0, got '-5'",
@@ -59,7 +55,7 @@ class OperatorCommandLineTest {
 
     @Test
     void aBadSwitchValueIsRefusedWithWhatItAccepts() {
-        assertThat(run("config", "set", "cache-invalidation", "maybe", "--bootstrap-servers", "127.0.0.1:1"))
+        assertThat(cli.run("config", "set", "cache-invalidation", "maybe", "--bootstrap-servers", "127.0.0.1:1"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("cache-invalidation must be on or off, got 'maybe'");
@@ -67,17 +63,17 @@ class OperatorCommandLineTest {
 
     @Test
     void anUnknownOptionIsRefusedListingTheKnownOnes() {
-        assertThat(run("config", "set", "md-cache-timeout", "5", "--bootstrap-servers", "127.0.0.1:1"))
+        assertThat(cli.run("config", "set", "md-cache-timeout", "5", "--bootstrap-servers", "127.0.0.1:1"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
         assertThat(cli.err()).contains("unknown option 'md-cache-timeout'", "cache-invalidation-timeout");
 
-        assertThat(run("config", "get", "md-cache-timeout", "--bootstrap-servers", "127.0.0.1:1"))
+        assertThat(cli.run("config", "get", "md-cache-timeout", "--bootstrap-servers", "127.0.0.1:1"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
     }
 
     @Test
     void setWithoutAValueNamesTheMissingParameter() {
-        assertThat(run("config", "set", "cache-invalidation-timeout", "--bootstrap-servers", "127.0.0.1:1"))
+        assertThat(cli.run("config", "set", "cache-invalidation-timeout", "--bootstrap-servers", "127.0.0.1:1"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("VALUE");
@@ -87,52 +83,52 @@ class OperatorCommandLineTest {
     void kafkaCommandsTakeTheSameOptionsWithTheSameDefault() {
         for (String command : new String[] {"tail", "topics", "publish", "load", "streams"}) {
             cli.clear();
-            assertThat(run(command, "--help")).isZero();
+            assertThat(cli.run(command, "--help")).isZero();
             assertThat(cli.out()).as(command).contains("--bootstrap-server=HOST:PORT", "Default: localhost:9092",
                     "--command-config=FILE", "--property=KEY=VALUE", "--timeout=DURATION", "--topic-prefix=PREFIX");
         }
         for (String command : new String[] {"get", "set"}) {
             cli.clear();
-            assertThat(run("config", command, "--help")).isZero();
+            assertThat(cli.run("config", command, "--help")).isZero();
             assertThat(cli.out()).as(command).contains("--bootstrap-server=HOST:PORT", "--timeout=DURATION");
         }
         cli.clear();
-        assertThat(run("streams", "--help")).isZero();
+        assertThat(cli.run("streams", "--help")).isZero();
         assertThat(cli.out()).contains("--application-id=ID");
     }
 
     @Test
     void theOlderSpellingsStillWork() {
-        assertThat(run("topics", "--bootstrap-servers", "127.0.0.1:1", "--client-property", "a=b", "--partitions",
+        assertThat(cli.run("topics", "--bootstrap-servers", "127.0.0.1:1", "--client-property", "a=b", "--partitions",
                 "3")).isEqualTo(UpcallCli.EXIT_USAGE);
         assertThat(cli.err()).contains("--partitions applies only with --ensure");
     }
 
     @Test
     void topicSettingsApplyOnlyWhenEnsuring() {
-        assertThat(run("topics", "--bootstrap-servers", "127.0.0.1:1", "--partitions", "3"))
+        assertThat(cli.run("topics", "--bootstrap-servers", "127.0.0.1:1", "--partitions", "3"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
         assertThat(cli.err()).contains("--partitions applies only with --ensure");
 
-        assertThat(run("topics", "--bootstrap-servers", "127.0.0.1:1", "--ensure", "--partitions", "0"))
+        assertThat(cli.run("topics", "--bootstrap-servers", "127.0.0.1:1", "--ensure", "--partitions", "0"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
         assertThat(cli.err()).contains("--partitions must be at least 1, was 0");
 
-        assertThat(run("topics", "--bootstrap-servers", "127.0.0.1:1", "--ensure", "--replication-factor", "0"))
+        assertThat(cli.run("topics", "--bootstrap-servers", "127.0.0.1:1", "--ensure", "--replication-factor", "0"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
         assertThat(cli.err()).contains("--replication-factor must be at least 1, was 0");
     }
 
     @Test
     void tailNeedsAPositiveMax() {
-        assertThat(run("tail", "--bootstrap-servers", "127.0.0.1:1", "--max", "0")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("tail", "--bootstrap-servers", "127.0.0.1:1", "--max", "0")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--max must be at least 1, was 0");
     }
 
     @Test
     void anHttpPortOutOfRangeIsRefused() {
-        assertThat(run("streams", "--http-port", "70000")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("streams", "--http-port", "70000")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--http-port must be -1 (none), 0 (any free port) or a port up to 65535");
     }
@@ -145,8 +141,8 @@ class OperatorCommandLineTest {
         }
         String server = "http://127.0.0.1:" + port;
 
-        assertThat(run("stats", "--server", server)).isEqualTo(UpcallCli.EXIT_FAILURE);
-        assertThat(run("inspect", "inode", "6f1c2f0e-8a4b-4c3e-9d2a-1b5e7c9f0a11", "--server", server))
+        assertThat(cli.run("stats", "--server", server)).isEqualTo(UpcallCli.EXIT_FAILURE);
+        assertThat(cli.run("inspect", "inode", "6f1c2f0e-8a4b-4c3e-9d2a-1b5e7c9f0a11", "--server", server))
                 .isEqualTo(UpcallCli.EXIT_FAILURE);
 
         assertThat(cli.err().lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line)

@@ -24,6 +24,8 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
+import io.upcall.avro.Xattr;
+import io.upcall.cli.CliRunner.Result;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.UpcallFlag;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -47,7 +49,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
-import io.upcall.cli.CliRunner.Result;
 import picocli.CommandLine;
 
 /**
@@ -79,7 +80,7 @@ class OperatorCommandsTest {
         servers = apps.stream().map(app -> app.operatorEndpoint().orElseThrow().toString()).toList();
         fops = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(),
                 UpcallSerdes.fopRecord().serializer());
-        eventually("both instances own partitions", () -> run("stats", "--server", servers.get(0)),
+        eventually("both instances own partitions", () -> CliRunner.once("stats", "--server", servers.get(0)),
                 result -> result.exit() == 0 && servers.stream().allMatch(server -> activeOn(result.out(), server)));
     }
 
@@ -101,16 +102,16 @@ class OperatorCommandsTest {
         assertThat(toldBefore.get("gfid").asText()).isEqualTo(Gfids.format(before));
         assertThat(toldBefore.get("expireTimeSeconds").asInt()).isEqualTo(60);
 
-        Result set = run("config", "set", "cache-invalidation-timeout", "5", "--bootstrap-servers",
+        Result set = CliRunner.once("config", "set", "cache-invalidation-timeout", "5", "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", prefix());
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(set.out()).contains("set cache-invalidation-timeout = 5 in " + topics.config());
-        Result applied = eventually("both instances apply T = 5", () -> run("config", "get",
+        Result applied = eventually("both instances apply T = 5", () -> CliRunner.once("config", "get",
                 "cache-invalidation-timeout", "--json", "--server", servers.get(0), "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", prefix()),
                 result -> result.exit() == 0 && appliedEverywhere(result.out(), "5"));
         assertThat(applied.json().get("topic").get("cache-invalidation-timeout").get("value").asText()).isEqualTo("5");
-        Result table = run("config", "get", "--server", servers.get(0), "--bootstrap-servers",
+        Result table = CliRunner.once("config", "get", "--server", servers.get(0), "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", prefix());
         assertThat(table.out()).containsPattern("cache-invalidation-timeout +5 +5 +5")
                 .containsPattern("cache-invalidation +\\(not set\\) +on +on");
@@ -125,10 +126,10 @@ class OperatorCommandsTest {
         assertThat(toldAfter.get("ts").asLong()).as("the first invalidation idle-6s got").isEqualTo(u + 8_000);
         assertThat(toldAfter.get("expireTimeSeconds").asInt()).isEqualTo(5);
 
-        Result reset = run("config", "set", "cache-invalidation-timeout", "60", "--bootstrap-servers",
+        Result reset = CliRunner.once("config", "set", "cache-invalidation-timeout", "60", "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", prefix());
         assertThat(reset.exit()).isZero();
-        eventually("both instances apply T = 60 again", () -> run("config", "get", "cache-invalidation-timeout",
+        eventually("both instances apply T = 60 again", () -> CliRunner.once("config", "get", "cache-invalidation-timeout",
                 "--json", "--server", servers.get(1), "--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic-prefix", prefix()), result -> result.exit() == 0 && appliedEverywhere(result.out(), "60"));
     }
@@ -147,31 +148,31 @@ class OperatorCommandsTest {
             for (int partition = 0; partition < PARTITIONS; partition++) {
                 String gfid = inodes.get(partition);
                 Result inode = eventually("inode " + gfid + " via " + server,
-                        () -> run("inspect", "inode", gfid, "--server", server),
+                        () -> CliRunner.once("inspect", "inode", gfid, "--server", server),
                         result -> result.exit() == 0 && result.out().contains("author"));
                 assertThat(inode.out()).contains("inode " + gfid + "  partition " + partition + " on ", "(active)")
                         .containsPattern("inspected +\\S+ +\\d+ +yes")
                         .contains("latest change: SIZE|TIMES at ", " by author");
             }
         }
-        Result json = run("inspect", "inode", inodes.get(2), "--json", "--server", servers.get(1));
+        Result json = CliRunner.once("inspect", "inode", inodes.get(2), "--json", "--server", servers.get(1));
         InodeState state = OpsEndpoint.JSON.readValue(json.out(), InodeState.class);
         assertThat(state.partition()).isEqualTo(2);
         assertThat(state.clients()).extracting(InodeState.TrackedClient::client).containsExactly("author", "inspected");
 
-        Result client = eventually("the client's 4 inodes", () -> run("inspect", "client", "inspected", "--server",
+        Result client = eventually("the client's 4 inodes", () -> CliRunner.once("inspect", "client", "inspected", "--server",
                 servers.get(0)), result -> result.exit() == 0 && result.out().contains("fresh on 4 inodes"));
         assertThat(client.out()).contains(inodes.toArray(String[]::new)).contains("on 2 instances");
 
         String unknown = UUID.randomUUID().toString();
-        Result missing = run("inspect", "inode", unknown, "--server", servers.get(1));
+        Result missing = CliRunner.once("inspect", "inode", unknown, "--server", servers.get(1));
         assertThat(missing.exit()).isEqualTo(UpcallCli.EXIT_FAILURE);
         assertThat(missing.err()).startsWith("upcall: gfid " + unknown + " is not tracked");
     }
 
     @Test
     void statsPrintsEveryInstanceAndTheTotal() {
-        Result stats = run("stats", "--server", servers.get(1));
+        Result stats = CliRunner.once("stats", "--server", servers.get(1));
 
         assertThat(stats.exit()).as(stats.err()).isZero();
         assertThat(stats.out()).contains("INSTANCE", "INVALIDATIONS/S", "DLQ", "total", "2 instances",
@@ -182,7 +183,7 @@ class OperatorCommandsTest {
     @Test
     void topicsShowPartitionsEndOffsetsAndTheStreamsAppsLag() throws Exception {
         send(fop(Fop.LOOKUP, "counted", Gfids.of(UUID.randomUUID()), System.currentTimeMillis()));
-        Result topicsTable = eventually("the app caught up on " + topics.fops(), () -> run("topics",
+        Result topicsTable = eventually("the app caught up on " + topics.fops(), () -> CliRunner.once("topics",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix(), "--application-id",
                 applicationId), result -> result.exit() == 0
                 && result.out().matches("(?s).*\\n" + Pattern.quote(topics.fops())
@@ -196,13 +197,13 @@ class OperatorCommandsTest {
     @Test
     void topicsEnsureCreatesTheTopicsOfANewVolumeOnce() {
         String volume = kafka.uniqueName("vol") + ".";
-        Result created = run("topics", "--ensure", "--partitions", "2", "--bootstrap-servers",
+        Result created = CliRunner.once("topics", "--ensure", "--partitions", "2", "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", volume);
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("created " + volume + "upcall.fops: 2 partitions",
                 "created " + volume + "upcall.config");
 
-        Result again = run("topics", "--ensure", "--partitions", "2", "--bootstrap-servers",
+        Result again = CliRunner.once("topics", "--ensure", "--partitions", "2", "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", volume);
         assertThat(again.out().lines()).hasSize(UpcallTopics.defaults().all().size()).allSatisfy(line -> assertThat(line).startsWith("up to date "));
     }
@@ -224,7 +225,7 @@ class OperatorCommandsTest {
             producer.send(new ProducerRecord<>(own.invalidations(), "alice", invalidation("alice", inode))).get();
         }
 
-        Result alice = run("tail", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
+        Result alice = CliRunner.once("tail", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
                 "--client", "alice", "--from-beginning", "--marks", "--max", "1");
         assertThat(alice.exit()).isZero();
         List<String> lines = alice.out().lines().toList();
@@ -235,7 +236,7 @@ class OperatorCommandsTest {
         assertThat(alice.err()).startsWith("upcall tail: skipped a record that does not decode at "
                 + own.invalidations() + "-" + partition + "@0").hasLineCount(1);
 
-        Result everyone = run("tail", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
+        Result everyone = CliRunner.once("tail", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
                 "--from-beginning", "--brief", "--max", "2");
         assertThat(everyone.out().lines()).hasSize(2)
                 .anySatisfy(line -> assertThat(line).contains("\"client\":\"" + neighbour + "\""))
@@ -330,13 +331,9 @@ class OperatorCommandsTest {
     private static byte[] invalidation(String client, Gfid gfid) {
         Invalidation invalidation = Invalidation.newBuilder().setClient(client).setGfid(gfid)
                 .setFlags(UpcallFlag.mask(UpcallFlag.MODE, UpcallFlag.TIMES)).setVolume("vol")
-                .setXattrs(List.of(new io.upcall.avro.Xattr("user.a", null))).setExpireTimeSeconds(60)
+                .setXattrs(List.of(new Xattr("user.a", null))).setExpireTimeSeconds(60)
                 .setEventTimeMs(1_500L).setBrick("b1").setCauseFopId("fop-1").build();
         return UpcallSerdes.invalidation().serializer().serialize("t", invalidation);
-    }
-
-    static Result run(String... args) {
-        return CliRunner.once(args);
     }
 
     private static <T> T eventually(String what, Supplier<T> value, Predicate<T> condition) {

@@ -24,10 +24,6 @@ class PublishCommandTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     private Path trace(String... lines) throws IOException {
         return Files.write(dir.resolve("fops.trace"), String.join("\n", lines).concat("\n").getBytes());
     }
@@ -44,7 +40,7 @@ class PublishCommandTest {
                 "{not json",
                 line("\"fop\": \"WRITE\", \"gfid\": \"f1\""));
 
-        assertThat(run("publish", "--bootstrap-servers", kafka.bootstrapServers(),
+        assertThat(cli.run("publish", "--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic-prefix", kafka.uniqueName("publish") + ".", trace.toString())).isZero();
 
         assertThat(cli.out()).contains("2 fops and 1 xattr registrations from 1 brick(s)",
@@ -58,7 +54,7 @@ class PublishCommandTest {
                 line("\"fop\": \"STAT\", \"gfid\": \"f1\""),
                 line("\"fop\": \"UNLINK\", \"gfid\": \"f1\""));
 
-        assertThat(run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--on-error", "abort",
+        assertThat(cli.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--on-error", "abort",
                 "--topic-prefix", kafka.uniqueName("publish") + ".", trace.toString())).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("aborted at line 2: parent is required for UNLINK (--on-error=abort)")
@@ -67,7 +63,7 @@ class PublishCommandTest {
 
     @Test
     void missingTraceFileIsAUsageError() {
-        assertThat(run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--no-create-topics",
+        assertThat(cli.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--no-create-topics",
                 dir.resolve("nope.trace").toString())).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("TRACE file not found", "Try 'upcall publish --help'");
@@ -75,7 +71,7 @@ class PublishCommandTest {
 
     @Test
     void badOnErrorValueNamesTheOption() {
-        assertThat(run("publish", "--bootstrap-servers", "127.0.0.1:9", "--on-error", "maybe"))
+        assertThat(cli.run("publish", "--bootstrap-servers", "127.0.0.1:9", "--on-error", "maybe"))
                 .isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--on-error", "expected skip or abort, was 'maybe'");

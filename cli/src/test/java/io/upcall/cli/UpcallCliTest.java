@@ -13,13 +13,9 @@ class UpcallCliTest {
 
     private final CliRunner cli = new CliRunner();
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @Test
     void helpListsTheSubcommandsAndExitsZero() {
-        assertThat(run("--help")).isZero();
+        assertThat(cli.run("--help")).isZero();
 
         assertThat(cli.out()).contains("Usage: upcall", "version", "broker");
         assertThat(cli.err()).isEmpty();
@@ -31,21 +27,21 @@ class UpcallCliTest {
             cli.clear();
             String name = sub.getCommandName();
 
-            assertThat(run(name, "--help")).as(name + " --help").isZero();
+            assertThat(cli.run(name, "--help")).as(name + " --help").isZero();
             assertThat(cli.out()).as(name + " --help").contains("Usage: upcall " + name);
         }
     }
 
     @Test
     void noSubcommandPrintsTheUsage() {
-        assertThat(run()).isZero();
+        assertThat(cli.run()).isZero();
 
         assertThat(cli.out()).contains("Usage: upcall", "broker");
     }
 
     @Test
     void unknownOptionPrintsTheProblemAndUsageAndExitsTwo() {
-        assertThat(run("--frobnicate")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("--frobnicate")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("Unknown option: '--frobnicate'", "Try 'upcall --help'");
         assertThat(cli.err()).doesNotContain("Exception", "\tat ", "Usage:");
@@ -54,7 +50,7 @@ class UpcallCliTest {
 
     @Test
     void badValueNamesTheOptionAndShowsTheSubcommandUsage() {
-        assertThat(run("broker", "--port", "not-a-number")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("broker", "--port", "not-a-number")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--port", "not-a-number", "Try 'upcall broker --help'");
         assertThat(cli.err()).doesNotContain("\tat ");
@@ -62,14 +58,14 @@ class UpcallCliTest {
 
     @Test
     void outOfRangeValueIsAUsageError() {
-        assertThat(run("broker", "--partitions", "0")).isEqualTo(UpcallCli.EXIT_USAGE);
+        assertThat(cli.run("broker", "--partitions", "0")).isEqualTo(UpcallCli.EXIT_USAGE);
 
         assertThat(cli.err()).contains("--partitions must be at least 1", "Try 'upcall broker --help'");
     }
 
     @Test
     void versionPrintsProjectKafkaAndAvroVersions() {
-        assertThat(run("version")).isZero();
+        assertThat(cli.run("version")).isZero();
 
         assertThat(cli.out())
                 .containsPattern("(?m)^upcall \\d+\\.\\d+\\.\\d+")
@@ -78,7 +74,7 @@ class UpcallCliTest {
 
     @Test
     void versionOptionMatchesVersionCommand() {
-        assertThat(run("--version")).isZero();
+        assertThat(cli.run("--version")).isZero();
 
         assertThat(cli.out()).contains("upcall " + UpcallVersion.projectVersion(), "kafka 4.4.0");
     }
@@ -86,7 +82,7 @@ class UpcallCliTest {
     @Test
     void failureInsideACommandIsOneLineWithoutStackTraceAndExitsOne() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThat(run("broker", "--port", String.valueOf(taken.getLocalPort()))).isEqualTo(UpcallCli.EXIT_FAILURE);
+            assertThat(cli.run("broker", "--port", String.valueOf(taken.getLocalPort()))).isEqualTo(UpcallCli.EXIT_FAILURE);
         }
 
         assertThat(cli.err())
@@ -98,7 +94,7 @@ class UpcallCliTest {
     @Test
     void verboseAddsTheStackTrace() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThat(run("broker", "--verbose", "--port", String.valueOf(taken.getLocalPort())))
+            assertThat(cli.run("broker", "--verbose", "--port", String.valueOf(taken.getLocalPort())))
                     .isEqualTo(UpcallCli.EXIT_FAILURE);
         }
 

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -143,7 +144,7 @@ public final class UpcallClient implements AutoCloseable {
     try {
       ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       return false;
     } catch (ExecutionException e) {
       throw new IllegalStateException("upcall client " + uid + " cannot become ready", e.getCause());
@@ -195,7 +196,7 @@ public final class UpcallClient implements AutoCloseable {
       interest.withdraw().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       LOG.warn("upcall client {}: could not withdraw its xattr registration: {}", uid, e.toString());
     }
     interest.close(CLOSE_TIMEOUT);

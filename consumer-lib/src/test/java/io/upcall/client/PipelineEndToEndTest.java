@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -170,7 +171,7 @@ class PipelineEndToEndTest {
     }
     AtomicLong hits = new AtomicLong();
     AtomicLong staleWithinBound = new AtomicLong();
-    List<String> staleBeyondBound = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> staleBeyondBound = new CopyOnWriteArrayList<>();
     AtomicLong writes = new AtomicLong();
 
     ScheduledExecutorService load = Executors.newScheduledThreadPool(players.size());

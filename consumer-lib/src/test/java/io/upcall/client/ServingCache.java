@@ -3,6 +3,7 @@ package io.upcall.client;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Iatt;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class ServingCache {
     for (String name : names) {
       Optional<ByteBuffer> value = cache.xattr(gfid, name);
       state.append(" ").append(name).append("=")
-          .append(value.map(v -> java.nio.charset.StandardCharsets.UTF_8.decode(v.duplicate()).toString()).orElse("-"));
+          .append(value.map(v -> StandardCharsets.UTF_8.decode(v.duplicate()).toString()).orElse("-"));
     }
     return state.toString();
   }

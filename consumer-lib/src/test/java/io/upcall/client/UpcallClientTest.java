@@ -123,7 +123,9 @@ class UpcallClientTest {
     tasks.invalidate(invalidation(gfid(7), UpcallFlag.SIZE).setClient("client-b").build());
     tasks.invalidate(invalidation(FILE, UpcallFlag.FORGET).setClient("client-b").build());
 
-    Eventually.within(WAIT, "the second invalidation is applied", () -> client.cache().stat(FILE).isEmpty());
+    // The listener runs after the cache applied an invalidation: wait for both.
+    Eventually.within(WAIT, "the second invalidation is applied and heard",
+        () -> client.cache().stat(FILE).isEmpty() && seen.size() == 2);
     assertThat(seen).hasSize(2);
     assertThat(client.metrics().listenerFailures()).isEqualTo(1);
   }

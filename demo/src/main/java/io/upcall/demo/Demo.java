@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -350,7 +351,7 @@ public final class Demo {
       int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
       TopicEnsurer.ensure(admin, topics, TopicSettings.defaults().withPartitions(settings.partitions())
           .withReplicationFactor(Math.max(1, Math.min(3, brokers)))); // waits until their leaders serve them
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to create the topics: "
           + e.getMessage(), e);
     } catch (InterruptedException e) {

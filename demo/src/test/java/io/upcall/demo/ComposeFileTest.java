@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class ComposeFileTest {
     Path executable = onPath("docker-compose");
     assumeTrue(executable != null, "docker-compose is not installed, so the compose file is not validated here "
         + "(.ci/run installs Debian's docker-compose package)");
-    List<String> command = new java.util.ArrayList<>(List.of(executable.toString(), "-f", file.toString()));
+    List<String> command = new ArrayList<>(List.of(executable.toString(), "-f", file.toString()));
     command.addAll(List.of(args));
     Path output = Files.createTempFile("docker-compose-", ".out");
     try {

@@ -3,6 +3,7 @@ package io.upcall.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.upcall.avro.Gfid;
+import io.upcall.avro.IaType;
 import io.upcall.avro.Iatt;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
@@ -125,7 +126,7 @@ class TruthTreeTest {
     // Four lookups out of five pick a file; with one file and one directory, a few picks find it.
     for (int i = 0; i < 100; i++) {
       Gfid gfid = tree.pickForRead(choice);
-      if (tree.lookup(ALICE, gfid).orElseThrow().getType() == io.upcall.avro.IaType.REG) {
+      if (tree.lookup(ALICE, gfid).orElseThrow().getType() == IaType.REG) {
         return gfid;
       }
     }

@@ -11,8 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
-import io.upcall.producers.load.FopGenerator;
-import io.upcall.producers.load.LoadSpec;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
@@ -36,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -49,40 +48,6 @@ class BrickPublisherTest {
   private BrickPublisher.Builder publisher(UpcallTopics topics) {
     return BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).volume(VOLUME).brick(BRICK)
         .topics(topics).heartbeatInterval(Duration.ZERO);
-  }
-
-  @Test
-  void recordsComeBackThroughTheAvroSerdeIntact() {
-    UpcallTopics topics = FopsTopic.fresh(kafka, 4);
-    LoadSpec spec = LoadSpec.builder().volume(VOLUME).bricks(1).files(60).directories(6).readRatio(0.4).seed(21).build();
-    FopGenerator generator = new FopGenerator(spec);
-    List<FopRecord> published = new ArrayList<>();
-    try (BrickPublisher publisher = publisher(topics).brick(generator.bricks().get(0)).build()) {
-      List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
-      for (int i = 0; i < 3_000; i++) {
-        for (FopRecord record : generator.next(T0 + i)) {
-          published.add(record);
-          acks.add(publisher.publish(record));
-        }
-      }
-      acks.forEach(CompletableFuture::join);
-      assertThat(publisher.metrics().sent()).isEqualTo(published.size());
-    }
-
-    List<ConsumerRecord<String, SpecificRecord>> read = FopsTopic.readAll(kafka.bootstrapServers(), topics.fops());
-    Map<String, FopRecord> byId = new HashMap<>();
-    for (ConsumerRecord<String, SpecificRecord> record : read) {
-      FopRecord fop = (FopRecord) record.value();
-      assertThat(record.key()).isEqualTo(Gfids.format(fop.getGfid()));
-      assertThat(record.timestamp()).isEqualTo(fop.getEventTimeMs());
-      byId.put(fop.getFopId(), fop);
-    }
-    assertThat(read).hasSameSizeAs(published);
-    for (FopRecord sent : published) {
-      assertThat(byId.get(sent.getFopId())).isEqualTo(sent);
-    }
-    assertThat(published).extracting(FopRecord::getFop)
-        .contains(Fop.RENAME, Fop.READDIRP, Fop.SETXATTR, Fop.UNLINK, Fop.LINK, Fop.MKDIR);
   }
 
   @Test
@@ -125,7 +90,7 @@ class BrickPublisherTest {
       sequences.computeIfAbsent(Integer.parseInt(id[0]), g -> new ArrayList<>()).add(Integer.parseInt(id[1]));
     }
     assertThat(sequences).hasSize(threads * gfidsPerThread);
-    List<Integer> expected = java.util.stream.IntStream.range(0, sequenceLength).boxed().toList();
+    List<Integer> expected = IntStream.range(0, sequenceLength).boxed().toList();
     sequences.forEach((g, seen) -> assertThat(seen).as("gfid %d", g).isEqualTo(expected));
   }
 

@@ -13,11 +13,13 @@ import io.upcall.testkit.EmbeddedKafkaExtension;
 import io.upcall.testkit.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -82,7 +84,7 @@ class BrokerRestartTest {
       Duration drain = Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(120));
       List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
       Set<String> logged = fops.stream().map(l -> SteadyLoad.key(l.fop())).collect(Collectors.toSet());
-      Set<String> acknowledged = new java.util.HashSet<>(load.acknowledgedRecords().keySet());
+      Set<String> acknowledged = new HashSet<>(load.acknowledgedRecords().keySet());
       acknowledged.addAll(tight.acknowledged);
       Comparison result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
           TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
@@ -146,7 +148,7 @@ class BrokerRestartTest {
               failures.add(error);
             }
           });
-          java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+          LockSupport.parkNanos(20_000_000L);
         }
       }, "tight-publisher");
       thread.setDaemon(true);

@@ -1,18 +1,13 @@
 package io.upcall.reliability;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,17 +19,14 @@ final class ChildStreams implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final String name;
+  private final ChildJvm jvm;
   private final Process process;
-  private final CountDownLatch running = new CountDownLatch(1);
-  private final StringBuffer output = new StringBuffer();
   private final long startedNanos = System.nanoTime();
 
-  private ChildStreams(String name, Process process) {
+  private ChildStreams(String name, ChildJvm jvm) {
     this.name = name;
-    this.process = process;
-    Thread pump = new Thread(this::pump, "child-output-" + name);
-    pump.setDaemon(true);
-    pump.start();
+    this.jvm = jvm;
+    this.process = jvm.process();
   }
 
   /** Starts a child JVM running {@link StreamsProcess} with {@code config}; returns once the app is RUNNING. */
@@ -45,40 +37,10 @@ final class ChildStreams implements AutoCloseable {
     try (OutputStream out = Files.newOutputStream(file)) {
       props.store(out, "streams instance " + name);
     }
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath, StreamsProcess.class.getName(), file.toString()));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    ChildStreams child = new ChildStreams(name, process);
-    child.awaitRunning();
+    ChildStreams child = new ChildStreams(name, ChildJvm.start("streams child " + name, "384m",
+        StreamsProcess.class, StreamsProcess.RUNNING, List.of(file.toString())));
+    child.jvm.awaitReady(START_TIMEOUT);
     return child;
-  }
-
-  private void awaitRunning() throws InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (!running.await(50, TimeUnit.MILLISECONDS)) {
-      if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-        String why = process.isAlive() ? "not RUNNING within " + START_TIMEOUT : "exited " + process.exitValue();
-        process.destroyForcibly();
-        throw new IllegalStateException("streams child " + name + " " + why + "; its output:\n" + output);
-      }
-    }
-  }
-
-  private void pump() {
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = lines.readLine()) != null) {
-        output.append(line).append('\n');
-        if (line.equals(StreamsProcess.RUNNING)) {
-          running.countDown();
-        }
-      }
-    } catch (IOException e) {
-      output.append("[output lost: ").append(e).append("]\n");
-    }
   }
 
   /** How long the child took from launch to RUNNING (valid once started). */
@@ -92,10 +54,7 @@ final class ChildStreams implements AutoCloseable {
 
   /** A crash: SIGKILL, nothing committed, flushed or left; returns once the process is gone. */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("streams child " + name + " survived SIGKILL");
-    }
+    jvm.kill();
   }
 
   boolean isAlive() {
@@ -104,7 +63,7 @@ final class ChildStreams implements AutoCloseable {
 
   /** What the child printed so far. */
   String output() {
-    return output.toString();
+    return jvm.output();
   }
 
   /** A clean stop (SIGTERM: the app commits and leaves the group); kills it if that takes too long. */

@@ -6,6 +6,7 @@ import io.upcall.client.UpcallClient;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
+import io.upcall.testkit.Eventually;
 import io.upcall.testkit.KafkaCluster;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,17 @@
 package io.upcall.reliability;
 
+import static io.upcall.schemas.UpcallFlag.FORGET;
+import static io.upcall.schemas.UpcallFlag.MODE;
+import static io.upcall.schemas.UpcallFlag.NLINK;
+import static io.upcall.schemas.UpcallFlag.OWN;
+import static io.upcall.schemas.UpcallFlag.PERM;
+import static io.upcall.schemas.UpcallFlag.RENAME;
+import static io.upcall.schemas.UpcallFlag.SIZE;
+import static io.upcall.schemas.UpcallFlag.TIMES;
+import static io.upcall.schemas.UpcallFlag.XATTR;
+import static io.upcall.schemas.UpcallFlag.XATTR_RM;
+import static io.upcall.schemas.UpcallFlag.mask;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,10 +24,9 @@ import java.util.Map;
  * cover an xattr change). Parent stats are not counted: each parent is told of its own change.
  */
 record Coverage(int required, int delivered, List<Told> uncovered) {
-  private static final int DROPS = SpecOracle.NLINK | SpecOracle.RENAME | SpecOracle.FORGET;
-  private static final int STAT = SpecOracle.MODE | SpecOracle.OWN | SpecOracle.SIZE | SpecOracle.TIMES
-      | SpecOracle.PERM;
-  private static final int XATTRS = SpecOracle.XATTR | SpecOracle.XATTR_RM;
+  private static final int DROPS = mask(NLINK, RENAME, FORGET);
+  private static final int STAT = mask(MODE, OWN, SIZE, TIMES, PERM);
+  private static final int XATTRS = mask(XATTR, XATTR_RM);
 
   static Coverage of(List<Told> required, List<Told> delivered) {
     Map<String, List<Told>> byPair = new HashMap<>();

@@ -2,6 +2,7 @@ package io.upcall.reliability;
 
 import io.upcall.testkit.Eventually;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -35,7 +36,7 @@ final class Drained {
     try {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
           .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      long fopsPartitions = admin.describeTopics(java.util.List.of(fopsTopic)).allTopicNames()
+      long fopsPartitions = admin.describeTopics(List.of(fopsTopic)).allTopicNames()
           .get(30, TimeUnit.SECONDS).get(fopsTopic).partitions().size();
       if (committed.keySet().stream().filter(p -> p.topic().equals(fopsTopic)).count() < fopsPartitions) {
         return Long.MAX_VALUE; // a partition with nothing committed yet

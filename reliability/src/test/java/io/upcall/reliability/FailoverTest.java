@@ -11,9 +11,11 @@ import io.upcall.schemas.Gfids;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
 import io.upcall.testkit.Eventually;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,8 +59,8 @@ class FailoverTest {
         StreamsConfig.EXACTLY_ONCE_V2, work.resolve("state-a"));
     a.put("num.standby.replicas", 1);
     a.put("upcall.progress.interval.ms", 100);
-    Map<String, Object> b = new java.util.HashMap<>(a);
-    b.put("state.dir", java.nio.file.Files.createDirectories(work.resolve("state-b")).toString());
+    Map<String, Object> b = new HashMap<>(a);
+    b.put("state.dir", Files.createDirectories(work.resolve("state-b")).toString());
 
     ChildStreams first = ChildStreams.start("a", a, work);
     ChildStreams second = ChildStreams.start("b", b, work);

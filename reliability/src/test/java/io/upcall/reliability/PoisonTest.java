@@ -14,6 +14,8 @@ import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.testkit.EmbeddedKafkaExtension;
 import io.upcall.testkit.Eventually;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -127,7 +130,7 @@ class PoisonTest {
         sent.add(producer.send(new ProducerRecord<>(topic, key, poison(kind, i, random))));
         if (i % 50 == 0) {
           sampleState.run();
-          java.util.concurrent.locks.LockSupport.parkNanos(150_000_000L); // spread over the load, not one burst
+          LockSupport.parkNanos(150_000_000L); // spread over the load, not one burst
         }
       }
       for (Future<RecordMetadata> ack : sent) {
@@ -190,8 +193,8 @@ class PoisonTest {
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return bytes;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -84,7 +85,7 @@ class SecurityTest {
       for (String user : List.of("brick", "client", "streams", "intruder")) {
         broker.upsertScramUser(user, PASSWORDS.get(user));
       }
-      List<org.apache.kafka.common.acl.AclBinding> acls = new ArrayList<>();
+      List<AclBinding> acls = new ArrayList<>();
       acls.addAll(UpcallAcls.brick("User:brick", topics));
       acls.addAll(UpcallAcls.client("User:client", topics));
       acls.addAll(UpcallAcls.streams("User:streams", topics, applicationId));

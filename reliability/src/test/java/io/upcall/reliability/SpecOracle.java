@@ -1,5 +1,18 @@
 package io.upcall.reliability;
 
+import static io.upcall.schemas.UpcallFlag.FORGET;
+import static io.upcall.schemas.UpcallFlag.MODE;
+import static io.upcall.schemas.UpcallFlag.NLINK;
+import static io.upcall.schemas.UpcallFlag.OWN;
+import static io.upcall.schemas.UpcallFlag.PARENT_TIMES;
+import static io.upcall.schemas.UpcallFlag.PERM;
+import static io.upcall.schemas.UpcallFlag.RENAME;
+import static io.upcall.schemas.UpcallFlag.SIZE;
+import static io.upcall.schemas.UpcallFlag.TIMES;
+import static io.upcall.schemas.UpcallFlag.XATTR;
+import static io.upcall.schemas.UpcallFlag.XATTR_RM;
+import static io.upcall.schemas.UpcallFlag.mask;
+
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
@@ -12,9 +25,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An independent model of docs/semantics.md, written from its rules alone (no production class): takes the fop
- * log, replays every inode's events in event-time order (ties by position in the log), and says which
- * invalidations the rules require. Processed in event-time order the order rule adds nothing, so it is
+ * An independent model of docs/semantics.md, written from its rules alone (no production class; only the flag names
+ * come from UpcallFlag): takes the fop log, replays every inode's events in event-time order (ties by position in
+ * the log), and says which invalidations the rules require. Processed in event-time order the order rule adds nothing, so it is
  * not modelled, except for its one refinement in the pipeline: an access in the same millisecond as a change is
  * taken as possibly earlier (records from different bricks carry no order within a millisecond), so the client may
  * also be told that change; the model lists those moments as permitted, not required. No client registers xattr
@@ -22,18 +35,6 @@ import java.util.Map;
  * registration, no xattr event).
  */
 final class SpecOracle {
-  static final int NLINK = 0x1;
-  static final int MODE = 0x2;
-  static final int OWN = 0x4;
-  static final int SIZE = 0x8;
-  static final int TIMES = 0x10;
-  static final int PERM = 0x40;
-  static final int RENAME = 0x80;
-  static final int FORGET = 0x100;
-  static final int PARENT_TIMES = 0x200;
-  static final int XATTR = 0x400;
-  static final int XATTR_RM = 0x800;
-
   /** A fop record and where it sits in the fop topic. */
   record Logged(FopRecord fop, String topic, int partition, long offset) {
     /** The cause an invalidation names: the fop id, or the record's position when it has none. */
@@ -89,7 +90,7 @@ final class SpecOracle {
       long second = second(logged.fop().getEventTimeMs());
       lastAccess.forEach((client, last) -> {
         if (second - last < timeoutSeconds) {
-          tell(client, logged, FORGET, false);
+          tell(client, logged, FORGET.bit(), false);
         }
       });
       lastAccess.clear();
@@ -100,10 +101,10 @@ final class SpecOracle {
     private void tell(String client, Logged logged, int flags, boolean namesXattrs) {
       int told = flags;
       if (namesXattrs) {
-        if ((flags & ~(XATTR | XATTR_RM | TIMES)) == 0) {
+        if ((flags & ~mask(XATTR, XATTR_RM, TIMES)) == 0) {
           return;
         }
-        told = flags & ~(XATTR | XATTR_RM);
+        told = flags & ~mask(XATTR, XATTR_RM);
       }
       required.add(new Told(client, gfid, told, logged.cause(), logged.fop().getEventTimeMs()));
     }
@@ -165,51 +166,52 @@ final class SpecOracle {
             .forEach(entry -> events.add(new Event(entry, logged, 0, touch)));
       }
       case WRITE, TRUNCATE, FTRUNCATE, FALLOCATE, DISCARD, ZEROFILL, PUT, COPY_FILE_RANGE ->
-          events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, SIZE | TIMES, false)));
+          events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, mask(SIZE, TIMES), false)));
       case SETATTR, FSETATTR -> {
-        int flags = SIZE | TIMES | OWN | MODE | PERM | (Boolean.TRUE.equals(fop.getModeChanged()) ? XATTR : 0);
+        int flags = mask(SIZE, TIMES, OWN, MODE, PERM) | (Boolean.TRUE.equals(fop.getModeChanged()) ? XATTR.bit() : 0);
         events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, flags, false)));
       }
       case CREATE, MKNOD, MKDIR, SYMLINK -> {
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES, false)));
+        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
         events.add(new Event(target, logged, 0, touch));
       }
       case UNLINK, RMDIR -> {
         boolean lastLink = fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink());
         events.add(new Event(target, logged, 0, (inode, l) -> {
-          inode.notify(l, NLINK | TIMES | PARENT_TIMES, false);
+          inode.notify(l, mask(NLINK, TIMES, PARENT_TIMES), false);
           if (lastLink) {
             inode.forget(l);
           }
         }));
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES, false)));
+        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
       }
       case LINK -> {
-        events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, NLINK | TIMES | PARENT_TIMES, false)));
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES, false)));
+        events.add(new Event(target, logged, 0,
+            (inode, l) -> inode.notify(l, mask(NLINK, TIMES, PARENT_TIMES), false)));
+        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
       }
       case RENAME -> {
-        events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, RENAME | PARENT_TIMES, false)));
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES, false)));
+        events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, mask(RENAME, PARENT_TIMES), false)));
+        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
         if (!fop.getNewParent().equals(fop.getParent())) {
-          events.add(new Event(fop.getNewParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES, false)));
+          events.add(new Event(fop.getNewParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
         }
         if (fop.getOverwritten() != null) {
           boolean gone = Integer.valueOf(0).equals(fop.getOverwrittenNlink());
           events.add(new Event(fop.getOverwritten(), logged, 0, gone
               ? (inode, l) -> inode.forget(l)
-              : (inode, l) -> inode.notify(l, NLINK | TIMES, false)));
+              : (inode, l) -> inode.notify(l, mask(NLINK, TIMES), false)));
         }
       }
-      case SETXATTR, FSETXATTR -> events.add(xattrChange(logged, XATTR));
-      case REMOVEXATTR, FREMOVEXATTR -> events.add(xattrChange(logged, XATTR_RM));
+      case SETXATTR, FSETXATTR -> events.add(xattrChange(logged, XATTR.bit()));
+      case REMOVEXATTR, FREMOVEXATTR -> events.add(xattrChange(logged, XATTR_RM.bit()));
       default -> { } // FLUSH, FSYNC, locks, leases, XATTROP: no effect in this version
     }
   }
 
   private static Event xattrChange(Logged logged, int flag) {
     FopRecord fop = logged.fop();
-    int flags = flag | (fop.getStat() != null ? TIMES : 0);
+    int flags = flag | (fop.getStat() != null ? TIMES.bit() : 0);
     return new Event(fop.getGfid(), logged, 0, (inode, l) -> inode.notify(l, flags, !fop.getXattrs().isEmpty()));
   }
 

@@ -59,44 +59,14 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
     }
     FopRecord fop = accepted.fop();
     String cause = accepted.causeFopId();
-    switch (fop.getFop()) {
-      case LOOKUP: case STAT: case FSTAT: case ACCESS: case READ: case READLINK: case OPEN: case OPENDIR:
-      case STATFS: case LK: case SEEK: case GETXATTR: case FGETXATTR: case READDIR:
-      case WRITE: case TRUNCATE: case FTRUNCATE: case FALLOCATE: case DISCARD: case ZEROFILL:
-      case PUT: case COPY_FILE_RANGE: case SETATTR: case FSETATTR:
-      case SETXATTR: case FSETXATTR: case REMOVEXATTR: case FREMOVEXATTR:
-        send(record, fop.getGfid(), InodeRole.TARGET, fop, cause);
-        break;
-      case READDIRP: {
-        // The directory's event does not carry the listing; each partition's event carries only its entries.
-        send(record, fop.getGfid(), InodeRole.TARGET, withEntries(fop, List.of(), true), cause);
-        Set<Gfid> entries = new LinkedHashSet<>(fop.getEntries());
-        entries.remove(fop.getGfid()); // "." is the directory itself
-        List<List<Gfid>> byPartition = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-          byPartition.add(null);
-        }
-        for (Gfid entry : entries) {
-          int owner = partitionOf(Gfids.format(entry), partitions);
-          List<Gfid> owned = byPartition.get(owner);
-          if (owned == null) {
-            owned = new ArrayList<>();
-            byPartition.set(owner, owned);
-          }
-          owned.add(entry);
-        }
-        for (List<Gfid> owned : byPartition) {
-          if (owned != null) {
-            send(record, owned.get(0), InodeRole.LISTED_ENTRY, withEntries(fop, owned, false), cause);
-          }
-        }
-        break;
-      }
-      case CREATE: case MKNOD: case MKDIR: case SYMLINK: case UNLINK: case RMDIR: case LINK:
+    switch (FopKind.of(fop.getFop())) {
+      case NO_EFFECT -> { } // no event at all
+      case LISTING -> sendListing(record, fop, cause);
+      case ENTRY_CREATE, ENTRY_REMOVE, ENTRY_LINK -> {
         send(record, fop.getGfid(), InodeRole.TARGET, fop, cause);
         send(record, fop.getParent(), InodeRole.PARENT, fop, cause);
-        break;
-      case RENAME:
+      }
+      case ENTRY_RENAME -> {
         send(record, fop.getGfid(), InodeRole.TARGET, fop, cause);
         send(record, fop.getParent(), InodeRole.PARENT, fop, cause);
         if (!fop.getNewParent().equals(fop.getParent())) {
@@ -105,9 +75,33 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
         if (fop.getOverwritten() != null) {
           send(record, fop.getOverwritten(), InodeRole.OVERWRITTEN, fop, cause);
         }
-        break;
-      default: // FLUSH, FSYNC, locks, leases, XATTROP: no effect, so no event
-        break;
+      }
+      default -> send(record, fop.getGfid(), InodeRole.TARGET, fop, cause);
+    }
+  }
+
+  /** The directory's event does not carry the listing; each owning partition's event carries only its entries. */
+  private void sendListing(Record<byte[], CheckedFop> record, FopRecord fop, String cause) {
+    send(record, fop.getGfid(), InodeRole.TARGET, withEntries(fop, List.of(), true), cause);
+    Set<Gfid> entries = new LinkedHashSet<>(fop.getEntries());
+    entries.remove(fop.getGfid()); // "." is the directory itself
+    List<List<Gfid>> byPartition = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      byPartition.add(null);
+    }
+    for (Gfid entry : entries) {
+      int owner = partitionOf(Gfids.format(entry), partitions);
+      List<Gfid> owned = byPartition.get(owner);
+      if (owned == null) {
+        owned = new ArrayList<>();
+        byPartition.set(owner, owned);
+      }
+      owned.add(entry);
+    }
+    for (List<Gfid> owned : byPartition) {
+      if (owned != null) {
+        send(record, owned.get(0), InodeRole.LISTED_ENTRY, withEntries(fop, owned, false), cause);
+      }
     }
   }
 

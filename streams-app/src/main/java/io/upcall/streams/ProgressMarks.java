@@ -1,7 +1,6 @@
 package io.upcall.streams;
 
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -41,26 +40,6 @@ record ProgressMarks(Duration interval, Duration brickTimeout, int fopsPartition
     }
     if (fopsPartitions < 1) {
       throw new IllegalArgumentException("fopsPartitions must be at least 1, was " + fopsPartitions);
-    }
-  }
-
-  /** The settings in {@code configs} (defaults where absent), for a fops topic of {@code fopsPartitions}. */
-  static ProgressMarks fromConfig(Map<?, ?> configs, int fopsPartitions) {
-    return new ProgressMarks(
-        Duration.ofMillis(longOption(configs, INTERVAL_MS_CONFIG, INTERVAL_MS_DEFAULT)),
-        Duration.ofMillis(longOption(configs, BRICK_TIMEOUT_MS_CONFIG, BRICK_TIMEOUT_MS_DEFAULT)),
-        fopsPartitions);
-  }
-
-  private static long longOption(Map<?, ?> configs, String name, long defaultValue) {
-    Object value = configs.get(name);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      return value instanceof Number number ? number.longValue() : Long.parseLong(value.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, value, "not a whole number of ms");
     }
   }
 }

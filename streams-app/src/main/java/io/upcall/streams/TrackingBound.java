@@ -1,7 +1,5 @@
 package io.upcall.streams;
 
-import java.util.Map;
-import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The bound on tracked (gfid, client uid) pairs, like Redis's {@code tracking-table-max-keys}: past it the least
@@ -28,18 +26,10 @@ record TrackingBound(long perTask) {
     }
   }
 
-  /** The bound in {@code configs} (the default where absent), shared by {@code tasks} tasks. */
-  static TrackingBound fromConfig(Map<?, ?> configs, int tasks) {
-    Object value = configs.get(MAX_TRACKED_PAIRS_CONFIG);
-    long max;
-    try {
-      max = value == null ? MAX_TRACKED_PAIRS_DEFAULT
-          : value instanceof Number number ? number.longValue() : Long.parseLong(value.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(MAX_TRACKED_PAIRS_CONFIG, value, "not a whole number");
-    }
+  /** The bound of {@code max} pairs for the application, shared by {@code tasks} tasks. */
+  static TrackingBound sharedBy(long max, int tasks) {
     if (max < 1) {
-      throw new ConfigException(MAX_TRACKED_PAIRS_CONFIG, value, "must be at least 1");
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
     }
     return new TrackingBound(Math.max(1, (max + tasks - 1) / tasks));
   }

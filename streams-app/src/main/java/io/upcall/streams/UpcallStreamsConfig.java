@@ -309,6 +309,23 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     return Duration.ofMillis(getLong(EXPIRY_INTERVAL_MS_CONFIG));
   }
 
+  /** How the tasks write progress marks, for a {@code upcall.fops} topic of {@code fopsPartitions}. */
+  ProgressMarks progressMarks(int fopsPartitions) {
+    return new ProgressMarks(Duration.ofMillis(getLong(ProgressMarks.INTERVAL_MS_CONFIG)),
+        Duration.ofMillis(getLong(ProgressMarks.BRICK_TIMEOUT_MS_CONFIG)), fopsPartitions);
+  }
+
+  /** The bound on tracked pairs, shared by {@code tasks} tasks (one per partition of {@code upcall.fops}). */
+  TrackingBound trackingBound(int tasks) {
+    return TrackingBound.sharedBy(getLong(MAX_TRACKED_PAIRS_CONFIG), tasks);
+  }
+
+  /** What the topology takes from this configuration, for an {@code upcall.fops} topic of {@code fopsPartitions}. */
+  TopologySettings topologySettings(int fopsPartitions) {
+    return new TopologySettings(topics(), switches(), expiryInterval(), progressMarks(fopsPartitions),
+        trackingBound(fopsPartitions), batchSettings(), invalidationsPartitions(), originals(), streamsProperties());
+  }
+
   /** The properties for KafkaStreams: the validated options plus every pass-through property. */
   public Properties streamsProperties() {
     Properties props = new Properties();

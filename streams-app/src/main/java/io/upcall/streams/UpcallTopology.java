@@ -14,7 +14,6 @@ import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -49,9 +48,7 @@ public final class UpcallTopology {
 
   /** The topology for a {@code upcall.fops} topic of {@code fopsPartitions} (as found at start). */
   public static Topology build(UpcallStreamsConfig config, int fopsPartitions) {
-    return build(config.topics(), config.switches(), config.expiryInterval(), config.originals(),
-        ProgressMarks.fromConfig(config.originals(), fopsPartitions), config.streamsProperties(),
-        config.batchSettings(), config.invalidationsPartitions());
+    return build(config.topologySettings(fopsPartitions));
   }
 
   /** The topology with the built-in serdes, as {@code upcall simulate} and the tests run it (one partition each). */
@@ -61,16 +58,17 @@ public final class UpcallTopology {
 
   /** As {@link #build(UpcallTopics, Switches, Duration)}, with batches held as {@code batching} says. */
   static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, BatchSettings batching) {
-    Properties streamsProperties = new Properties();
-    streamsProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall");
-    streamsProperties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    UpcallStreamsConfig.withQuietDefaults(streamsProperties);
-    return build(topics, defaults, expiryInterval, Map.of(), ProgressMarks.fromConfig(Map.of(), 1),
-        streamsProperties, batching, 1);
+    return build(TopologySettings.singlePartition(topics, defaults, expiryInterval, batching));
   }
 
-  static Topology build(UpcallTopics topics, Switches defaults, Duration expiryInterval, Map<String, ?> configs,
-      ProgressMarks marks, Properties streamsProperties, BatchSettings batching, int invalidationsPartitions) {
+  static Topology build(TopologySettings settings) {
+    UpcallTopics topics = settings.topics();
+    Switches defaults = settings.switches();
+    Duration expiryInterval = settings.expiryInterval();
+    ProgressMarks marks = settings.marks();
+    TrackingBound bound = settings.bound();
+    BatchSettings batching = settings.batching();
+    Map<String, ?> configs = settings.serdeConfigs();
     Serde<SpecificRecord> fops = UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic());
     Serde<InodeEvent> inodeEvents = UpcallSerdeConfig.valueSerde(configs, "inode-events", UpcallSerdes.inodeEvent());
     Serde<InodeMeta> inodeMeta = UpcallSerdeConfig.valueSerde(configs, "inode-meta", UpcallSerdes.inodeMeta());
@@ -86,7 +84,8 @@ public final class UpcallTopology {
     Serde<UpcallEvent> upcallEvents = UpcallSerdeConfig.valueSerde(configs, "upcall-events", UpcallSerdes.upcallEvent());
 
     // The builder's own default config would warn about the global thread's exception handler at every build.
-    StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
+    StreamsBuilder builder =
+        new StreamsBuilder(new TopologyConfig(new StreamsConfig(settings.streamsProperties())));
     builder.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(XattrInterestProcessor.XATTR_INTEREST_STORE),
             Serdes.String(), xattrInterest).withLoggingDisabled(),
@@ -126,8 +125,7 @@ public final class UpcallTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.inMemoryKeyValueStore(InvalidationOutbox.STORE), Serdes.Bytes(), Serdes.ByteArray())
         .withCachingEnabled());
-    InvalidationPartitions invalidationPartitions = new InvalidationPartitions(invalidationsPartitions);
-    TrackingBound bound = TrackingBound.fromConfig(configs, marks.fopsPartitions());
+    InvalidationPartitions invalidationPartitions = new InvalidationPartitions(settings.invalidationsPartitions());
 
     Map<String, KStream<byte[], CheckedFop>> checked = builder
         .stream(topics.fops(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("fops"))

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -93,7 +94,7 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
   }
 
   /** The upstream partition a forwarded heartbeat speaks for, or -1 when it carries none. */
-  static int sourcePartition(org.apache.kafka.common.header.Headers headers) {
+  static int sourcePartition(Headers headers) {
     var header = headers.lastHeader(SOURCE_PARTITION_HEADER);
     if (header == null) {
       return -1;

@@ -6,10 +6,11 @@ import static io.upcall.streams.Fops.fop;
 import static io.upcall.streams.Fops.gfid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upcall.avro.BatchedChange;
 import io.upcall.avro.Fop;
 import io.upcall.avro.Gfid;
-import io.upcall.avro.Iatt;
 import io.upcall.avro.IaType;
+import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.ProgressMark;
@@ -17,6 +18,8 @@ import io.upcall.schemas.UpcallFlag;
 import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.ClientPartition;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -173,7 +177,7 @@ class BatchedDeliveryTest {
     InvalidationPartitions partitions = new InvalidationPartitions(4);
     List<String> recipients = IntStream.range(0, 50).mapToObj(c -> "client-" + c).toList();
     InvalidationBatch grouped = new InvalidationBatch(3, 4, List.of(
-        new io.upcall.avro.BatchedChange(recipients, java.nio.ByteBuffer.allocate(0))));
+        new BatchedChange(recipients, ByteBuffer.allocate(0))));
 
     assertThat(partitions.partitioner().partitions("t", null, grouped, 4)).contains(Set.of(3));
     Set<Integer> now = recipients.stream().map(uid -> ClientPartition.of(uid, 7)).collect(Collectors.toSet());
@@ -185,9 +189,9 @@ class BatchedDeliveryTest {
   void theClientPartitionIsWhereKafkasDefaultPartitionerPutsTheUidKey() {
     for (int c = 0; c < 200; c++) {
       String uid = "client-" + c;
-      byte[] key = uid.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] key = uid.getBytes(StandardCharsets.UTF_8);
       assertThat(ClientPartition.of(uid, 12)).isEqualTo(
-          org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, 12));
+          BuiltInPartitioner.partitionForKey(key, 12));
     }
   }
 

@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.Fop;
+import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -126,20 +129,20 @@ class ChunkedFanOutTest {
   }
 
   private boolean pendingLeft() {
-    try (var all = driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(
+    try (var all = driver.<Bytes, byte[]>getKeyValueStore(
         UpcallProcessor.PENDING_FANOUTS_STORE).all()) {
       return all.hasNext();
     }
   }
 
-  private void pipe(io.upcall.avro.FopRecord.Builder fop) {
-    io.upcall.avro.FopRecord record = fop.build();
+  private void pipe(FopRecord.Builder fop) {
+    FopRecord record = fop.build();
     fops.pipeInput(Gfids.format(record.getGfid()), record, record.getEventTimeMs());
   }
 
   private List<Invalidation> invalidations() {
     return output.readValuesToList().stream()
-        .flatMap(value -> io.upcall.schemas.batch.InvalidationBatches.perClient(value, TOPICS.invalidations(),
+        .flatMap(value -> InvalidationBatches.perClient(value, TOPICS.invalidations(),
             UpcallSerdes.invalidation().deserializer()).stream())
         .toList();
   }

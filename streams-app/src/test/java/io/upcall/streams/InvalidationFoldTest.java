@@ -7,10 +7,14 @@ import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.Xattr;
 import io.upcall.schemas.UpcallFlag;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * against the real cache in consumer-lib's BatchedCacheStateTest.
  */
 class InvalidationFoldTest {
-  private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong NEXT = new AtomicLong();
   /**
    * Rows: the earlier flag; columns in UpcallFlag order (NLINK MODE OWN SIZE TIMES ATIME PERM RENAME FORGET
    * PARENT_TIMES XATTR XATTR_RM). U: union of both; A: the earlier alone; B: the later alone; -: stay two.
@@ -106,8 +110,8 @@ class InvalidationFoldTest {
   }
 
   private static boolean sameContent(Invalidation a, Invalidation b) {
-    return a.getFlags() == b.getFlags() && java.util.Objects.equals(a.getStat(), b.getStat())
-        && a.getXattrs().equals(b.getXattrs()) && java.util.Objects.equals(a.getParent(), b.getParent());
+    return a.getFlags() == b.getFlags() && Objects.equals(a.getStat(), b.getStat())
+        && a.getXattrs().equals(b.getXattrs()) && Objects.equals(a.getParent(), b.getParent());
   }
 
   private static Invalidation carrying(UpcallFlag flag, long ctimeSec, String xattrName) {
@@ -127,7 +131,7 @@ class InvalidationFoldTest {
         Fops.T0 + NEXT.incrementAndGet(), "brick-1", "fop-" + NEXT.get());
   }
 
-  private static java.nio.ByteBuffer buffer(String value) {
-    return java.nio.ByteBuffer.wrap(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  private static ByteBuffer buffer(String value) {
+    return ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -11,6 +11,7 @@ import io.upcall.avro.Fop;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.io.IOException;
@@ -190,7 +191,7 @@ class ProgressMarksTest {
 
     List<SpecificRecord> out = invalidations.readValuesToList();
     assertThat(out).hasSize(2);
-    assertThat(io.upcall.schemas.batch.InvalidationBatches.perClient(out.get(0), TOPICS.invalidations(),
+    assertThat(InvalidationBatches.perClient(out.get(0), TOPICS.invalidations(),
         UpcallSerdes.invalidation().deserializer())).extracting(Invalidation::getClient).containsExactly("B");
     assertThat(out.get(1)).isInstanceOfSatisfying(ProgressMark.class,
         mark -> assertThat(mark.getWatermarkMs()).isGreaterThanOrEqualTo(T0 + 200));

@@ -11,6 +11,7 @@ import io.upcall.avro.Gfid;
 import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.Xattr;
+import io.upcall.schemas.UpcallFlag;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -134,7 +135,7 @@ class RandomTraceTest {
     if (got.eventTimeMs() < needed.eventTimeMs()) {
       return false;
     }
-    if ((got.flags() & SpecModel.FORGET) != 0) {
+    if (UpcallFlag.FORGET.in(got.flags())) {
       return true;
     }
     if ((got.flags() & needed.flags()) != needed.flags()) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class SharedChangeSerializerTest {
       }
 
       @Override
-      public org.apache.kafka.common.serialization.Deserializer<Invalidation> deserializer() {
+      public Deserializer<Invalidation> deserializer() {
         return (topic, bytes) -> null;
       }
     };

@@ -1,5 +1,18 @@
 package io.upcall.streams;
 
+import static io.upcall.schemas.UpcallFlag.FORGET;
+import static io.upcall.schemas.UpcallFlag.MODE;
+import static io.upcall.schemas.UpcallFlag.NLINK;
+import static io.upcall.schemas.UpcallFlag.OWN;
+import static io.upcall.schemas.UpcallFlag.PARENT_TIMES;
+import static io.upcall.schemas.UpcallFlag.PERM;
+import static io.upcall.schemas.UpcallFlag.RENAME;
+import static io.upcall.schemas.UpcallFlag.SIZE;
+import static io.upcall.schemas.UpcallFlag.TIMES;
+import static io.upcall.schemas.UpcallFlag.XATTR;
+import static io.upcall.schemas.UpcallFlag.XATTR_RM;
+import static io.upcall.schemas.UpcallFlag.mask;
+
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
@@ -19,21 +32,9 @@ import java.util.TreeMap;
 /**
  * docs/semantics.md written plainly, for checking the topology against: fops processed one by one in the order given,
  * a map of tracked clients per gfid, the primitives touch/notify/forget, and the per-fop table. It shares no code
- * with the production classes (xattr globs go through java.nio's glob matcher).
+ * with the production classes but the flag names of UpcallFlag (xattr globs go through java.nio's glob matcher).
  */
 final class SpecModel {
-  static final int NLINK = 0x1;
-  static final int MODE = 0x2;
-  static final int OWN = 0x4;
-  static final int SIZE = 0x8;
-  static final int TIMES = 0x10;
-  static final int PERM = 0x40;
-  static final int RENAME = 0x80;
-  static final int FORGET = 0x100;
-  static final int PARENT_TIMES = 0x200;
-  static final int XATTR = 0x400;
-  static final int XATTR_RM = 0x800;
-
   /** What the model says one client gets. */
   record Expected(String client, Gfid gfid, int flags, List<Xattr> xattrs, Iatt stat, Gfid parent,
       Iatt parentStat, Gfid oldParent, Iatt oldParentStat, long eventTimeMs, String cause, int expire) {}
@@ -92,48 +93,48 @@ final class SpecModel {
         break;
       case WRITE: case TRUNCATE: case FTRUNCATE: case FALLOCATE: case DISCARD: case ZEROFILL: case PUT:
       case COPY_FILE_RANGE:
-        notify(g, change.flags(SIZE | TIMES).stat(fop.getStat()));
+        notify(g, change.flags(mask(SIZE, TIMES)).stat(fop.getStat()));
         break;
       case SETATTR: case FSETATTR:
-        notify(g, change.flags(SIZE | TIMES | OWN | MODE | PERM | (fop.getModeChanged() ? XATTR : 0))
+        notify(g, change.flags(mask(SIZE, TIMES, OWN, MODE, PERM) | (fop.getModeChanged() ? XATTR.bit() : 0))
             .stat(fop.getStat()));
         break;
       case CREATE: case MKNOD: case MKDIR: case SYMLINK:
         touch(g, c, second);
-        notify(fop.getParent(), change.flags(TIMES).stat(fop.getParentStat()));
+        notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         break;
       case UNLINK: case RMDIR:
-        notify(g, change.flags(NLINK | TIMES | PARENT_TIMES).parent(fop.getParent(), fop.getParentStat()));
+        notify(g, change.flags(mask(NLINK, TIMES, PARENT_TIMES)).parent(fop.getParent(), fop.getParentStat()));
         if (fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink())) {
           forget(g, change);
         }
-        notify(fop.getParent(), change.flags(TIMES).stat(fop.getParentStat()));
+        notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         break;
       case LINK:
-        notify(g, change.flags(NLINK | TIMES | PARENT_TIMES).parent(fop.getParent(), fop.getParentStat()));
-        notify(fop.getParent(), change.flags(TIMES).stat(fop.getParentStat()));
+        notify(g, change.flags(mask(NLINK, TIMES, PARENT_TIMES)).parent(fop.getParent(), fop.getParentStat()));
+        notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         break;
       case RENAME:
-        notify(g, change.flags(RENAME | PARENT_TIMES).parent(fop.getNewParent(), fop.getNewParentStat())
+        notify(g, change.flags(mask(RENAME, PARENT_TIMES)).parent(fop.getNewParent(), fop.getNewParentStat())
             .oldParent(fop.getParent(), fop.getParentStat()));
-        notify(fop.getParent(), change.flags(TIMES).stat(fop.getParentStat()));
+        notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         if (!fop.getNewParent().equals(fop.getParent())) {
-          notify(fop.getNewParent(), change.flags(TIMES).stat(fop.getNewParentStat()));
+          notify(fop.getNewParent(), change.flags(TIMES.bit()).stat(fop.getNewParentStat()));
         }
         if (fop.getOverwritten() != null) {
           if (Integer.valueOf(0).equals(fop.getOverwrittenNlink())) {
             forget(fop.getOverwritten(), change);
           } else {
-            notify(fop.getOverwritten(), change.flags(NLINK | TIMES));
+            notify(fop.getOverwritten(), change.flags(mask(NLINK, TIMES)));
           }
         }
         break;
       case SETXATTR: case FSETXATTR:
-        notify(g, change.flags(XATTR | (fop.getStat() != null ? TIMES : 0)).stat(fop.getStat())
+        notify(g, change.flags(XATTR.bit() | (fop.getStat() != null ? TIMES.bit() : 0)).stat(fop.getStat())
             .xattrs(fop.getXattrs()));
         break;
       case REMOVEXATTR: case FREMOVEXATTR:
-        notify(g, change.flags(XATTR_RM | (fop.getStat() != null ? TIMES : 0)).stat(fop.getStat())
+        notify(g, change.flags(XATTR_RM.bit() | (fop.getStat() != null ? TIMES.bit() : 0)).stat(fop.getStat())
             .xattrs(fop.getXattrs()));
         break;
       default:
@@ -178,7 +179,7 @@ final class SpecModel {
     long second = Math.floorDiv(change.fop.getEventTimeMs(), 1000);
     for (Map.Entry<String, Long> tracked : lastAccess.getOrDefault(g, new TreeMap<>()).entrySet()) {
       if (fresh(second, tracked.getValue())) {
-        emit(tracked.getKey(), g, new Change(change.fop, change.cause), FORGET, null);
+        emit(tracked.getKey(), g, new Change(change.fop, change.cause), FORGET.bit(), null);
       }
     }
     lastAccess.remove(g);

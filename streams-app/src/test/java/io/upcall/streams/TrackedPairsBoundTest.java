@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +42,7 @@ class TrackedPairsBoundTest {
       List<Invalidation> told = driver.invalidations();
       assertThat(told).extracting(Invalidation::getClient, i -> Gfids.format(i.getGfid()), Invalidation::getFlags,
               Invalidation::getCauseFopId)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("c1", Gfids.format(F1), UpcallFlag.FORGET.bit(),
+          .containsExactly(Tuple.tuple("c1", Gfids.format(F1), UpcallFlag.FORGET.bit(),
               "max-tracked-pairs"));
       assertThat(driver.trackedOn(F1)).isEmpty();
       assertThat(driver.trackedPairs()).isEqualTo(3);
@@ -49,7 +50,7 @@ class TrackedPairsBoundTest {
       // c1 is no longer told of F1's changes; it already dropped F1, so it fetches (and is tracked) again.
       driver.pipe(fop(Fop.WRITE, "w", F1, T0 + 4_000).setStat(Fops.stat(1)).build());
       assertThat(driver.invalidations()).extracting(Invalidation::getClient, i -> Gfids.format(i.getGfid()))
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("c2", Gfids.format(F2))); // w's pair evicted c2's
+          .containsExactly(Tuple.tuple("c2", Gfids.format(F2))); // w's pair evicted c2's
     }
   }
 
@@ -85,10 +86,10 @@ class TrackedPairsBoundTest {
 
   @Test
   void theBoundIsSharedByTheTasks() {
-    assertThat(TrackingBound.fromConfig(Map.of("max-tracked-pairs", "10"), 4).perTask()).isEqualTo(3);
-    assertThat(TrackingBound.fromConfig(Map.of(), 12).perTask())
+    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", "10")).trackingBound(4).perTask()).isEqualTo(3);
+    assertThat(new UpcallStreamsConfig(Map.of()).trackingBound(12).perTask())
         .isEqualTo((TrackingBound.MAX_TRACKED_PAIRS_DEFAULT + 11) / 12);
-    assertThat(TrackingBound.fromConfig(Map.of("max-tracked-pairs", 1), 4).perTask()).isEqualTo(1);
+    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", 1)).trackingBound(4).perTask()).isEqualTo(1);
   }
 
   @Test
@@ -97,7 +98,7 @@ class TrackedPairsBoundTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("max-tracked-pairs");
     UpcallStreamsConfig config = new UpcallStreamsConfig(Map.of("max-tracked-pairs", "5000000"));
     assertThat(config.streamsProperties()).doesNotContainKey("max-tracked-pairs");
-    assertThat(TrackingBound.fromConfig(config.originals(), 12).perTask()).isEqualTo(416_667);
+    assertThat(config.trackingBound(12).perTask()).isEqualTo(416_667);
   }
 
   @Test

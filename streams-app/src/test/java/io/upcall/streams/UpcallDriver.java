@@ -1,15 +1,16 @@
 package io.upcall.streams;
 
+import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.ConfigChange;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
-import io.upcall.schemas.batch.InvalidationBatches;
-import org.apache.avro.specific.SpecificRecord;
 import io.upcall.avro.XattrInterest;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,12 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.BytesSerializer;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -46,7 +49,7 @@ final class UpcallDriver implements AutoCloseable {
   private final TestOutputTopic<String, SpecificRecord> invalidations;
   private final TestInputTopic<String, SpecificRecord> heartbeats;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
-  private final java.io.File stateDir;
+  private final File stateDir;
   private Instant wallClock;
 
   UpcallDriver(Switches defaults, Instant start) {
@@ -79,8 +82,10 @@ final class UpcallDriver implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     wallClock = start;
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, defaults, EXPIRY_INTERVAL, configs,
-        ProgressMarks.fromConfig(Map.of(), partitions), props, batching, partitions), props, start);
+    UpcallStreamsConfig options = new UpcallStreamsConfig(configs);
+    TopologySettings settings = new TopologySettings(TOPICS, defaults, EXPIRY_INTERVAL,
+        options.progressMarks(partitions), options.trackingBound(partitions), batching, partitions, configs, props);
+    driver = new TopologyTestDriver(UpcallTopology.build(settings), props, start);
     fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
     rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
     heartbeats = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
@@ -103,7 +108,7 @@ final class UpcallDriver implements AutoCloseable {
 
   /** A heartbeat of {@code brick} at {@code eventTimeMs}: every fop it stamped before is published. */
   void heartbeat(String brick, long eventTimeMs) {
-    heartbeats.pipeInput("heartbeat", new io.upcall.avro.BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L),
+    heartbeats.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L),
         eventTimeMs);
   }
 
@@ -193,7 +198,7 @@ final class UpcallDriver implements AutoCloseable {
     driver.close();
     // The driver empties its state dir but leaves the directory; a full run would leave a thousand behind.
     try {
-      org.apache.kafka.common.utils.Utils.delete(stateDir);
+      Utils.delete(stateDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -9,7 +9,9 @@ import io.upcall.schemas.trace.InvalidationJson;
 import io.upcall.schemas.trace.TraceEvent;
 import io.upcall.schemas.trace.TraceFormatException;
 import io.upcall.schemas.trace.TraceReader;
+import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,8 +31,8 @@ class UpcallSimulatorTest {
           out.add(json.toJson(invalidation));
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }

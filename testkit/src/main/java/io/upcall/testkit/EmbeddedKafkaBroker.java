@@ -4,9 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -100,7 +95,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private int controllerPort;
     private String clusterId;
     private KafkaRaftServer server;
-    private Thread shutdownHook;
+    private ExitHook exitHook;
     private boolean closed;
 
     private EmbeddedKafkaBroker(Builder builder) {
@@ -191,8 +186,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try {
             stop();
         } finally {
-            deleteWorkDir();
-            removeShutdownHook();
+            WorkDir.delete(workDir, "the broker");
+            if (exitHook != null) {
+                exitHook.remove();
+            }
         }
     }
 
@@ -403,9 +400,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             workDir = Files.createTempDirectory("upcall-kafka-");
             logDir = Files.createDirectory(workDir.resolve("log"));
         }
-        installShutdownHook();
-        port = requestedPort != 0 ? requestedPort : freePort();
-        controllerPort = freePort();
+        // A safety net for a JVM that exits without close(): stops the broker and removes its directory.
+        exitHook = ExitHook.install("upcall-embedded-kafka-shutdown", this::close);
+        port = requestedPort != 0 ? requestedPort : WorkDir.freePort();
+        controllerPort = WorkDir.freePort();
         if (Files.exists(logDir.resolve(META_PROPERTIES))) {
             clusterId = formattedClusterId();
         } else {
@@ -491,42 +489,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             stop();
         } catch (RuntimeException suppressed) {
             server = null;
-        }
-    }
-
-    private void installShutdownHook() {
-        // A safety net for a JVM that exits without close(): stops the broker and removes the temp directory.
-        shutdownHook = new Thread(this::close, "upcall-embedded-kafka-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException jvmAlreadyShuttingDown) {
-            // The hook is running or about to run; close() is idempotent.
-        }
-    }
-
-    private void deleteWorkDir() {
-        if (workDir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(workDir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete the broker's directory " + workDir, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

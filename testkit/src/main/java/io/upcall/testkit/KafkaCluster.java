@@ -4,10 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import io.upcall.schemas.topics.TopicAction;
 import io.upcall.schemas.topics.TopicEnsurer;
@@ -80,7 +76,7 @@ public final class KafkaCluster implements AutoCloseable {
 
     private Path workDir;
     private String clusterId;
-    private Thread shutdownHook;
+    private ExitHook exitHook;
     private boolean closed;
 
     private KafkaCluster(Builder builder) {
@@ -142,12 +138,13 @@ public final class KafkaCluster implements AutoCloseable {
         }
         try {
             workDir = Files.createTempDirectory("upcall-cluster-");
-            installShutdownHook();
+            // A safety net for a JVM that exits without close(): no child broker outlives the JVM.
+            exitHook = ExitHook.install("upcall-kafka-cluster-shutdown", this::close);
             clusterId = Uuid.randomUuid().toString();
             for (int id = 1; id <= brokers; id++) {
                 boolean controller = id <= controllers;
-                int port = basePort == 0 ? freePort() : basePort + id - 1;
-                nodes.put(id, new NodeProcess(id, controller, port, controller ? freePort() : -1,
+                int port = basePort == 0 ? WorkDir.freePort() : basePort + id - 1;
+                nodes.put(id, new NodeProcess(id, controller, port, controller ? WorkDir.freePort() : -1,
                         Files.createDirectories(workDir.resolve("node-" + id))));
             }
             for (NodeProcess node : nodes.values()) {
@@ -414,8 +411,10 @@ public final class KafkaCluster implements AutoCloseable {
                 }
             }
         }
-        deleteWorkDir();
-        removeShutdownHook();
+        WorkDir.delete(workDir, "the cluster");
+        if (exitHook != null) {
+            exitHook.remove();
+        }
     }
 
     @Override
@@ -626,42 +625,6 @@ public final class KafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private void installShutdownHook() {
-        // A safety net for a JVM that exits without close(): no child broker outlives it.
-        shutdownHook = new Thread(this::close, "upcall-kafka-cluster-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException jvmAlreadyShuttingDown) {
-            // The hook is running or about to run; close() is idempotent.
-        }
-    }
-
-    private void deleteWorkDir() {
-        if (workDir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(workDir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete the cluster's directory " + workDir, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

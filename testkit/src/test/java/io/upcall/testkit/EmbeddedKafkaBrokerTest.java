@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,8 +156,8 @@ class EmbeddedKafkaBrokerTest {
                 .brokerProperty("auto.create.topics.enable", "false")
                 .build().start();
              Admin admin = Admin.create(strict.adminProperties())) {
-            var brokerResource = new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+            var brokerResource = new ConfigResource(
+                    ConfigResource.Type.BROKER, "1");
             var config = admin.describeConfigs(List.of(brokerResource)).all().get(10, TimeUnit.SECONDS)
                     .get(brokerResource);
             assertThat(config.get("auto.create.topics.enable").value()).isEqualTo("false");

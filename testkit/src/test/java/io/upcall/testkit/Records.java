@@ -1,6 +1,7 @@
 package io.upcall.testkit;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ final class Records {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "records-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putAll(extra);
-        List<ConsumerRecord<String, V>> records = new java.util.ArrayList<>();
+        List<ConsumerRecord<String, V>> records = new ArrayList<>();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + DEADLINE.toNanos();

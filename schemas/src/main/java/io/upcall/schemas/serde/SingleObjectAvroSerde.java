@@ -2,6 +2,7 @@ package io.upcall.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
   /** Serde of a topic that carries several record classes, told apart by fingerprint. */
   @SafeVarargs
   static SingleObjectAvroSerde<SpecificRecord> ofAny(Class<? extends SpecificRecord>... types) {
-    List<RecordType<? extends SpecificRecord>> recordTypes = new java.util.ArrayList<>();
+    List<RecordType<? extends SpecificRecord>> recordTypes = new ArrayList<>();
     for (Class<? extends SpecificRecord> type : types) {
       recordTypes.add(RecordType.published(type));
     }

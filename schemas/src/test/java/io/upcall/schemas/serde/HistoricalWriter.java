@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ final class HistoricalWriter {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0xC3, 0x01});
     long fingerprint = SchemaNormalization.parsingFingerprint64(writerSchema);
-    out.writeBytes(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array());
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array());
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
     try {
       new GenericDatumWriter<GenericRecord>(writerSchema).write((GenericRecord) convert(record, writerSchema), encoder);

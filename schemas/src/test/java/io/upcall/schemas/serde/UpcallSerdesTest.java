@@ -7,12 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
+import io.upcall.avro.Gfid;
+import io.upcall.avro.IaType;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.ProgressMark;
 import io.upcall.avro.Xattr;
+import io.upcall.avro.internal.InodeMeta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -37,7 +41,7 @@ class UpcallSerdesTest {
         Arguments.of("configChange reset", UpcallSerdes.configChange(), SampleRecords.configReset()),
         Arguments.of("inodeEvent", UpcallSerdes.inodeEvent(), SampleRecords.inodeEvent()),
         Arguments.of("inodeMeta", UpcallSerdes.inodeMeta(), SampleRecords.inodeMeta()),
-        Arguments.of("inodeMeta empty", UpcallSerdes.inodeMeta(), io.upcall.avro.internal.InodeMeta.newBuilder().build()),
+        Arguments.of("inodeMeta empty", UpcallSerdes.inodeMeta(), InodeMeta.newBuilder().build()),
         Arguments.of("fopsTopic fop", UpcallSerdes.fopsTopic(), fullFop()),
         Arguments.of("fopsTopic heartbeat", UpcallSerdes.fopsTopic(), SampleRecords.heartbeat()),
         Arguments.of("invalidationsTopic invalidation", UpcallSerdes.invalidationsTopic(), SampleRecords.fullInvalidation()),
@@ -176,7 +180,7 @@ class UpcallSerdesTest {
     FopRecord broken = fullFop();
     broken.setVolume(null); // fails at the first field
     FopRecord brokenLater = fullFop();
-    brokenLater.setNewParentStat(SampleRecords.iatt(io.upcall.avro.IaType.DIR, 1));
+    brokenLater.setNewParentStat(SampleRecords.iatt(IaType.DIR, 1));
     brokenLater.getNewParentStat().setType(null); // fails at the last field, most of the record encoded
 
     assertThatThrownBy(() -> serde.serializer().serialize("t", broken)).isInstanceOf(SerializationException.class);
@@ -189,7 +193,7 @@ class UpcallSerdesTest {
   @Test
   void anOutsizedRecordSerializesAndSoDoSmallOnesAfterIt() {
     Serde<FopRecord> serde = UpcallSerdes.fopRecord();
-    List<io.upcall.avro.Gfid> many = Stream.generate(() -> SampleRecords.gfid(5)).limit(10_000).toList();
+    List<Gfid> many = Stream.generate(() -> SampleRecords.gfid(5)).limit(10_000).toList();
     FopRecord big = FopRecord.newBuilder(fullFop()).setFop(Fop.READDIRP).setEntries(many).build();
 
     assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", big))).isEqualTo(big);
@@ -210,7 +214,7 @@ class UpcallSerdesTest {
         }
       }
     };
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    var pool = Executors.newFixedThreadPool(4);
     try {
       var futures = Stream.generate(() -> pool.submit(work)).limit(4).toList();
       for (var future : futures) {

@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
+import io.upcall.avro.Gfid;
 import io.upcall.avro.IaType;
 import io.upcall.avro.Iatt;
 import io.upcall.avro.Xattr;
 import io.upcall.avro.XattrInterest;
+import io.upcall.schemas.Gfids;
+import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class TraceWriterTest {
@@ -37,7 +41,7 @@ class TraceWriterTest {
   void aGfidWithoutAliasIsWrittenAsItsUuidAndVolumeAndBrickWhenNotTheTraceDefault() {
     FopRecord fop = FopRecord.newBuilder()
         .setVolume("vol1").setBrick("b1").setFop(Fop.WRITE).setClient("c")
-        .setGfid(io.upcall.schemas.Gfids.parse("00000000-0000-0000-0000-00000000000a")).setEventTimeMs(1).build();
+        .setGfid(Gfids.parse("00000000-0000-0000-0000-00000000000a")).setEventTimeMs(1).build();
 
     assertThat(new TraceWriter(new StringWriter(), aliases).line(fop)).isEqualTo(
         "{\"ts\":1,\"client\":\"c\",\"fop\":\"WRITE\",\"gfid\":\"00000000-0000-0000-0000-00000000000a\","
@@ -71,7 +75,7 @@ class TraceWriterTest {
           written.add(fop);
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
 
@@ -146,9 +150,9 @@ class TraceWriterTest {
     return builder.build();
   }
 
-  private static io.upcall.avro.Gfid gfid(Random random, GfidAliases aliases) {
+  private static Gfid gfid(Random random, GfidAliases aliases) {
     return random.nextBoolean()
         ? aliases.resolve("file-" + random.nextInt(20))
-        : io.upcall.schemas.Gfids.of(new java.util.UUID(random.nextLong(), random.nextLong()));
+        : Gfids.of(new UUID(random.nextLong(), random.nextLong()));
   }
 }

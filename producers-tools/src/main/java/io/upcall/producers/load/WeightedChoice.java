@@ -1,6 +1,7 @@
 package io.upcall.producers.load;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -19,7 +20,7 @@ final class WeightedChoice<T> {
     }
     values.add(value);
     total += weight;
-    double[] next = java.util.Arrays.copyOf(cumulative, cumulative.length + 1);
+    double[] next = Arrays.copyOf(cumulative, cumulative.length + 1);
     next[next.length - 1] = total;
     cumulative = next;
     return this;
