@@ -5,6 +5,7 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.UpcallRequest;
 import io.upcall.schemas.FopContract;
+import io.upcall.schemas.FopRecordCopies;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.UpcallRequestContract;
 import io.upcall.schemas.serde.UpcallSerdes;
@@ -301,11 +302,8 @@ public final class BrickPublisher implements AutoCloseable {
       return record;
     }
     // A shallow copy: the caller's record stays as it was.
-    return new FopRecord(volume, brick, record.getFop(), record.getClient(), record.getGfid(),
-        noTime ? clock.millis() : record.getEventTimeMs(), record.getParent(), record.getNewParent(), record.getNlink(),
-        record.getOverwritten(), record.getOverwrittenNlink(), record.getEntries(), record.getXattrs(),
-        record.getModeChanged(), record.getTxId(), record.getFopId(), record.getStat(), record.getParentStat(),
-        record.getNewParentStat());
+    return FopRecordCopies.of(record).setVolume(volume).setBrick(brick)
+        .setEventTimeMs(noTime ? clock.millis() : record.getEventTimeMs()).build();
   }
 
   /**

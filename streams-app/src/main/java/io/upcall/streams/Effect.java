@@ -9,7 +9,6 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
-import io.upcall.avro.Xattr;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeRole;
 import java.util.List;
@@ -107,7 +106,9 @@ sealed interface Effect {
 
   private static Invalidation change(Gfid inode, InodeEvent event, int flags, Iatt stat) {
     FopRecord fop = event.getFop();
-    return new Invalidation("", inode, flags, fop.getVolume(), stat, null, null, null, null, List.<Xattr>of(), 0,
-        fop.getEventTimeMs(), fop.getBrick(), event.getCauseFopId());
+    return Invalidation.newBuilder().setClient("").setGfid(inode).setFlags(flags).setVolume(fop.getVolume())
+        .setStat(stat).setParent(null).setParentStat(null).setOldParent(null).setOldParentStat(null)
+        .setXattrs(List.of()).setExpireTimeSeconds(0).setEventTimeMs(fop.getEventTimeMs()).setBrick(fop.getBrick())
+        .setCauseFopId(event.getCauseFopId()).build();
   }
 }

@@ -4,6 +4,7 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.avro.internal.InodeRole;
+import io.upcall.schemas.FopRecordCopies;
 import io.upcall.schemas.Gfids;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -125,10 +126,7 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
    * other entries, so {@code keepStats} false leaves the stats out of what crosses the repartition.
    */
   private static FopRecord withEntries(FopRecord fop, List<Gfid> entries, boolean keepStats) {
-    return new FopRecord(fop.getVolume(), fop.getBrick(), fop.getFop(), fop.getClient(), fop.getGfid(),
-        fop.getEventTimeMs(), fop.getParent(), fop.getNewParent(), fop.getNlink(), fop.getOverwritten(),
-        fop.getOverwrittenNlink(), entries, fop.getXattrs(), fop.getModeChanged(), fop.getTxId(), fop.getFopId(),
-        keepStats ? fop.getStat() : null, keepStats ? fop.getParentStat() : null,
-        keepStats ? fop.getNewParentStat() : null);
+    FopRecord.Builder copy = FopRecordCopies.of(fop).setEntries(entries);
+    return keepStats ? copy.build() : copy.setStat(null).setParentStat(null).setNewParentStat(null).build();
   }
 }

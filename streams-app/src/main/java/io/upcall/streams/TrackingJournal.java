@@ -66,7 +66,7 @@ final class TrackingJournal {
   private boolean dirty;
   /** Whether the open segment is in the store. */
   private boolean openWritten;
-  /** The {@link #position()} of the last segment in the store, -1 when none is. */
+  /** Where the last segment in the store ends ({@link #end()}), -1 when none is. */
   private long end = -1;
 
   TrackingJournal(KeyValueStore<Long, byte[]> store) {

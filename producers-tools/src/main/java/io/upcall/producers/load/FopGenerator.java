@@ -6,6 +6,7 @@ import io.upcall.avro.Gfid;
 import io.upcall.avro.IaType;
 import io.upcall.avro.Iatt;
 import io.upcall.avro.Xattr;
+import io.upcall.schemas.FopRecordCopies;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -557,11 +558,7 @@ public final class FopGenerator {
     record.setTxId(record.getClient() + "#" + (calls + 1));
     List<FopRecord> copies = new ArrayList<>(bricks.size());
     for (int i = 0; i < bricks.size(); i++) {
-      FopRecord copy = i == 0 ? record : new FopRecord(record.getVolume(), null, record.getFop(),
-          record.getClient(), record.getGfid(), record.getEventTimeMs(), record.getParent(), record.getNewParent(),
-          record.getNlink(), record.getOverwritten(), record.getOverwrittenNlink(), record.getEntries(),
-          record.getXattrs(), record.getModeChanged(), record.getTxId(), null, record.getStat(),
-          record.getParentStat(), record.getNewParentStat());
+      FopRecord copy = i == 0 ? record : FopRecordCopies.of(record).setBrick(null).setFopId(null).build();
       copy.setBrick(bricks.get(i));
       copy.setFopId(fopIdPrefix + (records + 1 + i));
       copies.add(copy);

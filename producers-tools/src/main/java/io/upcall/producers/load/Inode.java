@@ -74,10 +74,11 @@ final class Inode {
 
   /** The stat a brick would return for this inode now. */
   Iatt stat() {
-    return new Iatt(type, mode, uid, gid, nlink(), size, (size + 511) / 512,
-        Math.floorDiv(atimeMs, 1000), nanos(atimeMs),
-        Math.floorDiv(mtimeMs, 1000), nanos(mtimeMs),
-        Math.floorDiv(ctimeMs, 1000), nanos(ctimeMs));
+    return Iatt.newBuilder().setType(type).setMode(mode).setUid(uid).setGid(gid).setNlink(nlink()).setSize(size)
+        .setBlocks((size + 511) / 512)
+        .setAtimeSec(Math.floorDiv(atimeMs, 1000)).setAtimeNsec(nanos(atimeMs))
+        .setMtimeSec(Math.floorDiv(mtimeMs, 1000)).setMtimeNsec(nanos(mtimeMs))
+        .setCtimeSec(Math.floorDiv(ctimeMs, 1000)).setCtimeNsec(nanos(ctimeMs)).build();
   }
 
   private static int nanos(long ms) {
