@@ -14,8 +14,9 @@ final class BackgroundLoad {
   }
 
   static BackgroundLoad start(LoadRunner runner) {
-    return new BackgroundLoad(CompletableFuture.supplyAsync(runner::run,
-        task -> new Thread(task, "upcall-bench-load").start()));
+    return new BackgroundLoad(
+        CompletableFuture.supplyAsync(
+            runner::run, task -> new Thread(task, "upcall-bench-load").start()));
   }
 
   boolean isDone() {
@@ -30,7 +31,8 @@ final class BackgroundLoad {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "the load generator failed: " + e.getCause().getMessage(), e.getCause());
     }
   }
 }

@@ -46,8 +46,8 @@ public interface BenchCluster extends AutoCloseable {
    * measured against.
    */
   static BenchCluster inProcess() {
-    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().brokerProperties(BrokerMain.BENCH_BROKER).build()
-        .start();
+    EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.builder().brokerProperties(BrokerMain.BENCH_BROKER).build().start();
     return new BenchCluster() {
       @Override
       public String bootstrapServers() {

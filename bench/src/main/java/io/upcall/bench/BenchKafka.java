@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -35,10 +34,11 @@ final class BenchKafka implements AutoCloseable {
    * An unthrottled producer writes ≈ 12 GB a minute here: every measured topic keeps at most 128 MiB per partition
    * (32 MiB segments) and ten minutes, and is deleted when the run ends.
    */
-  static final Map<String, String> BOUNDED = Map.of(
-      "retention.ms", Long.toString(Duration.ofMinutes(10).toMillis()),
-      "retention.bytes", Long.toString(128L << 20),
-      "segment.bytes", Long.toString(32L << 20));
+  static final Map<String, String> BOUNDED =
+      Map.of(
+          "retention.ms", Long.toString(Duration.ofMinutes(10).toMillis()),
+          "retention.bytes", Long.toString(128L << 20),
+          "segment.bytes", Long.toString(32L << 20));
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -50,8 +50,11 @@ final class BenchKafka implements AutoCloseable {
   BenchKafka(BenchCluster cluster) {
     this.cluster = cluster;
     this.bootstrapServers = cluster.bootstrapServers();
-    this.runId = "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    this.runId =
+        "bench-"
+            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+            + "-"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
   }
 
@@ -83,7 +86,10 @@ final class BenchKafka implements AutoCloseable {
     Map<String, String> all = new HashMap<>(BOUNDED);
     all.putAll(configs);
     try {
-      get(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(all))).all());
+      get(
+          admin
+              .createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(all)))
+              .all());
     } catch (IllegalStateException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw e;
@@ -97,7 +103,8 @@ final class BenchKafka implements AutoCloseable {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (!get(admin.listTopics().names()).containsAll(topics)) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("topics " + topics + " not visible after " + TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "topics " + topics + " not visible after " + TIMEOUT.toSeconds() + " s");
       }
       pause(20);
     }
@@ -105,8 +112,12 @@ final class BenchKafka implements AutoCloseable {
 
   /** The partitions of {@code topic}. */
   List<TopicPartition> partitions(String topic) {
-    return get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().stream()
-        .map(info -> new TopicPartition(topic, info.partition())).toList();
+    return get(admin.describeTopics(List.of(topic)).allTopicNames())
+        .get(topic)
+        .partitions()
+        .stream()
+        .map(info -> new TopicPartition(topic, info.partition()))
+        .toList();
   }
 
   /** The sum of the end offsets of {@code topic}'s partitions. */
@@ -115,7 +126,9 @@ final class BenchKafka implements AutoCloseable {
     for (TopicPartition partition : partitions(topic)) {
       latest.put(partition, OffsetSpec.latest());
     }
-    return get(admin.listOffsets(latest).all()).values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
+    return get(admin.listOffsets(latest).all()).values().stream()
+        .mapToLong(ListOffsetsResultInfo::offset)
+        .sum();
   }
 
   /**
@@ -144,12 +157,13 @@ final class BenchKafka implements AutoCloseable {
     for (String name : topics) {
       byTopic.put(name, new long[2]);
     }
-    ends.forEach((partition, end) -> {
-      long[] sums = byTopic.get(partition.topic());
-      OffsetAndMetadata offset = committed.get(partition);
-      sums[0] += offset == null ? 0 : offset.offset();
-      sums[1] += end.offset();
-    });
+    ends.forEach(
+        (partition, end) -> {
+          long[] sums = byTopic.get(partition.topic());
+          OffsetAndMetadata offset = committed.get(partition);
+          sums[0] += offset == null ? 0 : offset.offset();
+          sums[1] += end.offset();
+        });
     return byTopic;
   }
 
@@ -182,7 +196,8 @@ final class BenchKafka implements AutoCloseable {
   long topicBytes(String topic) {
     int broker = get(admin.describeCluster().nodes()).iterator().next().id();
     long bytes = 0;
-    for (var dir : get(admin.describeLogDirs(List.of(broker)).allDescriptions()).get(broker).values()) {
+    for (var dir :
+        get(admin.describeLogDirs(List.of(broker)).allDescriptions()).get(broker).values()) {
       for (Map.Entry<TopicPartition, ReplicaInfo> replica : dir.replicaInfos().entrySet()) {
         if (replica.getKey().topic().equals(topic)) {
           bytes += replica.getValue().size();
@@ -214,8 +229,10 @@ final class BenchKafka implements AutoCloseable {
   @Override
   public void close() {
     try {
-      List<String> doomed = get(admin.listTopics().names()).stream().filter(topic -> topic.startsWith(runId))
-          .toList();
+      List<String> doomed =
+          get(admin.listTopics().names()).stream()
+              .filter(topic -> topic.startsWith(runId))
+              .toList();
       if (!doomed.isEmpty()) {
         get(admin.deleteTopics(doomed).all());
       }
@@ -235,7 +252,8 @@ final class BenchKafka implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer from the cluster within " + TIMEOUT.toSeconds() + " s", e);
+      throw new IllegalStateException(
+          "no answer from the cluster within " + TIMEOUT.toSeconds() + " s", e);
     }
   }
 

@@ -14,7 +14,8 @@ import java.util.Map;
  * objects in the order they were measured.
  */
 public final class BenchResults {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Map<String, Object> root = new LinkedHashMap<>();
 
@@ -57,20 +58,22 @@ public final class BenchResults {
    * without the scope; fields the top level has of its own stay.
    */
   public void copyToTop(String scope) {
-    if (get(scope.endsWith(".") ? scope.substring(0, scope.length() - 1) : scope) instanceof Map<?, ?> subtree) {
+    if (get(scope.endsWith(".") ? scope.substring(0, scope.length() - 1) : scope)
+        instanceof Map<?, ?> subtree) {
       merge(root, subtree);
     }
   }
 
   @SuppressWarnings("unchecked")
   private static void merge(Map<String, Object> into, Map<?, ?> from) {
-    from.forEach((name, value) -> {
-      if (value instanceof Map<?, ?> map) {
-        merge(child(into, (String) name), map);
-      } else {
-        into.put((String) name, value);
-      }
-    });
+    from.forEach(
+        (name, value) -> {
+          if (value instanceof Map<?, ?> map) {
+            merge(child(into, (String) name), map);
+          } else {
+            into.put((String) name, value);
+          }
+        });
   }
 
   /** The figures as indented JSON. */

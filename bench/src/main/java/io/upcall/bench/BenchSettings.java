@@ -1,6 +1,7 @@
 package io.upcall.bench;
 
 import io.upcall.producers.load.LoadSpec;
+import io.upcall.streams.UpcallStreamsConfig;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import io.upcall.streams.UpcallStreamsConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -62,6 +62,7 @@ public record BenchSettings(
 
   /** The app's option choosing the invalidation output format; the bench passes it as a property of the app. */
   public static final String FORMAT_CONFIG = UpcallStreamsConfig.INVALIDATION_FORMAT_CONFIG;
+
   /** The output formats {@link #FORMAT_CONFIG} takes. */
   public static final List<String> FORMATS = List.of("per-client", "batched");
 
@@ -73,20 +74,31 @@ public record BenchSettings(
    * generator's default 100 files per directory), Zipf 1.0 over files, 3 bricks without replication; the tree
    * exists before the run (no CREATE prelude).
    */
-  public static final LoadSpec PIPELINE_LOAD = LoadSpec.builder().volume("bench").bricks(3).replicas(1)
-      .clients(1_000).directories(1_000).files(100_000).readRatio(0.8).zipfExponent(1.0).seed(42).populate(false)
-      .build();
+  public static final LoadSpec PIPELINE_LOAD =
+      LoadSpec.builder()
+          .volume("bench")
+          .bricks(3)
+          .replicas(1)
+          .clients(1_000)
+          .directories(1_000)
+          .files(100_000)
+          .readRatio(0.8)
+          .zipfExponent(1.0)
+          .seed(42)
+          .populate(false)
+          .build();
 
   /**
    * Producer settings of every producer that feeds a measured topic (raw, baseline, load bricks, probes): what
    * the brick publisher always sets (acks=all, idempotence) plus 64 KiB lz4 batches with a 5 ms linger.
    */
-  public static final Map<String, Object> PRODUCER = Map.of(
-      ProducerConfig.ACKS_CONFIG, "all",
-      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-      ProducerConfig.LINGER_MS_CONFIG, "5",
-      ProducerConfig.BATCH_SIZE_CONFIG, "65536",
-      ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+  public static final Map<String, Object> PRODUCER =
+      Map.of(
+          ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+          ProducerConfig.LINGER_MS_CONFIG, "5",
+          ProducerConfig.BATCH_SIZE_CONFIG, "65536",
+          ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
 
   public BenchSettings {
     if (partitions < 1) {
@@ -102,17 +114,22 @@ public record BenchSettings(
       throw new IllegalArgumentException("searchSteps must be at least 1, was " + searchSteps);
     }
     if (latencyRates.isEmpty() || latencyRates.stream().anyMatch(rate -> rate < 10)) {
-      throw new IllegalArgumentException("latencyRates must be rates of at least 10 fops/s, was " + latencyRates);
+      throw new IllegalArgumentException(
+          "latencyRates must be rates of at least 10 fops/s, was " + latencyRates);
     }
     if (fanOutClients < 1 || statePairs < clientsPerInode || clientsPerInode < 1) {
-      throw new IllegalArgumentException("fanOutClients, statePairs and clientsPerInode must be positive, "
-          + "with statePairs >= clientsPerInode");
+      throw new IllegalArgumentException(
+          "fanOutClients, statePairs and clientsPerInode must be positive, "
+              + "with statePairs >= clientsPerInode");
     }
     Objects.requireNonNull(load, "load");
     positive("countWindow", countWindow);
     if (rounds < 1 || countRate < 10) {
-      throw new IllegalArgumentException("rounds must be at least 1 and countRate at least 10 fops/s, was " + rounds
-          + " and " + countRate);
+      throw new IllegalArgumentException(
+          "rounds must be at least 1 and countRate at least 10 fops/s, was "
+              + rounds
+              + " and "
+              + countRate);
     }
     if (!FORMATS.containsAll(formats)) {
       throw new IllegalArgumentException("formats must be among " + FORMATS + ", was " + formats);
@@ -125,55 +142,173 @@ public record BenchSettings(
 
   /** The full run (about a quarter of an hour): 30 s sustained rates, 30 s per latency rate after 30 s, 1 M pairs. */
   public static BenchSettings full() {
-    return new BenchSettings(12, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), 3, LATENCY_RATES, Duration.ofSeconds(30), Duration.ofSeconds(30), 10_000, 1_000_000,
-        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of(), 3, 1_000, Duration.ofSeconds(20), List.of());
+    return new BenchSettings(
+        12,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        3,
+        LATENCY_RATES,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
+        10_000,
+        1_000_000,
+        10,
+        PIPELINE_LOAD,
+        EnumSet.allOf(Section.class),
+        Map.of(),
+        3,
+        1_000,
+        Duration.ofSeconds(20),
+        List.of());
   }
 
   /** {@code --quick}: the same sections in about four minutes (shorter windows, two search steps). */
   public static BenchSettings quick() {
-    return new BenchSettings(12, Duration.ofSeconds(5), Duration.ofSeconds(4), Duration.ofSeconds(5),
-        Duration.ofSeconds(8), 2, LATENCY_RATES, Duration.ofSeconds(6), Duration.ofSeconds(2), 10_000, 1_000_000,
-        10, PIPELINE_LOAD, EnumSet.allOf(Section.class), Map.of(), 3, 1_000, Duration.ofSeconds(8), List.of());
+    return new BenchSettings(
+        12,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(4),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(8),
+        2,
+        LATENCY_RATES,
+        Duration.ofSeconds(6),
+        Duration.ofSeconds(2),
+        10_000,
+        1_000_000,
+        10,
+        PIPELINE_LOAD,
+        EnumSet.allOf(Section.class),
+        Map.of(),
+        3,
+        1_000,
+        Duration.ofSeconds(8),
+        List.of());
   }
 
   /** A run of seconds that still fills every field: for the smoke test, not for figures. */
   public static BenchSettings tiny() {
     LoadSpec small = PIPELINE_LOAD.toBuilder().clients(20).directories(10).files(200).build();
-    return new BenchSettings(2, Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofSeconds(1), 1, LATENCY_RATES, Duration.ofMillis(700), Duration.ofMillis(200), 200, 2_000, 10,
-        small, EnumSet.allOf(Section.class), Map.of("upcall.progress.interval.ms", "50"), 2, 200,
-        Duration.ofSeconds(1), List.of());
+    return new BenchSettings(
+        2,
+        Duration.ofMillis(500),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        1,
+        LATENCY_RATES,
+        Duration.ofMillis(700),
+        Duration.ofMillis(200),
+        200,
+        2_000,
+        10,
+        small,
+        EnumSet.allOf(Section.class),
+        Map.of("upcall.progress.interval.ms", "50"),
+        2,
+        200,
+        Duration.ofSeconds(1),
+        List.of());
   }
 
   /** These settings measuring only {@code only}. */
   public BenchSettings withSections(Set<Section> only) {
-    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, only, streamsOverrides,
-        rounds, countRate, countWindow, formats);
+    return new BenchSettings(
+        partitions,
+        rawWindow,
+        baselineWindow,
+        probeWindow,
+        sustainWindow,
+        searchSteps,
+        latencyRates,
+        latencyWindow,
+        latencyWarmUp,
+        fanOutClients,
+        statePairs,
+        clientsPerInode,
+        load,
+        only,
+        streamsOverrides,
+        rounds,
+        countRate,
+        countWindow,
+        formats);
   }
 
   /** These settings with {@code partitions} for every topic. */
   public BenchSettings withPartitions(int count) {
-    return new BenchSettings(count, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, streamsOverrides,
-        rounds, countRate, countWindow, formats);
+    return new BenchSettings(
+        count,
+        rawWindow,
+        baselineWindow,
+        probeWindow,
+        sustainWindow,
+        searchSteps,
+        latencyRates,
+        latencyWindow,
+        latencyWarmUp,
+        fanOutClients,
+        statePairs,
+        clientsPerInode,
+        load,
+        sections,
+        streamsOverrides,
+        rounds,
+        countRate,
+        countWindow,
+        formats);
   }
 
   /** These settings with the state cost measured at {@code pairs} tracked pairs. */
   public BenchSettings withStatePairs(int pairs) {
-    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, pairs, clientsPerInode, load, sections, streamsOverrides,
-        rounds, countRate, countWindow, formats);
+    return new BenchSettings(
+        partitions,
+        rawWindow,
+        baselineWindow,
+        probeWindow,
+        sustainWindow,
+        searchSteps,
+        latencyRates,
+        latencyWindow,
+        latencyWarmUp,
+        fanOutClients,
+        pairs,
+        clientsPerInode,
+        load,
+        sections,
+        streamsOverrides,
+        rounds,
+        countRate,
+        countWindow,
+        formats);
   }
 
   /** These settings with {@code extra} added to (and overriding) the Streams properties. */
   public BenchSettings withStreamsOverrides(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(streamsOverrides);
     merged.putAll(extra);
-    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections, merged,
-        rounds, countRate, countWindow, formats);
+    return new BenchSettings(
+        partitions,
+        rawWindow,
+        baselineWindow,
+        probeWindow,
+        sustainWindow,
+        searchSteps,
+        latencyRates,
+        latencyWindow,
+        latencyWarmUp,
+        fanOutClients,
+        statePairs,
+        clientsPerInode,
+        load,
+        sections,
+        merged,
+        rounds,
+        countRate,
+        countWindow,
+        formats);
   }
 
   /**
@@ -181,9 +316,26 @@ public record BenchSettings(
    * for the app's default.
    */
   public BenchSettings withFormats(List<String> measured) {
-    return new BenchSettings(partitions, rawWindow, baselineWindow, probeWindow, sustainWindow, searchSteps,
-        latencyRates, latencyWindow, latencyWarmUp, fanOutClients, statePairs, clientsPerInode, load, sections,
-        streamsOverrides, rounds, countRate, countWindow, measured);
+    return new BenchSettings(
+        partitions,
+        rawWindow,
+        baselineWindow,
+        probeWindow,
+        sustainWindow,
+        searchSteps,
+        latencyRates,
+        latencyWindow,
+        latencyWarmUp,
+        fanOutClients,
+        statePairs,
+        clientsPerInode,
+        load,
+        sections,
+        streamsOverrides,
+        rounds,
+        countRate,
+        countWindow,
+        measured);
   }
 
   /** Whether {@code section} is to be measured. */

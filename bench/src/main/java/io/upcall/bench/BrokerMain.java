@@ -17,16 +17,18 @@ public final class BrokerMain {
    * A benchmark writes gigabytes a minute: retention must act within seconds, not the default five minutes, for
    * the topics' byte bounds to bound the disk.
    */
-  static final Map<String, String> BENCH_BROKER = Map.of(
-      "log.retention.check.interval.ms", "5000",
-      "log.segment.delete.delay.ms", "1000",
-      "file.delete.delay.ms", "1000",
-      "group.initial.rebalance.delay.ms", "0");
+  static final Map<String, String> BENCH_BROKER =
+      Map.of(
+          "log.retention.check.interval.ms", "5000",
+          "log.segment.delete.delay.ms", "1000",
+          "file.delete.delay.ms", "1000",
+          "group.initial.rebalance.delay.ms", "0");
 
   private BrokerMain() {}
 
   public static void main(String[] args) throws IOException {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().brokerProperties(BENCH_BROKER).build().start()) {
+    try (EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.builder().brokerProperties(BENCH_BROKER).build().start()) {
       System.out.println(READY + broker.bootstrapServers());
       System.out.flush();
       InputStream parent = System.in;

@@ -43,8 +43,16 @@ final class ChildJvmBroker implements BenchCluster {
    */
   static ChildJvmBroker start(String heap) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-Xms" + heap,
-        "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"), BrokerMain.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java.toString(),
+                "-Xmx" + heap,
+                "-Xms" + heap,
+                "-XX:+UseG1GC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BrokerMain.class.getName()));
     Path log;
     Process process;
     try {
@@ -66,8 +74,8 @@ final class ChildJvmBroker implements BenchCluster {
       throw new IllegalStateException("interrupted while the broker JVM started", e);
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
-      throw new IllegalStateException("the broker JVM did not start within " + START_TIMEOUT.toSeconds()
-          + " s; see " + log, e);
+      throw new IllegalStateException(
+          "the broker JVM did not start within " + START_TIMEOUT.toSeconds() + " s; see " + log, e);
     } catch (RuntimeException e) {
       process.destroyForcibly();
       throw e;
@@ -76,20 +84,24 @@ final class ChildJvmBroker implements BenchCluster {
 
   /** The address from the ready line; null when the child's output ends first. The rest of stdout is drained. */
   private static String readAddress(Process process) {
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     try {
       String line;
       while ((line = out.readLine()) != null) {
         if (line.startsWith(BrokerMain.READY)) {
-          Thread drain = new Thread(() -> {
-            try {
-              while (out.readLine() != null) {
-                // the child's chatter, if any, is of no use here
-              }
-            } catch (IOException ignored) {
-              // the child is gone
-            }
-          }, "upcall-bench-broker-stdout");
+          Thread drain =
+              new Thread(
+                  () -> {
+                    try {
+                      while (out.readLine() != null) {
+                        // the child's chatter, if any, is of no use here
+                      }
+                    } catch (IOException ignored) {
+                      // the child is gone
+                    }
+                  },
+                  "upcall-bench-broker-stdout");
           drain.setDaemon(true);
           drain.start();
           return line.substring(BrokerMain.READY.length()).trim();
@@ -121,7 +133,8 @@ final class ChildJvmBroker implements BenchCluster {
   public long brokerCpuNanos() {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      // The command name (2nd field) is in parentheses and may hold spaces: count fields after the last ')'.
+      // The command name (2nd field) is in parentheses and may hold spaces: count fields after the
+      // last ')'.
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
       return ticks * 10_000_000L;

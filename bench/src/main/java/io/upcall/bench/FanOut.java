@@ -1,11 +1,11 @@
 package io.upcall.bench;
 
-import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,8 +40,12 @@ final class FanOut {
   record Result(int clients, long invalidations, double seconds) {
 
     String describe() {
-      return String.format(Locale.ROOT, "  one write to an inode cached by %,d clients: %,d invalidations read in "
-          + "%.3f s", clients, invalidations, seconds);
+      return String.format(
+          Locale.ROOT,
+          "  one write to an inode cached by %,d clients: %,d invalidations read in " + "%.3f s",
+          clients,
+          invalidations,
+          seconds);
     }
   }
 
@@ -59,19 +63,28 @@ final class FanOut {
     Gfid inode = Gfids.of(UUID.randomUUID());
     String key = Gfids.format(inode);
     String writeId = "fanout-" + app.applicationId();
-    try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-        UpcallSerdes.fopsTopic().serializer());
-        KafkaConsumer<String, SpecificRecord> consumer = new KafkaConsumer<>(consumerConfig,
-            new StringDeserializer(), UpcallSerdes.invalidationsTopic().deserializer())) {
+    try (KafkaProducer<String, SpecificRecord> producer =
+            new KafkaProducer<>(
+                producerConfig, new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
+        KafkaConsumer<String, SpecificRecord> consumer =
+            new KafkaConsumer<>(
+                consumerConfig,
+                new StringDeserializer(),
+                UpcallSerdes.invalidationsTopic().deserializer())) {
       long now = System.currentTimeMillis();
       for (int i = 0; i < clients; i++) {
         String client = String.format(Locale.ROOT, "bench-fanout-client-%06d", i);
-        producer.send(new ProducerRecord<>(fops, null, now, key, fop(Fop.LOOKUP, client, inode, now, volume, null)));
+        producer.send(
+            new ProducerRecord<>(
+                fops, null, now, key, fop(Fop.LOOKUP, client, inode, now, volume, null)));
       }
       producer.flush();
       if (!kafka.awaitNoLag(app.applicationId(), fops, TIMEOUT)) {
-        throw new IllegalStateException(app.applicationId() + " did not process the fan-out's reads within "
-            + TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+            app.applicationId()
+                + " did not process the fan-out's reads within "
+                + TIMEOUT.toSeconds()
+                + " s");
       }
       List<TopicPartition> partitions = kafka.partitions(app.topics().invalidations());
       consumer.assign(partitions);
@@ -79,15 +92,21 @@ final class FanOut {
       partitions.forEach(consumer::position);
 
       long sent = System.nanoTime();
-      producer.send(new ProducerRecord<>(fops, null, now + 1, key,
-          fop(Fop.WRITE, "bench-fanout-writer", inode, now + 1, volume, writeId)));
+      producer.send(
+          new ProducerRecord<>(
+              fops,
+              null,
+              now + 1,
+              key,
+              fop(Fop.WRITE, "bench-fanout-writer", inode, now + 1, volume, writeId)));
       long received = 0;
       long last = sent;
       var bodies = UpcallSerdes.invalidation().deserializer();
       long deadline = sent + TIMEOUT.toNanos();
       while (received < clients && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(50))) {
-          for (Invalidation invalidation : InvalidationBatches.perClient(record.value(), record.topic(), bodies)) {
+          for (Invalidation invalidation :
+              InvalidationBatches.perClient(record.value(), record.topic(), bodies)) {
             if (writeId.equals(invalidation.getCauseFopId())) {
               received++;
               last = System.nanoTime();
@@ -99,9 +118,18 @@ final class FanOut {
     }
   }
 
-  private static FopRecord fop(Fop type, String client, Gfid inode, long eventTimeMs, String volume, String fopId) {
-    return FopRecord.newBuilder().setVolume(volume).setBrick("bench-fanout-brick").setFop(type).setClient(client)
-        .setGfid(inode).setEventTimeMs(eventTimeMs).setFopId(fopId).setEntries(List.of()).setXattrs(List.of())
+  private static FopRecord fop(
+      Fop type, String client, Gfid inode, long eventTimeMs, String volume, String fopId) {
+    return FopRecord.newBuilder()
+        .setVolume(volume)
+        .setBrick("bench-fanout-brick")
+        .setFop(type)
+        .setClient(client)
+        .setGfid(inode)
+        .setEventTimeMs(eventTimeMs)
+        .setFopId(fopId)
+        .setEntries(List.of())
+        .setXattrs(List.of())
         .build();
   }
 }

@@ -25,8 +25,10 @@ final class OutputReader implements AutoCloseable {
   private final BenchKafka kafka;
   private final PipelineApp app;
   private final KafkaConsumer<byte[], byte[]> consumer;
+
   /** Held while a poll's records are counted, so that the end of the window can be fixed between two polls. */
   private final ReentrantLock polling = new ReentrantLock();
+
   private final Map<String, Long> records = new TreeMap<>();
   private final Map<String, Long> bytes = new TreeMap<>();
   private final Thread thread;
@@ -42,7 +44,8 @@ final class OutputReader implements AutoCloseable {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     Map<TopicPartition, Long> start = WrittenRecords.position(kafka, app);
     consumer.assign(start.keySet());
     start.forEach(consumer::seek);
@@ -73,14 +76,19 @@ final class OutputReader implements AutoCloseable {
       thread.join(FINISH_TIMEOUT.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading " + app.applicationId() + "'s output", e);
+      throw new IllegalStateException(
+          "interrupted while reading " + app.applicationId() + "'s output", e);
     }
     if (failure != null) {
       throw failure;
     }
     if (thread.isAlive()) {
-      throw new IllegalStateException("could not read " + app.applicationId() + "'s output up to its end within "
-          + FINISH_TIMEOUT.toSeconds() + " s");
+      throw new IllegalStateException(
+          "could not read "
+              + app.applicationId()
+              + "'s output up to its end within "
+              + FINISH_TIMEOUT.toSeconds()
+              + " s");
     }
     return new WrittenRecords(records, bytes);
   }
@@ -94,8 +102,10 @@ final class OutputReader implements AutoCloseable {
         try {
           Map<TopicPartition, Long> ends = end;
           for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            if (ends != null && record.offset() >= ends.getOrDefault(
-                new TopicPartition(record.topic(), record.partition()), 0L)) {
+            if (ends != null
+                && record.offset()
+                    >= ends.getOrDefault(
+                        new TopicPartition(record.topic(), record.partition()), 0L)) {
               continue; // written after the window
             }
             String kind = WrittenRecords.kindOf(app, record.topic(), record.value(), topicKinds);
@@ -103,7 +113,8 @@ final class OutputReader implements AutoCloseable {
             bytes.merge(kind, (long) WrittenRecords.serializedBytes(record), Long::sum);
           }
           if (ends != null) {
-            // The position moves past transaction markers too, so a partition whose window ends on one is done.
+            // The position moves past transaction markers too, so a partition whose window ends on
+            // one is done.
             for (TopicPartition partition : consumer.assignment()) {
               if (consumer.position(partition) >= ends.getOrDefault(partition, 0L)) {
                 reached.add(partition);

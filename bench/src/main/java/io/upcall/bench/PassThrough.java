@@ -36,8 +36,13 @@ final class PassThrough {
    * @param cpuMicrosPerRecord CPU of the threads in between (a Streams app's) per record, NaN when none is named
    * @param brokerCpuMicrosPerRecord CPU of the broker process per record, NaN when the bench cannot see it
    */
-  record Result(long produced, long consumed, double producedPerSecond, double recordsPerSecond,
-      double cpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {}
+  record Result(
+      long produced,
+      long consumed,
+      double producedPerSecond,
+      double recordsPerSecond,
+      double cpuMicrosPerRecord,
+      double brokerCpuMicrosPerRecord) {}
 
   private PassThrough() {}
 
@@ -50,8 +55,15 @@ final class PassThrough {
    * position it had before; the first {@code warmUp} of reading is not counted. The CPU of the threads named after
    * {@code applicationId} (the Streams app in between, if any) and of the broker are taken per record.
    */
-  static Result run(BenchKafka kafka, SampleFops sample, String in, String out, List<TopicPartition> outPartitions,
-      Duration window, Duration warmUp, String applicationId) {
+  static Result run(
+      BenchKafka kafka,
+      SampleFops sample,
+      String in,
+      String out,
+      List<TopicPartition> outPartitions,
+      Duration window,
+      Duration warmUp,
+      String applicationId) {
     String bootstrapServers = kafka.bootstrapServers();
     Map<String, Object> consumerConfig = new HashMap<>();
     consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -64,9 +76,11 @@ final class PassThrough {
     AtomicLong target = new AtomicLong(Long.MAX_VALUE);
     long[] consumed = new long[1];
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            new KafkaConsumer<>(
+                consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+            new KafkaProducer<>(
+                producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
       consumer.assign(outPartitions);
       consumer.seekToEnd(outPartitions);
       outPartitions.forEach(consumer::position); // fixed before the first record is sent
@@ -76,33 +90,36 @@ final class PassThrough {
       long brokerStart = kafka.brokerCpuNanos();
       long start = System.nanoTime();
       long warm = start + warmUp.toNanos();
-      CompletableFuture<double[]> reading = CompletableFuture.supplyAsync(() -> {
-        long countAtWarm = 0;
-        long warmAt = start;
-        boolean warmed = false;
-        long lastAt = start;
-        long deadline = Long.MAX_VALUE;
-        while (consumed[0] < target.get()) {
-          int n = consumer.poll(Duration.ofMillis(100)).count();
-          long now = System.nanoTime();
-          if (!warmed && now >= warm) {
-            warmed = true;
-            countAtWarm = consumed[0];
-            warmAt = now;
-          }
-          if (n > 0) {
-            consumed[0] += n;
-            lastAt = now;
-          }
-          if (target.get() != Long.MAX_VALUE && deadline == Long.MAX_VALUE) {
-            deadline = now + DRAIN_TIMEOUT.toNanos();
-          }
-          if (now > deadline) {
-            break;
-          }
-        }
-        return new double[] {countAtWarm, warmAt, lastAt};
-      }, task -> new Thread(task, "upcall-bench-reader").start());
+      CompletableFuture<double[]> reading =
+          CompletableFuture.supplyAsync(
+              () -> {
+                long countAtWarm = 0;
+                long warmAt = start;
+                boolean warmed = false;
+                long lastAt = start;
+                long deadline = Long.MAX_VALUE;
+                while (consumed[0] < target.get()) {
+                  int n = consumer.poll(Duration.ofMillis(100)).count();
+                  long now = System.nanoTime();
+                  if (!warmed && now >= warm) {
+                    warmed = true;
+                    countAtWarm = consumed[0];
+                    warmAt = now;
+                  }
+                  if (n > 0) {
+                    consumed[0] += n;
+                    lastAt = now;
+                  }
+                  if (target.get() != Long.MAX_VALUE && deadline == Long.MAX_VALUE) {
+                    deadline = now + DRAIN_TIMEOUT.toNanos();
+                  }
+                  if (now > deadline) {
+                    break;
+                  }
+                }
+                return new double[] {countAtWarm, warmAt, lastAt};
+              },
+              task -> new Thread(task, "upcall-bench-reader").start());
 
       long sent = 0;
       long stop = start + window.toNanos();
@@ -118,10 +135,15 @@ final class PassThrough {
       double[] read = reading.get(DRAIN_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
       double seconds = (read[2] - read[1]) / 1e9;
       double rate = seconds <= 0 ? 0 : (consumed[0] - read[0]) / seconds;
-      double cpu = cpuStart < 0 || consumed[0] == 0 ? Double.NaN
-          : (ThreadCpu.of(applicationId) - cpuStart) / 1e3 / consumed[0];
+      double cpu =
+          cpuStart < 0 || consumed[0] == 0
+              ? Double.NaN
+              : (ThreadCpu.of(applicationId) - cpuStart) / 1e3 / consumed[0];
       long brokerEnd = kafka.brokerCpuNanos();
-      double broker = brokerStart < 0 || consumed[0] == 0 ? Double.NaN : (brokerEnd - brokerStart) / 1e3 / consumed[0];
+      double broker =
+          brokerStart < 0 || consumed[0] == 0
+              ? Double.NaN
+              : (brokerEnd - brokerStart) / 1e3 / consumed[0];
       return new Result(sent, consumed[0], producedPerSecond, rate, cpu, broker);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

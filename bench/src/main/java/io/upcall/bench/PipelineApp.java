@@ -25,8 +25,10 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class PipelineApp implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
   /** Group of the Upcall processors' sensors: Streams names it {@code stream-<scope>-metrics}, scope "upcall". */
   static final String UPCALL_METRICS_GROUP = "stream-upcall-metrics";
+
   static final String INVALIDATIONS_TOTAL = UpcallProcessor.INVALIDATIONS_SENSOR + "-total";
 
   private final String applicationId;
@@ -35,7 +37,8 @@ final class PipelineApp implements AutoCloseable {
   private final Path stateDir;
   private UpcallStreamsApp app;
 
-  private PipelineApp(String applicationId, UpcallTopics topics, Map<String, Object> config, Path stateDir) {
+  private PipelineApp(
+      String applicationId, UpcallTopics topics, Map<String, Object> config, Path stateDir) {
     this.applicationId = applicationId;
     this.topics = topics;
     this.config = config;
@@ -47,7 +50,8 @@ final class PipelineApp implements AutoCloseable {
    *
    * @param name what the app is for, part of its application id and topic names, e.g. {@code alo}
    */
-  static PipelineApp start(BenchKafka kafka, BenchSettings settings, String name, String guarantee) {
+  static PipelineApp start(
+      BenchKafka kafka, BenchSettings settings, String name, String guarantee) {
     return start(kafka, settings, name, guarantee, null);
   }
 
@@ -55,7 +59,8 @@ final class PipelineApp implements AutoCloseable {
    * Creates the app's topics and starts it under {@code guarantee}, writing invalidations in {@code format}
    * ({@link BenchSettings#FORMAT_CONFIG}; null for the app's default); returns once it is RUNNING.
    */
-  static PipelineApp start(BenchKafka kafka, BenchSettings settings, String name, String guarantee, String format) {
+  static PipelineApp start(
+      BenchKafka kafka, BenchSettings settings, String name, String guarantee, String format) {
     String applicationId = kafka.name(name);
     UpcallTopics topics = UpcallTopics.withPrefix(applicationId + ".");
     Path stateDir;
@@ -86,8 +91,8 @@ final class PipelineApp implements AutoCloseable {
    * The configuration every Streams application of the run starts from, the baseline's included: Upcall's
    * defaults, then the run's overrides.
    */
-  static Map<String, Object> config(BenchKafka kafka, BenchSettings settings, String applicationId,
-      String guarantee) {
+  static Map<String, Object> config(
+      BenchKafka kafka, BenchSettings settings, String applicationId, String guarantee) {
     Map<String, Object> config = new HashMap<>();
     config.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(UpcallStreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -98,8 +103,12 @@ final class PipelineApp implements AutoCloseable {
   }
 
   /** The Kafka Streams properties Upcall derives from {@link #config} (its defaults applied, validated). */
-  static Properties streamsProperties(BenchKafka kafka, BenchSettings settings, String applicationId,
-      String guarantee, Path stateDir) {
+  static Properties streamsProperties(
+      BenchKafka kafka,
+      BenchSettings settings,
+      String applicationId,
+      String guarantee,
+      Path stateDir) {
     Map<String, Object> config = config(kafka, settings, applicationId, guarantee);
     config.put(UpcallStreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     return new UpcallStreamsConfig(config).streamsProperties();
@@ -111,8 +120,12 @@ final class PipelineApp implements AutoCloseable {
     app = UpcallStreamsApp.start(new UpcallStreamsConfig(config));
     try {
       if (!app.awaitRunning(START_TIMEOUT)) {
-        throw new IllegalStateException(applicationId + " not RUNNING after " + START_TIMEOUT.toSeconds() + " s: "
-            + app.state());
+        throw new IllegalStateException(
+            applicationId
+                + " not RUNNING after "
+                + START_TIMEOUT.toSeconds()
+                + " s: "
+                + app.state());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -163,8 +176,10 @@ final class PipelineApp implements AutoCloseable {
     double total = 0;
     for (Map.Entry<MetricName, ? extends Metric> entry : app.streams().metrics().entrySet()) {
       MetricName name = entry.getKey();
-      if (name.group().equals(UPCALL_METRICS_GROUP) && name.name().equals(INVALIDATIONS_TOTAL)
-          && entry.getValue().metricValue() instanceof Number number && Double.isFinite(number.doubleValue())) {
+      if (name.group().equals(UPCALL_METRICS_GROUP)
+          && name.name().equals(INVALIDATIONS_TOTAL)
+          && entry.getValue().metricValue() instanceof Number number
+          && Double.isFinite(number.doubleValue())) {
         total += number.doubleValue();
       }
     }

@@ -21,7 +21,9 @@ record PipelineVariant(String tag, String format, String scope) {
         variants.add(new PipelineVariant(tag, null, ""));
       }
       for (String format : settings.formats()) {
-        variants.add(new PipelineVariant(tag, format, settings.formats().size() == 1 ? "" : scopeOf(format)));
+        variants.add(
+            new PipelineVariant(
+                tag, format, settings.formats().size() == 1 ? "" : scopeOf(format)));
       }
     }
     return List.copyOf(variants);

@@ -33,8 +33,10 @@ import org.HdrHistogram.Recorder;
 final class PublishToCacheLatency implements AutoCloseable {
   /** Probe inodes, spread over the partitions; each sees a probe every 64 probes. */
   static final int PROBE_INODES = 64;
+
   /** Probes per second at most; the load generator makes up the rest of the rate. */
   static final int MAX_PROBES_PER_SECOND = 200;
+
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STRAGGLER_TIMEOUT = Duration.ofSeconds(10);
   private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(2);
@@ -50,13 +52,32 @@ final class PublishToCacheLatency implements AutoCloseable {
    *     keeps up with the rate)
    * @param brokerCpuMicrosPerFop CPU of the broker process per fop likewise, NaN when the bench cannot see it
    */
-  record Percentiles(int rate, double achievedRate, long samples, long missing, double p50Ms, double p99Ms,
-      double p999Ms, double maxMs, double cpuMicrosPerFop, double brokerCpuMicrosPerFop) {
+  record Percentiles(
+      int rate,
+      double achievedRate,
+      long samples,
+      long missing,
+      double p50Ms,
+      double p99Ms,
+      double p999Ms,
+      double maxMs,
+      double cpuMicrosPerFop,
+      double brokerCpuMicrosPerFop) {
 
     String describe() {
-      return String.format(Locale.ROOT, "%,6d fops/s (achieved %,.0f): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, "
-          + "max %.1f ms (%,d samples%s; CPU per fop: %.0f us app, %.0f us broker)", rate, achievedRate, p50Ms,
-          p99Ms, p999Ms, maxMs, samples, missing > 0 ? ", " + missing + " MISSING" : "", cpuMicrosPerFop,
+      return String.format(
+          Locale.ROOT,
+          "%,6d fops/s (achieved %,.0f): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, "
+              + "max %.1f ms (%,d samples%s; CPU per fop: %.0f us app, %.0f us broker)",
+          rate,
+          achievedRate,
+          p50Ms,
+          p99Ms,
+          p999Ms,
+          maxMs,
+          samples,
+          missing > 0 ? ", " + missing + " MISSING" : "",
+          cpuMicrosPerFop,
           brokerCpuMicrosPerFop);
     }
   }
@@ -77,7 +98,8 @@ final class PublishToCacheLatency implements AutoCloseable {
   private long sequence;
 
   /** Starts the probe brick and the observer client on {@code app}'s topics; returns when the observer is ready. */
-  PublishToCacheLatency(BenchKafka kafka, PipelineApp app, BenchSettings settings, Consumer<String> progress) {
+  PublishToCacheLatency(
+      BenchKafka kafka, PipelineApp app, BenchSettings settings, Consumer<String> progress) {
     this.kafka = kafka;
     this.app = app;
     this.settings = settings;
@@ -88,15 +110,31 @@ final class PublishToCacheLatency implements AutoCloseable {
     for (int i = 0; i < PROBE_INODES; i++) {
       probeInodes[i] = Gfids.of(UUID.randomUUID());
     }
-    this.probes = BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
-        .volume(settings.load().volume()).brick("bench-probe-brick").properties(BenchSettings.PRODUCER).build();
+    this.probes =
+        BrickPublisher.builder()
+            .bootstrapServers(kafka.bootstrapServers())
+            .topics(app.topics())
+            .volume(settings.load().volume())
+            .brick("bench-probe-brick")
+            .properties(BenchSettings.PRODUCER)
+            .build();
     UpcallClient client = null;
     try {
-      client = UpcallClient.builder().bootstrapServers(kafka.bootstrapServers()).uid(observerUid)
-          .topics(app.topics()).cache(MetadataCache.builder().build()).listener(this::applied).build();
+      client =
+          UpcallClient.builder()
+              .bootstrapServers(kafka.bootstrapServers())
+              .uid(observerUid)
+              .topics(app.topics())
+              .cache(MetadataCache.builder().build())
+              .listener(this::applied)
+              .build();
       if (!client.awaitReady(READY_TIMEOUT)) {
-        throw new IllegalStateException("the observer client was not ready within " + READY_TIMEOUT.toSeconds()
-            + " s (no progress marks from " + app.applicationId() + "?)");
+        throw new IllegalStateException(
+            "the observer client was not ready within "
+                + READY_TIMEOUT.toSeconds()
+                + " s (no progress marks from "
+                + app.applicationId()
+                + "?)");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -118,15 +156,25 @@ final class PublishToCacheLatency implements AutoCloseable {
     Duration warmUp = settings.latencyWarmUp();
     int probesPerSecond = Math.max(5, Math.min(MAX_PROBES_PER_SECOND, rate / 10));
     double loadRate = Math.max(1, rate - 2.0 * probesPerSecond);
-    LoadRunner runner = LoadRunner.builder().spec(settings.load())
-        .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
-            .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
-        .recordsPerSecond(loadRate).duration(warmUp.plus(window)).build();
+    LoadRunner runner =
+        LoadRunner.builder()
+            .spec(settings.load())
+            .publishers(
+                () ->
+                    BrickPublisher.builder()
+                        .bootstrapServers(kafka.bootstrapServers())
+                        .topics(app.topics())
+                        .properties(BenchSettings.PRODUCER)
+                        .bufferMemory(64L << 20))
+            .recordsPerSecond(loadRate)
+            .duration(warmUp.plus(window))
+            .build();
     recorder.reset();
     sentAt.clear();
     BackgroundLoad load = BackgroundLoad.start(runner);
 
-    // The load generator builds its tree, the JIT warms up and clients become fresh: the warm-up is not counted.
+    // The load generator builds its tree, the JIT warms up and clients become fresh: the warm-up is
+    // not counted.
     long start = System.nanoTime();
     long warm = start + warmUp.toNanos();
     long end = warm + window.toNanos();
@@ -165,16 +213,25 @@ final class PublishToCacheLatency implements AutoCloseable {
     Histogram histogram = recorder.getIntervalHistogram();
     double achieved = summary.achievedRecordsPerSecond() + 2 * probesSent / probeSeconds;
     double cpuPerFop = cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / (achieved * cpuSeconds);
-    double brokerPerFop = brokerNanos < 0 ? Double.NaN : brokerNanos / 1e3 / (achieved * cpuSeconds);
+    double brokerPerFop =
+        brokerNanos < 0 ? Double.NaN : brokerNanos / 1e3 / (achieved * cpuSeconds);
     // No probe came back in time: the percentiles are unknown (longer than the window), not zero.
     boolean none = histogram.getTotalCount() == 0;
-    Percentiles result = new Percentiles(rate, achieved, histogram.getTotalCount(), missing,
-        none ? Double.NaN : millis(histogram.getValueAtPercentile(50)),
-        none ? Double.NaN : millis(histogram.getValueAtPercentile(99)),
-        none ? Double.NaN : millis(histogram.getValueAtPercentile(99.9)),
-        none ? Double.NaN : millis(histogram.getMaxValue()), cpuPerFop, brokerPerFop);
+    Percentiles result =
+        new Percentiles(
+            rate,
+            achieved,
+            histogram.getTotalCount(),
+            missing,
+            none ? Double.NaN : millis(histogram.getValueAtPercentile(50)),
+            none ? Double.NaN : millis(histogram.getValueAtPercentile(99)),
+            none ? Double.NaN : millis(histogram.getValueAtPercentile(99.9)),
+            none ? Double.NaN : millis(histogram.getMaxValue()),
+            cpuPerFop,
+            brokerPerFop);
     progress.accept("  " + result.describe());
-    if (drain && !kafka.awaitNoLag(app.applicationId(), app.topics().fops(), Duration.ofMinutes(2))) {
+    if (drain
+        && !kafka.awaitNoLag(app.applicationId(), app.topics().fops(), Duration.ofMinutes(2))) {
       throw new IllegalStateException(app.applicationId() + " did not drain after the latency run");
     }
     return result;
@@ -209,24 +266,45 @@ final class PublishToCacheLatency implements AutoCloseable {
     } catch (NumberFormatException e) {
       return;
     }
-    Long sent = sentAt.remove(n); // a second copy (at-least-once after a retry) is not a second sample
+    Long sent =
+        sentAt.remove(n); // a second copy (at-least-once after a retry) is not a second sample
     if (sent != null && n >= countFrom) {
       recorder.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (now - sent) / 1_000)));
     }
   }
 
   private FopRecord fop(Fop type, String client, Gfid inode, long eventTimeMs, String fopId) {
-    return FopRecord.newBuilder().setVolume(settings.load().volume()).setBrick("bench-probe-brick").setFop(type)
-        .setClient(client).setGfid(inode).setEventTimeMs(eventTimeMs).setFopId(fopId).setEntries(List.of())
-        .setXattrs(List.of()).build();
+    return FopRecord.newBuilder()
+        .setVolume(settings.load().volume())
+        .setBrick("bench-probe-brick")
+        .setFop(type)
+        .setClient(client)
+        .setGfid(inode)
+        .setEventTimeMs(eventTimeMs)
+        .setFopId(fopId)
+        .setEntries(List.of())
+        .setXattrs(List.of())
+        .build();
   }
 
   private static Iatt stat(long size, long nowMs) {
     long seconds = nowMs / 1000;
     int nanos = (int) (nowMs % 1000) * 1_000_000;
-    return Iatt.newBuilder().setType(IaType.REG).setMode(0644).setUid(1000).setGid(1000).setNlink(1).setSize(size)
-        .setBlocks((size + 511) / 512).setAtimeSec(seconds).setAtimeNsec(nanos).setMtimeSec(seconds)
-        .setMtimeNsec(nanos).setCtimeSec(seconds).setCtimeNsec(nanos).build();
+    return Iatt.newBuilder()
+        .setType(IaType.REG)
+        .setMode(0644)
+        .setUid(1000)
+        .setGid(1000)
+        .setNlink(1)
+        .setSize(size)
+        .setBlocks((size + 511) / 512)
+        .setAtimeSec(seconds)
+        .setAtimeNsec(nanos)
+        .setMtimeSec(seconds)
+        .setMtimeNsec(nanos)
+        .setCtimeSec(seconds)
+        .setCtimeNsec(nanos)
+        .build();
   }
 
   private static double millis(long micros) {

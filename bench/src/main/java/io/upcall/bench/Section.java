@@ -37,6 +37,7 @@ public enum Section {
     for (Section section : values()) {
       names.append(names.length() == 0 ? "" : ", ").append(section.option());
     }
-    throw new IllegalArgumentException("unknown section '" + option + "' (sections: " + names + ")");
+    throw new IllegalArgumentException(
+        "unknown section '" + option + "' (sections: " + names + ")");
   }
 }

@@ -43,12 +43,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class StateCost {
   private static final Duration FILL_TIMEOUT = Duration.ofMinutes(10);
+
   /**
    * The stores a tracked pair lives in: the pairs by inode, by last access (for the pair bound), and their journal
    * (the only one with a changelog).
    */
-  static final List<String> PAIR_STORES = List.of(UpcallProcessor.TRACKED_CLIENTS_STORE,
-      UpcallProcessor.ACCESS_ORDER_STORE, TrackedPairs.JOURNAL_STORE);
+  static final List<String> PAIR_STORES =
+      List.of(
+          UpcallProcessor.TRACKED_CLIENTS_STORE,
+          UpcallProcessor.ACCESS_ORDER_STORE,
+          TrackedPairs.JOURNAL_STORE);
 
   /**
    * @param pairs tracked pairs after the fill (counted in the store)
@@ -61,21 +65,37 @@ final class StateCost {
    * @param restartSeconds start → RUNNING with the local state in place
    * @param restoreSeconds start → RUNNING after the local state was deleted (restored from the changelogs)
    */
-  record Result(long pairs, long restoredPairs, double heapBytesPerPair, double diskBytesPerPair, double changelogBytesPerPair, double fillSeconds, double restartSeconds,
+  record Result(
+      long pairs,
+      long restoredPairs,
+      double heapBytesPerPair,
+      double diskBytesPerPair,
+      double changelogBytesPerPair,
+      double fillSeconds,
+      double restartSeconds,
       double restoreSeconds) {
 
     String describe() {
-      return String.format(Locale.ROOT, "  %,d pairs: heap %.1f B/pair, disk %.1f B/pair, "
-          + "changelog %.1f B/pair; filled in %.1f s; restart %.1f s; restore %.1f s (%,d pairs back)", pairs,
-          heapBytesPerPair, diskBytesPerPair, changelogBytesPerPair, fillSeconds, restartSeconds,
-          restoreSeconds, restoredPairs);
+      return String.format(
+          Locale.ROOT,
+          "  %,d pairs: heap %.1f B/pair, disk %.1f B/pair, "
+              + "changelog %.1f B/pair; filled in %.1f s; restart %.1f s; restore %.1f s (%,d pairs back)",
+          pairs,
+          heapBytesPerPair,
+          diskBytesPerPair,
+          changelogBytesPerPair,
+          fillSeconds,
+          restartSeconds,
+          restoreSeconds,
+          restoredPairs);
     }
   }
 
   private StateCost() {}
 
   static Result run(BenchKafka kafka, BenchSettings settings, Consumer<String> progress) {
-    try (PipelineApp app = PipelineApp.start(kafka, settings, "state", StreamsConfig.AT_LEAST_ONCE)) {
+    try (PipelineApp app =
+        PipelineApp.start(kafka, settings, "state", StreamsConfig.AT_LEAST_ONCE)) {
       List<String> clients = new FopGenerator(settings.load()).clients();
       int perInode = Math.min(settings.clientsPerInode(), clients.size());
       int inodes = settings.statePairs() / perInode;
@@ -84,12 +104,14 @@ final class StateCost {
       long start = System.nanoTime();
       fill(kafka, app, clients, inodes, perInode);
       if (!kafka.awaitNoLag(app.applicationId(), app.topics().fops(), FILL_TIMEOUT)) {
-        throw new IllegalStateException("the state app did not process its reads within " + FILL_TIMEOUT);
+        throw new IllegalStateException(
+            "the state app did not process its reads within " + FILL_TIMEOUT);
       }
       double fillSeconds = (System.nanoTime() - start) / 1e9;
       long heapAfter = usedHeapAfterGc();
       long pairs = trackedPairs(app);
-      progress.accept(String.format(Locale.ROOT, "  %,d pairs tracked in %.1f s", pairs, fillSeconds));
+      progress.accept(
+          String.format(Locale.ROOT, "  %,d pairs tracked in %.1f s", pairs, fillSeconds));
 
       app.stopInstance(); // flushes the memtables: every pair is in the store's files
       long disk = 0;
@@ -104,30 +126,48 @@ final class StateCost {
       double restore = app.startInstance().toNanos() / 1e9;
       long restored = trackedPairs(app);
       double n = Math.max(1, pairs);
-      Result result = new Result(pairs, restored, (heapAfter - heapBefore) / n, disk / n, changelog / n, fillSeconds, restart,
-          restore);
+      Result result =
+          new Result(
+              pairs,
+              restored,
+              (heapAfter - heapBefore) / n,
+              disk / n,
+              changelog / n,
+              fillSeconds,
+              restart,
+              restore);
       progress.accept(result.describe());
       return result;
     }
   }
 
   /** Every inode read by {@code perInode} distinct clients: inodes × perInode LOOKUPs, now. */
-  private static void fill(BenchKafka kafka, PipelineApp app, List<String> clients, int inodes, int perInode) {
+  private static void fill(
+      BenchKafka kafka, PipelineApp app, List<String> clients, int inodes, int perInode) {
     Map<String, Object> config = new HashMap<>(BenchSettings.PRODUCER);
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
     Random random = new Random(7);
     try (KafkaProducer<String, SpecificRecord> producer =
-        new KafkaProducer<>(config, new StringSerializer(), UpcallSerdes.fopsTopic().serializer())) {
+        new KafkaProducer<>(
+            config, new StringSerializer(), UpcallSerdes.fopsTopic().serializer())) {
       long now = System.currentTimeMillis();
       for (int i = 0; i < inodes; i++) {
         Gfid inode = Gfids.of(new UUID(random.nextLong(), random.nextLong()));
         String key = Gfids.format(inode);
         for (int j = 0; j < perInode; j++) {
           String client = clients.get((i * perInode + j) % clients.size());
-          FopRecord read = FopRecord.newBuilder().setVolume("bench").setBrick("bench-state-brick").setFop(Fop.LOOKUP)
-              .setClient(client).setGfid(inode).setEventTimeMs(now).setEntries(List.of()).setXattrs(List.of())
-              .build();
+          FopRecord read =
+              FopRecord.newBuilder()
+                  .setVolume("bench")
+                  .setBrick("bench-state-brick")
+                  .setFop(Fop.LOOKUP)
+                  .setClient(client)
+                  .setGfid(inode)
+                  .setEventTimeMs(now)
+                  .setEntries(List.of())
+                  .setXattrs(List.of())
+                  .build();
           producer.send(new ProducerRecord<>(app.topics().fops(), null, now, key, read));
         }
       }
@@ -136,12 +176,18 @@ final class StateCost {
   }
 
   private static long trackedPairs(PipelineApp app) {
-    ReadOnlyKeyValueStore<Bytes, Long> store = app.app().streams().store(StoreQueryParameters.fromNameAndType(
-        UpcallProcessor.TRACKED_CLIENTS_STORE, QueryableStoreTypes.<Bytes, Long>keyValueStore()));
+    ReadOnlyKeyValueStore<Bytes, Long> store =
+        app.app()
+            .streams()
+            .store(
+                StoreQueryParameters.fromNameAndType(
+                    UpcallProcessor.TRACKED_CLIENTS_STORE,
+                    QueryableStoreTypes.<Bytes, Long>keyValueStore()));
     long count = 0;
     try (KeyValueIterator<Bytes, Long> all = store.all()) {
       while (all.hasNext()) {
-        if (all.next().key.get().length > InodeKeys.GFID_LENGTH) { // a pair, not the note of the journal position
+        if (all.next().key.get().length
+            > InodeKeys.GFID_LENGTH) { // a pair, not the note of the journal position
           count++;
         }
       }
@@ -152,8 +198,10 @@ final class StateCost {
   /** Bytes of the files under every directory called {@code store} below {@code root} (one per task). */
   static long storeBytes(Path root, String store) {
     try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(path -> Files.isRegularFile(path) && contains(path, store))
-          .mapToLong(path -> path.toFile().length()).sum();
+      return paths
+          .filter(path -> Files.isRegularFile(path) && contains(path, store))
+          .mapToLong(path -> path.toFile().length())
+          .sum();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -29,7 +29,8 @@ final class StreamsBaseline implements AutoCloseable {
   private final KafkaStreams streams;
   private final Path stateDir;
 
-  private StreamsBaseline(BenchKafka kafka, String applicationId, KafkaStreams streams, Path stateDir) {
+  private StreamsBaseline(
+      BenchKafka kafka, String applicationId, KafkaStreams streams, Path stateDir) {
     this.kafka = kafka;
     this.applicationId = applicationId;
     this.streams = streams;
@@ -59,9 +60,11 @@ final class StreamsBaseline implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Properties props = PipelineApp.streamsProperties(kafka, settings, applicationId, guarantee, stateDir);
+    Properties props =
+        PipelineApp.streamsProperties(kafka, settings, applicationId, guarantee, stateDir);
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    KafkaStreams streams = new KafkaStreams(topology(applicationId + ".in", applicationId + ".out"), props);
+    KafkaStreams streams =
+        new KafkaStreams(topology(applicationId + ".in", applicationId + ".out"), props);
     StreamsBaseline baseline = new StreamsBaseline(kafka, applicationId, streams, stateDir);
     try {
       streams.start();
@@ -76,15 +79,23 @@ final class StreamsBaseline implements AutoCloseable {
   /** One window: {@code sample} sent for {@code window} as fast as the producer goes, the rate out measured. */
   PassThrough.Result window(SampleFops sample, Duration window, Duration warmUp) {
     String out = applicationId + ".out";
-    return PassThrough.run(kafka, sample, applicationId + ".in", out, kafka.partitions(out), window, warmUp,
+    return PassThrough.run(
+        kafka,
+        sample,
+        applicationId + ".in",
+        out,
+        kafka.partitions(out),
+        window,
+        warmUp,
         applicationId);
   }
 
   @Override
   public void close() {
     try {
-      streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+      streams.close(
+          CloseOptions.timeout(Duration.ofSeconds(30))
+              .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     } finally {
       PipelineApp.deleteTree(stateDir);
       kafka.deleteTopics("baseline-");
@@ -95,7 +106,8 @@ final class StreamsBaseline implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (streams.state() != KafkaStreams.State.RUNNING) {
       if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-        throw new IllegalStateException("the streams baseline is " + streams.state() + " after start");
+        throw new IllegalStateException(
+            "the streams baseline is " + streams.state() + " after start");
       }
       BenchKafka.pause(20);
     }

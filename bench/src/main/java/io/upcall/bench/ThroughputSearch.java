@@ -19,10 +19,13 @@ import java.util.function.Consumer;
 final class ThroughputSearch {
   /** A rate is reached when the load generator published at least this share of it. */
   static final double REACHED = 0.95;
+
   /** Lag may grow by at most this share of the rate per second over the second half of the window. */
   static final double MAX_LAG_GROWTH = 0.02;
+
   /** The lowest rate the search starts from, fops/s. */
   static final double MIN_RATE = 500;
+
   private static final long SAMPLE_MILLIS = 500;
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
 
@@ -46,18 +49,38 @@ final class ThroughputSearch {
    *     of it included), NaN when the bench cannot see it
    * @param fops fops the load generator published
    */
-  record Step(double targetRate, double producedRate, double processedRate, long finalLag, double lagGrowth,
-      boolean sustained, double eventsPerFop, double invalidationsPerSecond, double cpuMicrosPerFop, long[] counts,
-      double sourceRate, double brokerCpuMicrosPerFop, long fops) {
+  record Step(
+      double targetRate,
+      double producedRate,
+      double processedRate,
+      long finalLag,
+      double lagGrowth,
+      boolean sustained,
+      double eventsPerFop,
+      double invalidationsPerSecond,
+      double cpuMicrosPerFop,
+      long[] counts,
+      double sourceRate,
+      double brokerCpuMicrosPerFop,
+      long fops) {
 
     String describe() {
-      return String.format(Locale.ROOT, "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
-          + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop; CPU per fop: "
-          + "%.0f us app, %.0f us broker)",
+      return String.format(
+          Locale.ROOT,
+          "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
+              + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop; CPU per fop: "
+              + "%.0f us app, %.0f us broker)",
           targetRate == 0 ? "burst" : String.format(Locale.ROOT, "%,.0f fops/s", targetRate),
-          producedRate, processedRate, finalLag, lagGrowth,
+          producedRate,
+          processedRate,
+          finalLag,
+          lagGrowth,
           targetRate == 0 ? "capacity estimate" : sustained ? "sustained" : "NOT sustained",
-          invalidationsPerSecond, invalidationsPerFop(), eventsPerFop, cpuMicrosPerFop, brokerCpuMicrosPerFop);
+          invalidationsPerSecond,
+          invalidationsPerFop(),
+          eventsPerFop,
+          cpuMicrosPerFop,
+          brokerCpuMicrosPerFop);
     }
 
     /** Invalidations written per fop processed. */
@@ -77,7 +100,10 @@ final class ThroughputSearch {
 
     /** The step that sustained {@link #fopsPerSecond}, or null when none did. */
     Step best() {
-      return steps.stream().filter(Step::sustained).filter(step -> step.targetRate() == fopsPerSecond).findFirst()
+      return steps.stream()
+          .filter(Step::sustained)
+          .filter(step -> step.targetRate() == fopsPerSecond)
+          .findFirst()
           .orElse(null);
     }
   }
@@ -87,7 +113,8 @@ final class ThroughputSearch {
   private final BenchSettings settings;
   private final Consumer<String> progress;
 
-  ThroughputSearch(BenchKafka kafka, PipelineApp app, BenchSettings settings, Consumer<String> progress) {
+  ThroughputSearch(
+      BenchKafka kafka, PipelineApp app, BenchSettings settings, Consumer<String> progress) {
     this.kafka = kafka;
     this.app = app;
     this.settings = settings;
@@ -106,11 +133,13 @@ final class ThroughputSearch {
 
     double best = 0;
     double failedAt = Double.MAX_VALUE;
-    // An app that committed nothing in the probe (a slow start, a busy machine) still gets a search from low up.
+    // An app that committed nothing in the probe (a slow start, a busy machine) still gets a search
+    // from low up.
     double rate = round(Math.max(0.9 * capacity, MIN_RATE));
     int runs = 0;
     // A search that has not sustained anything yet gets two more tries, lower each time.
-    while (rate >= MIN_RATE / 4 && (runs < settings.searchSteps() || (best == 0 && runs < settings.searchSteps() + 2))) {
+    while (rate >= MIN_RATE / 4
+        && (runs < settings.searchSteps() || (best == 0 && runs < settings.searchSteps() + 2))) {
       Step step = step(rate, settings.sustainWindow());
       steps.add(step);
       runs++;
@@ -128,7 +157,8 @@ final class ThroughputSearch {
     String limitedBy = "not reached by the search";
     for (Step step : steps.subList(probes.size(), steps.size())) {
       if (!step.sustained()) {
-        limitedBy = step.producedRate() < REACHED * step.targetRate() ? "load generator" : "streams app";
+        limitedBy =
+            step.producedRate() < REACHED * step.targetRate() ? "load generator" : "streams app";
       }
     }
     return new Outcome(best, capacity, limitedBy, steps);
@@ -156,7 +186,8 @@ final class ThroughputSearch {
    * minutes to drain here).
    */
   Step probe() {
-    long burst = Math.max(10_000, Math.round(3 * MIN_RATE * settings.probeWindow().toMillis() / 1_000.0));
+    long burst =
+        Math.max(10_000, Math.round(3 * MIN_RATE * settings.probeWindow().toMillis() / 1_000.0));
     return step(0, settings.probeWindow(), burst);
   }
 
@@ -180,32 +211,44 @@ final class ThroughputSearch {
   private Step step(double rate, Duration window, long burst, InstantSource eventClock) {
     String group = app.applicationId();
     String topic = app.topics().fops();
-    LoadRunner.Builder builder = LoadRunner.builder().spec(settings.load())
-        .publishers(() -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(app.topics())
-            .properties(BenchSettings.PRODUCER).bufferMemory(64L << 20))
-        .recordsPerSecond(rate).duration(window).maxRecords(burst);
+    LoadRunner.Builder builder =
+        LoadRunner.builder()
+            .spec(settings.load())
+            .publishers(
+                () ->
+                    BrickPublisher.builder()
+                        .bootstrapServers(kafka.bootstrapServers())
+                        .topics(app.topics())
+                        .properties(BenchSettings.PRODUCER)
+                        .bufferMemory(64L << 20))
+            .recordsPerSecond(rate)
+            .duration(window)
+            .maxRecords(burst);
     LoadRunner runner = (eventClock == null ? builder : builder.clock(eventClock)).build();
     BackgroundLoad load = BackgroundLoad.start(runner);
 
     // A burst is watched for the window, or until the app has worked through it.
     List<long[]> samples = new ArrayList<>();
     long end = System.nanoTime() + window.toNanos();
-    while (!load.isDone() || (burst > 0 && System.nanoTime() < end && (samples.size() < 2
-        || backlog(samples.get(samples.size() - 1), 0) > 0))) {
+    while (!load.isDone()
+        || (burst > 0
+            && System.nanoTime() < end
+            && (samples.size() < 2 || backlog(samples.get(samples.size() - 1), 0) > 0))) {
       samples.add(sample(group, topic));
       BenchKafka.pause(SAMPLE_MILLIS);
     }
     samples.add(sample(group, topic));
     LoadSummary summary = load.await();
     if (summary.failed() > 0) {
-      throw new IllegalStateException("the load generator failed to publish: " + summary.firstFailure());
+      throw new IllegalStateException(
+          "the load generator failed to publish: " + summary.firstFailure());
     }
     long warm = burst > 0 ? samples.get(0)[0] : samples.get(0)[0] + window.toNanos() / 4;
     Step step = measure(rate, summary, samples, warm);
     progress.accept("  " + step.describe());
     if (!kafka.awaitNoLag(group, topic, DRAIN_TIMEOUT)) {
-      throw new IllegalStateException(group + " did not drain its backlog within " + DRAIN_TIMEOUT.toMinutes()
-          + " min");
+      throw new IllegalStateException(
+          group + " did not drain its backlog within " + DRAIN_TIMEOUT.toMinutes() + " min");
     }
     return step;
   }
@@ -219,11 +262,14 @@ final class ThroughputSearch {
     sample[6] = ThreadCpu.of(group);
     sample[7] = kafka.brokerCpuNanos();
     sample[5] = app.invalidationsTold();
-    kafka.progress(group, topic).forEach((name, sums) -> {
-      int at = name.equals(topic) ? 1 : 3;
-      sample[at] += sums[0];
-      sample[at + 1] += sums[1];
-    });
+    kafka
+        .progress(group, topic)
+        .forEach(
+            (name, sums) -> {
+              int at = name.equals(topic) ? 1 : 3;
+              sample[at] += sums[0];
+              sample[at + 1] += sums[1];
+            });
     sample[0] = System.nanoTime();
     return sample;
   }
@@ -233,7 +279,8 @@ final class ThroughputSearch {
    * repartition has processed their events too: the processed rate is the source's commit rate scaled by the share
    * of repartitioned events that stage kept up with, and its backlog counts as the fops it stands for.
    */
-  private static Step measure(double rate, LoadSummary summary, List<long[]> samples, long warmNanos) {
+  private static Step measure(
+      double rate, LoadSummary summary, List<long[]> samples, long warmNanos) {
     long[] first = samples.get(0);
     for (long[] sample : samples) {
       if (sample[0] >= warmNanos) {
@@ -249,7 +296,8 @@ final class ThroughputSearch {
     double eventsWritten = last[4] - first[4];
     double keptUp = eventsWritten <= 0 ? 1 : Math.min(1, eventsCommitted / eventsWritten);
     double processed = seconds <= 0 ? 0 : sourceCommitted * keptUp / seconds;
-    // Repartitioned events per fop: of the fops the first stage did pass on, not of those still waiting for it.
+    // Repartitioned events per fop: of the fops the first stage did pass on, not of those still
+    // waiting for it.
     double fopsPerEvent = eventsWritten <= 0 ? 0 : sourceCommitted / eventsWritten;
     List<double[]> lag = new ArrayList<>();
     for (long[] sample : samples.subList(samples.size() / 2, samples.size())) {
@@ -258,17 +306,36 @@ final class ThroughputSearch {
     double growth = lagGrowth(lag);
     long finalLag = Math.round(backlog(last, fopsPerEvent));
     double produced = summary.achievedRecordsPerSecond();
-    boolean sustained = rate > 0 && produced >= REACHED * rate && finalLag <= Math.max(1_000, rate)
-        && growth <= MAX_LAG_GROWTH * rate;
+    boolean sustained =
+        rate > 0
+            && produced >= REACHED * rate
+            && finalLag <= Math.max(1_000, rate)
+            && growth <= MAX_LAG_GROWTH * rate;
     double invalidations = seconds <= 0 ? 0 : (last[5] - first[5]) / seconds;
     double eventsPerFop = sourceCommitted <= 0 ? 0 : eventsWritten / sourceCommitted;
     double fops = sourceCommitted * keptUp;
     double cpu = first[6] < 0 || fops <= 0 ? Double.NaN : (last[6] - first[6]) / 1e3 / fops;
-    long[] counts = {Math.round(sourceCommitted), Math.round(sourceWritten), Math.round(eventsCommitted),
-        Math.round(eventsWritten)};
+    long[] counts = {
+      Math.round(sourceCommitted),
+      Math.round(sourceWritten),
+      Math.round(eventsCommitted),
+      Math.round(eventsWritten)
+    };
     double brokerCpu = first[7] < 0 || fops <= 0 ? Double.NaN : (last[7] - first[7]) / 1e3 / fops;
-    return new Step(rate, produced, processed, finalLag, growth, sustained, eventsPerFop, invalidations, cpu,
-        counts, seconds <= 0 ? 0 : sourceCommitted / seconds, brokerCpu, summary.fops());
+    return new Step(
+        rate,
+        produced,
+        processed,
+        finalLag,
+        growth,
+        sustained,
+        eventsPerFop,
+        invalidations,
+        cpu,
+        counts,
+        seconds <= 0 ? 0 : sourceCommitted / seconds,
+        brokerCpu,
+        summary.fops());
   }
 
   /** Fops not yet processed: the source's backlog plus the repartition backlog in the fops it stands for. */

@@ -107,17 +107,19 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
   /** Changelog records by store, the store named without Upcall's prefix: {@code tracked_clients}, … */
   Map<String, Long> changelogByStore() {
     Map<String, Long> byStore = new LinkedHashMap<>();
-    records.forEach((kind, count) -> {
-      if (kind.startsWith(CHANGELOG + ".")) {
-        byStore.put(kind.substring(CHANGELOG.length() + 1), count);
-      }
-    });
+    records.forEach(
+        (kind, count) -> {
+          if (kind.startsWith(CHANGELOG + ".")) {
+            byStore.put(kind.substring(CHANGELOG.length() + 1), count);
+          }
+        });
     return byStore;
   }
 
   /** The app's invalidation topic and dead letters, and its internal topics ({@code <application.id>-…}). */
   static Set<String> writtenTopics(BenchKafka kafka, PipelineApp app) {
-    Set<String> topics = new TreeSet<>(List.of(app.topics().invalidations(), app.topics().fopsDlq()));
+    Set<String> topics =
+        new TreeSet<>(List.of(app.topics().invalidations(), app.topics().fopsDlq()));
     for (String topic : BenchKafka.get(kafka.admin().listTopics().names())) {
       if (topic.startsWith(app.applicationId() + "-")) {
         topics.add(topic);
@@ -127,12 +129,15 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
   }
 
   /** The kind of a record of {@code topic}, which {@code app} writes, by its topic and its value's fingerprint. */
-  static String kindOf(PipelineApp app, String topic, byte[] value, Map<String, String> topicKinds) {
+  static String kindOf(
+      PipelineApp app, String topic, byte[] value, Map<String, String> topicKinds) {
     String kind = topicKinds.computeIfAbsent(topic, name -> kindOf(app, name));
     if (kind.equals(INVALIDATION)) {
       return invalidationTopicKind(value);
     }
-    return kind.equals(REPARTITION) && fingerprint(value) == HEARTBEAT_FINGERPRINT ? REPARTITION_HEARTBEAT : kind;
+    return kind.equals(REPARTITION) && fingerprint(value) == HEARTBEAT_FINGERPRINT
+        ? REPARTITION_HEARTBEAT
+        : kind;
   }
 
   private static String kindOf(PipelineApp app, String topic) {
@@ -149,7 +154,9 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
     String internal = app.applicationId() + "-";
     if (topic.endsWith(changelog) && topic.startsWith(internal)) {
       String store = topic.substring(internal.length(), topic.length() - changelog.length());
-      return CHANGELOG + "." + store.replaceFirst("^upcall-", "").replace('-', '_').toLowerCase(Locale.ROOT);
+      return CHANGELOG
+          + "."
+          + store.replaceFirst("^upcall-", "").replace('-', '_').toLowerCase(Locale.ROOT);
     }
     return OTHER;
   }
@@ -170,7 +177,9 @@ record WrittenRecords(Map<String, Long> records, Map<String, Long> bytes) {
     }
     long fingerprint = 0;
     for (int i = 9; i >= 2; i--) {
-      fingerprint = (fingerprint << 8) | (value[i] & 0xFF); // little-endian, as the single-object header has it
+      fingerprint =
+          (fingerprint << 8)
+              | (value[i] & 0xFF); // little-endian, as the single-object header has it
     }
     return fingerprint;
   }

@@ -11,14 +11,20 @@ class PipelineVariantTest {
   @Test
   void bothFormatsAlternateWithinEachGuaranteeAndKeepTheirFieldsApart() {
     List<PipelineVariant> variants =
-        PipelineVariant.of(BenchSettings.tiny().withFormats(BenchSettings.FORMATS), List.of("alo", "eos"));
+        PipelineVariant.of(
+            BenchSettings.tiny().withFormats(BenchSettings.FORMATS), List.of("alo", "eos"));
 
-    assertThat(variants).extracting(PipelineVariant::name)
+    assertThat(variants)
+        .extracting(PipelineVariant::name)
         .containsExactly("alo-per-client", "alo-batched", "eos-per-client", "eos-batched");
     assertThat(variants.get(0).field("pipeline.alo.records_written_per_fop"))
         .isEqualTo("format.per_client.pipeline.alo.records_written_per_fop");
-    assertThat(PipelineVariant.of(BenchSettings.tiny(), List.of("alo"))).singleElement()
-        .satisfies(variant -> assertThat(variant.field("pipeline.alo.fops_per_s")).isEqualTo("pipeline.alo.fops_per_s"))
+    assertThat(PipelineVariant.of(BenchSettings.tiny(), List.of("alo")))
+        .singleElement()
+        .satisfies(
+            variant ->
+                assertThat(variant.field("pipeline.alo.fops_per_s"))
+                    .isEqualTo("pipeline.alo.fops_per_s"))
         .satisfies(variant -> assertThat(variant.format()).isNull());
   }
 

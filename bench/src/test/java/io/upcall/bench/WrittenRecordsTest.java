@@ -16,19 +16,32 @@ class WrittenRecordsTest {
 
   @Test
   void aProgressMarkAndAnUpcallEventAreNotInvalidationRecordsAndAnythingElseIs() {
-    ProgressMark mark = ProgressMark.newBuilder().setTask("0_1").setTaskCount(12).setWatermarkMs(1).setEmittedAtMs(2)
-        .build();
-    byte[] serialized = UpcallSerdes.progressMark().serializer().serialize("upcall.invalidations", mark);
+    ProgressMark mark =
+        ProgressMark.newBuilder()
+            .setTask("0_1")
+            .setTaskCount(12)
+            .setWatermarkMs(1)
+            .setEmittedAtMs(2)
+            .build();
+    byte[] serialized =
+        UpcallSerdes.progressMark().serializer().serialize("upcall.invalidations", mark);
 
-    assertThat(WrittenRecords.invalidationTopicKind(serialized)).isEqualTo(WrittenRecords.PROGRESS_MARK);
+    assertThat(WrittenRecords.invalidationTopicKind(serialized))
+        .isEqualTo(WrittenRecords.PROGRESS_MARK);
     assertThat(WrittenRecords.invalidationTopicKind(header(UpcallEvent.getClassSchema())))
         .isEqualTo(WrittenRecords.UPCALL_EVENT);
     assertThat(WrittenRecords.invalidationTopicKind(header(Invalidation.getClassSchema())))
         .isEqualTo(WrittenRecords.INVALIDATION);
-    // A record type the bench has never heard of (a batch of invalidations, say) is an invalidation record.
-    Schema batch = SchemaBuilder.record("InvalidationBatch").namespace("io.upcall.avro").fields()
-        .requiredString("volume").endRecord();
-    assertThat(WrittenRecords.invalidationTopicKind(header(batch))).isEqualTo(WrittenRecords.INVALIDATION);
+    // A record type the bench has never heard of (a batch of invalidations, say) is an invalidation
+    // record.
+    Schema batch =
+        SchemaBuilder.record("InvalidationBatch")
+            .namespace("io.upcall.avro")
+            .fields()
+            .requiredString("volume")
+            .endRecord();
+    assertThat(WrittenRecords.invalidationTopicKind(header(batch)))
+        .isEqualTo(WrittenRecords.INVALIDATION);
     assertThat(WrittenRecords.invalidationTopicKind(null)).isEqualTo(WrittenRecords.INVALIDATION);
   }
 

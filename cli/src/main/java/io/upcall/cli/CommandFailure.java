@@ -6,11 +6,11 @@ package io.upcall.cli;
  */
 final class CommandFailure extends RuntimeException {
 
-    CommandFailure(String message) {
-        super(message);
-    }
+  CommandFailure(String message) {
+    super(message);
+  }
 
-    CommandFailure(String message, Throwable cause) {
-        super(message, cause);
-    }
+  CommandFailure(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -9,33 +9,32 @@ import java.util.List;
  */
 final class KafkaLogs {
 
-    private static final List<String> CLIENT_LOGGERS = List.of("org.apache.kafka", "io.micrometer");
-    private static final String SIMPLE_LOGGER_PREFIX = "org.slf4j.simpleLogger.log.";
+  private static final List<String> CLIENT_LOGGERS = List.of("org.apache.kafka", "io.micrometer");
+  private static final String SIMPLE_LOGGER_PREFIX = "org.slf4j.simpleLogger.log.";
 
-    private KafkaLogs() {
-    }
+  private KafkaLogs() {}
 
-    /** Raises the Kafka clients' loggers to errors only, unless {@code verbose}. */
-    static void quietUnless(boolean verbose) {
-        if (!verbose) {
-            CLIENT_LOGGERS.forEach(logger -> setLevelUnlessSet(logger, "error"));
-        }
+  /** Raises the Kafka clients' loggers to errors only, unless {@code verbose}. */
+  static void quietUnless(boolean verbose) {
+    if (!verbose) {
+      CLIENT_LOGGERS.forEach(logger -> setLevelUnlessSet(logger, "error"));
     }
+  }
 
-    /**
-     * Turns {@code loggers} off unless {@code verbose}: e.g. an embedded broker's server-side log, which is not the
-     * output of a command that merely uses the broker.
-     */
-    static void silenceUnless(boolean verbose, List<String> loggers) {
-        if (!verbose) {
-            loggers.forEach(logger -> setLevelUnlessSet(logger, "off"));
-        }
+  /**
+   * Turns {@code loggers} off unless {@code verbose}: e.g. an embedded broker's server-side log, which is not the
+   * output of a command that merely uses the broker.
+   */
+  static void silenceUnless(boolean verbose, List<String> loggers) {
+    if (!verbose) {
+      loggers.forEach(logger -> setLevelUnlessSet(logger, "off"));
     }
+  }
 
-    private static void setLevelUnlessSet(String logger, String level) {
-        String key = SIMPLE_LOGGER_PREFIX + logger;
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, level);
-        }
+  private static void setLevelUnlessSet(String logger, String level) {
+    String key = SIMPLE_LOGGER_PREFIX + logger;
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, level);
     }
+  }
 }

@@ -1,7 +1,6 @@
 package io.upcall.cli;
 
 import java.io.PrintWriter;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -10,15 +9,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "version", description = "Print the Upcall, Kafka, Avro and Java versions.")
 final class VersionCommand implements Runnable {
 
-    @Spec
-    CommandSpec spec;
+  @Spec CommandSpec spec;
 
-    @Override
-    public void run() {
-        PrintWriter out = spec.commandLine().getOut();
-        for (String line : new UpcallVersion().getVersion()) {
-            out.println(line);
-        }
-        out.flush();
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    for (String line : new UpcallVersion().getVersion()) {
+      out.println(line);
     }
+    out.flush();
+  }
 }

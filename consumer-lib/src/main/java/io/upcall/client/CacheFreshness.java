@@ -58,6 +58,8 @@ final class CacheFreshness {
 
   Optional<Duration> age() {
     long asOf = freshAsOfMs;
-    return asOf == UNKNOWN ? Optional.empty() : Optional.of(Duration.ofMillis(clock.millis() - asOf));
+    return asOf == UNKNOWN
+        ? Optional.empty()
+        : Optional.of(Duration.ofMillis(clock.millis() - asOf));
   }
 }

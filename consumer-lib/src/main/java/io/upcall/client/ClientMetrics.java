@@ -30,8 +30,27 @@ public record ClientMetrics(
     long unknownEvents) {
 
   /** The counters of a client that reads no upcall events. */
-  public ClientMetrics(String uid, int partition, long lag, long invalidations, long othersSkipped, long marks,
-      long listenerFailures, long positionLosses, CacheStats cache) {
-    this(uid, partition, lag, invalidations, othersSkipped, marks, listenerFailures, positionLosses, cache, 0, 0);
+  public ClientMetrics(
+      String uid,
+      int partition,
+      long lag,
+      long invalidations,
+      long othersSkipped,
+      long marks,
+      long listenerFailures,
+      long positionLosses,
+      CacheStats cache) {
+    this(
+        uid,
+        partition,
+        lag,
+        invalidations,
+        othersSkipped,
+        marks,
+        listenerFailures,
+        positionLosses,
+        cache,
+        0,
+        0);
   }
 }

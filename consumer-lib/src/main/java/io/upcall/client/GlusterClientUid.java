@@ -9,18 +9,29 @@ import java.util.UUID;
  * the process context id, graph id, pid, host, the client translator's name and a reconnect counter, so two
  * processes, hosts or connections never share one.
  */
-record GlusterClientUid(String contextId, int graphId, long pid, String host, String clientName, long reconnects) {
+record GlusterClientUid(
+    String contextId, int graphId, long pid, String host, String clientName, long reconnects) {
 
   /** A fresh uid for this process, its first connection. */
   static GlusterClientUid forThisProcess(String clientName) {
-    return new GlusterClientUid(UUID.randomUUID().toString(), 0, ProcessHandle.current().pid(), hostName(),
-        clientName, 0);
+    return new GlusterClientUid(
+        UUID.randomUUID().toString(), 0, ProcessHandle.current().pid(), hostName(), clientName, 0);
   }
 
   /** GlusterFS's layout: {@code CTX_ID:<ctx>-GRAPH_ID:<g>-PID:<pid>-HOST:<host>-PC_NAME:<name>-RECON_NO:-<n>}. */
   String format() {
-    return "CTX_ID:" + contextId + "-GRAPH_ID:" + graphId + "-PID:" + pid + "-HOST:" + host
-        + "-PC_NAME:" + clientName + "-RECON_NO:-" + reconnects;
+    return "CTX_ID:"
+        + contextId
+        + "-GRAPH_ID:"
+        + graphId
+        + "-PID:"
+        + pid
+        + "-HOST:"
+        + host
+        + "-PC_NAME:"
+        + clientName
+        + "-RECON_NO:-"
+        + reconnects;
   }
 
   private static String hostName() {

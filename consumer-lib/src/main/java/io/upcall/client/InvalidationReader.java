@@ -62,6 +62,7 @@ final class InvalidationReader implements Runnable {
   private final CompletableFuture<Void> positioned = new CompletableFuture<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final TaskMarks marks = new TaskMarks();
+
   /** Decodes the changes of a batch addressed to this client (the others are never decoded). */
   private final Deserializer<Invalidation> bodies = UpcallSerdes.invalidation().deserializer();
 
@@ -78,13 +79,22 @@ final class InvalidationReader implements Runnable {
   private boolean settled;
   private long nextAssignmentCheck;
 
-  InvalidationReader(String uid, String topic, MetadataCache cache, InvalidationListener listener,
+  InvalidationReader(
+      String uid,
+      String topic,
+      MetadataCache cache,
+      InvalidationListener listener,
       Consumer<String, SpecificRecord> consumer) {
     this(uid, topic, cache, listener, UpcallEventDispatcher.none(uid), consumer);
   }
 
-  InvalidationReader(String uid, String topic, MetadataCache cache, InvalidationListener listener,
-      UpcallEventDispatcher upcallEvents, Consumer<String, SpecificRecord> consumer) {
+  InvalidationReader(
+      String uid,
+      String topic,
+      MetadataCache cache,
+      InvalidationListener listener,
+      UpcallEventDispatcher upcallEvents,
+      Consumer<String, SpecificRecord> consumer) {
     this.uid = uid;
     this.topic = topic;
     this.cache = cache;
@@ -134,7 +144,8 @@ final class InvalidationReader implements Runnable {
       throw e;
     } finally {
       cache.freshness().lose();
-      positioned.completeExceptionally(new IllegalStateException("upcall client " + uid + " was closed"));
+      positioned.completeExceptionally(
+          new IllegalStateException("upcall client " + uid + " was closed"));
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
@@ -146,9 +157,18 @@ final class InvalidationReader implements Runnable {
   }
 
   ClientMetrics metrics() {
-    return new ClientMetrics(uid, partition, lag, invalidations.get(), othersSkipped.get(), marksRead.get(),
-        listenerFailures.get() + upcallEvents.listenerFailures(), positionLosses.get(), cache.stats(),
-        upcallEvents.events(), upcallEvents.unknownEvents());
+    return new ClientMetrics(
+        uid,
+        partition,
+        lag,
+        invalidations.get(),
+        othersSkipped.get(),
+        marksRead.get(),
+        listenerFailures.get() + upcallEvents.listenerFailures(),
+        positionLosses.get(),
+        cache.stats(),
+        upcallEvents.events(),
+        upcallEvents.unknownEvents());
   }
 
   private boolean position() {
@@ -167,7 +187,8 @@ final class InvalidationReader implements Runnable {
     consumer.assign(List.of(target));
     consumer.seekToEnd(List.of(target));
     long offset = consumer.position(target, METADATA_TIMEOUT);
-    // Whatever was fetched before the position was fixed may predate invalidations this client will never read.
+    // Whatever was fetched before the position was fixed may predate invalidations this client will
+    // never read.
     cache.invalidateAll();
     cache.freshness().lose();
     marks.clear();
@@ -203,7 +224,8 @@ final class InvalidationReader implements Runnable {
       tellListener(invalidation);
     } else if (value instanceof InvalidationBatch batch) {
       List<Invalidation> mine = InvalidationBatches.addressedTo(batch, uid, topic, bodies);
-      othersSkipped.addAndGet(InvalidationBatches.size(batch) - mine.size()); // counted as if one record each
+      othersSkipped.addAndGet(
+          InvalidationBatches.size(batch) - mine.size()); // counted as if one record each
       for (Invalidation invalidation : mine) {
         invalidations.incrementAndGet();
         cache.apply(invalidation);
@@ -216,8 +238,12 @@ final class InvalidationReader implements Runnable {
       }
       upcallEvents.dispatch(event);
     } else if (value != null) {
-      LOG.warn("upcall client {}: ignoring a {} at {}@{}", uid, value.getClass().getSimpleName(),
-          record.partition(), record.offset());
+      LOG.warn(
+          "upcall client {}: ignoring a {} at {}@{}",
+          uid,
+          value.getClass().getSimpleName(),
+          record.partition(),
+          record.offset());
     }
   }
 
@@ -248,9 +274,15 @@ final class InvalidationReader implements Runnable {
       return;
     }
     ByteBuffer key = e.keyBuffer();
-    boolean mine = key == null || StandardCharsets.UTF_8.decode(key.duplicate()).toString().equals(uid);
-    LOG.warn("upcall client {}: skipping an undecodable record at {}@{}{}", uid, e.topicPartition(), e.offset(),
-        mine ? " addressed to this client; dropping the whole cache" : "", e);
+    boolean mine =
+        key == null || StandardCharsets.UTF_8.decode(key.duplicate()).toString().equals(uid);
+    LOG.warn(
+        "upcall client {}: skipping an undecodable record at {}@{}{}",
+        uid,
+        e.topicPartition(),
+        e.offset(),
+        mine ? " addressed to this client; dropping the whole cache" : "",
+        e);
     if (mine) {
       cache.invalidateAll();
     }
@@ -273,12 +305,21 @@ final class InvalidationReader implements Runnable {
     if (partitions == null || partitions.isEmpty()) {
       lose("topic " + topic + " disappeared");
     } else if (partitions.size() != partitionCount) {
-      lose("the partition count of " + topic + " changed from " + partitionCount + " to " + partitions.size());
+      lose(
+          "the partition count of "
+              + topic
+              + " changed from "
+              + partitionCount
+              + " to "
+              + partitions.size());
     }
   }
 
   private void lose(String why) {
-    LOG.warn("upcall client {}: lost its position because {}; dropping the cache and starting again", uid, why);
+    LOG.warn(
+        "upcall client {}: lost its position because {}; dropping the cache and starting again",
+        uid,
+        why);
     positionLosses.incrementAndGet();
     cache.invalidateAll();
     cache.freshness().lose();

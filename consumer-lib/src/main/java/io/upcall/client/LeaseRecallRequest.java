@@ -15,13 +15,28 @@ import java.time.Instant;
  * @param timeoutSeconds the seconds the brick gave this client to answer
  * @param deadline when the brick stops waiting and acts as if the lease were not released
  */
-public record LeaseRecallRequest(String requestId, String volume, String brick, Gfid gfid, String leaseId,
-    int timeoutSeconds, Instant deadline) {
+public record LeaseRecallRequest(
+    String requestId,
+    String volume,
+    String brick,
+    Gfid gfid,
+    String leaseId,
+    int timeoutSeconds,
+    Instant deadline) {
 
   static LeaseRecallRequest of(UpcallEvent event) {
     int timeout = event.getRecall() == null ? 0 : event.getRecall().getTimeoutSeconds();
-    long deadlineMs = event.getDeadlineMs() != null ? event.getDeadlineMs() : event.getEventTimeMs() + timeout * 1000L;
-    return new LeaseRecallRequest(event.getRequestId(), event.getVolume(), event.getBrick(), event.getGfid(),
-        event.getRecall() == null ? null : event.getRecall().getLeaseId(), timeout, Instant.ofEpochMilli(deadlineMs));
+    long deadlineMs =
+        event.getDeadlineMs() != null
+            ? event.getDeadlineMs()
+            : event.getEventTimeMs() + timeout * 1000L;
+    return new LeaseRecallRequest(
+        event.getRequestId(),
+        event.getVolume(),
+        event.getBrick(),
+        event.getGfid(),
+        event.getRecall() == null ? null : event.getRecall().getLeaseId(),
+        timeout,
+        Instant.ofEpochMilli(deadlineMs));
   }
 }

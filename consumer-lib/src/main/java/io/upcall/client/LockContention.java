@@ -17,14 +17,26 @@ import io.upcall.avro.UpcallEventType;
  * @param basename the locked entry name (entry locks); null otherwise
  * @param eventTimeMs when the brick saw the contention, epoch ms
  */
-public record LockContention(boolean entryLock, String volume, String brick, Gfid gfid, String domain,
-    String lockOwner, String basename, long eventTimeMs) {
+public record LockContention(
+    boolean entryLock,
+    String volume,
+    String brick,
+    Gfid gfid,
+    String domain,
+    String lockOwner,
+    String basename,
+    long eventTimeMs) {
 
   static LockContention of(UpcallEvent event) {
     var notice = event.getContention();
-    return new LockContention(event.getEventType() == UpcallEventType.ENTRYLK_CONTENTION, event.getVolume(),
-        event.getBrick(), event.getGfid(), notice == null ? null : notice.getDomain(),
-        notice == null ? null : notice.getLockOwner(), notice == null ? null : notice.getBasename(),
+    return new LockContention(
+        event.getEventType() == UpcallEventType.ENTRYLK_CONTENTION,
+        event.getVolume(),
+        event.getBrick(),
+        event.getGfid(),
+        notice == null ? null : notice.getDomain(),
+        notice == null ? null : notice.getLockOwner(),
+        notice == null ? null : notice.getBasename(),
         event.getEventTimeMs());
   }
 }

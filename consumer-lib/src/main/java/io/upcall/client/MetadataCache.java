@@ -46,12 +46,19 @@ public final class MetadataCache {
 
   private static final int DROPS_INODE =
       UpcallFlag.mask(UpcallFlag.NLINK, UpcallFlag.RENAME, UpcallFlag.FORGET);
-  private static final int STAT_FLAGS = UpcallFlag.mask(
-      UpcallFlag.MODE, UpcallFlag.OWN, UpcallFlag.SIZE, UpcallFlag.TIMES, UpcallFlag.ATIME, UpcallFlag.PERM);
+  private static final int STAT_FLAGS =
+      UpcallFlag.mask(
+          UpcallFlag.MODE,
+          UpcallFlag.OWN,
+          UpcallFlag.SIZE,
+          UpcallFlag.TIMES,
+          UpcallFlag.ATIME,
+          UpcallFlag.PERM);
 
   private final Ticker ticker;
   private final long timeToLiveNanos;
   private final Cache<UUID, CachedInode> inodes;
+
   /**
    * Generation per inode with a fetch in flight. A token is honoured only while its inode's entry still holds the
    * token's generation: an invalidation replaces it with a newer one, and an evicted or expired entry cannot be
@@ -59,9 +66,12 @@ public final class MetadataCache {
    * refuse a fill, never admit a stale one. Its memory is bounded by its size and the fetch timeout.
    */
   private final Cache<UUID, Long> fetchGenerations;
+
   private final AtomicLong generationSequence = new AtomicLong();
+
   /** Bumped when the cache drops everything; entries and tokens of an older epoch are dead. */
   private final AtomicLong epoch = new AtomicLong();
+
   private final CacheFreshness freshness;
   private volatile long invalidationTimeoutNanos;
   private volatile XattrPatterns xattrInterest = XattrPatterns.NONE;
@@ -74,25 +84,28 @@ public final class MetadataCache {
   private final LongAdder refusedFills = new LongAdder();
   private final LongAdder invalidations = new LongAdder();
   private final LongAdder resets = new LongAdder();
-  private final AtomicLongArray invalidationsByFlag = new AtomicLongArray(UpcallFlag.values().length);
+  private final AtomicLongArray invalidationsByFlag =
+      new AtomicLongArray(UpcallFlag.values().length);
 
   private MetadataCache(Builder builder) {
     this.ticker = builder.ticker;
     this.timeToLiveNanos = builder.timeToLive.toNanos();
     this.invalidationTimeoutNanos = builder.invalidationTimeout.toNanos();
     this.freshness = new CacheFreshness(builder.clock);
-    this.inodes = Caffeine.newBuilder()
-        .maximumSize(builder.maximumSize)
-        .expireAfter(new TrackedUntilDeadline())
-        .ticker(builder.ticker)
-        .executor(Runnable::run)
-        .build();
-    this.fetchGenerations = Caffeine.newBuilder()
-        .maximumSize(builder.maximumSize)
-        .expireAfterWrite(builder.fetchTimeout)
-        .ticker(builder.ticker)
-        .executor(Runnable::run)
-        .build();
+    this.inodes =
+        Caffeine.newBuilder()
+            .maximumSize(builder.maximumSize)
+            .expireAfter(new TrackedUntilDeadline())
+            .ticker(builder.ticker)
+            .executor(Runnable::run)
+            .build();
+    this.fetchGenerations =
+        Caffeine.newBuilder()
+            .maximumSize(builder.maximumSize)
+            .expireAfterWrite(builder.fetchTimeout)
+            .ticker(builder.ticker)
+            .executor(Runnable::run)
+            .build();
   }
 
   /** A builder with md-cache's defaults for a volume with cache invalidation on. */
@@ -127,10 +140,12 @@ public final class MetadataCache {
   /** Starts a fetch of {@code gfid} from the server: take the token before sending the request. */
   public FetchToken beginFetch(Gfid gfid) {
     UUID inode = key(gfid);
-    // Read the epoch first: a reset between the two reads then kills this token, never the other way round.
+    // Read the epoch first: a reset between the two reads then kills this token, never the other
+    // way round.
     long currentEpoch = epoch.get();
     long startedAt = ticker.read();
-    long generation = fetchGenerations.asMap().computeIfAbsent(inode, k -> generationSequence.incrementAndGet());
+    long generation =
+        fetchGenerations.asMap().computeIfAbsent(inode, k -> generationSequence.incrementAndGet());
     return new FetchToken(this, inode, currentEpoch, generation, startedAt);
   }
 
@@ -156,13 +171,14 @@ public final class MetadataCache {
   public boolean putXattrs(FetchToken token, Map<String, ByteBuffer> values) {
     XattrPatterns interest = xattrInterest;
     Map<String, ByteBuffer> copy = new HashMap<>();
-    values.forEach((name, value) -> {
-      Objects.requireNonNull(name, "xattr name");
-      Objects.requireNonNull(value, () -> "value of xattr " + name);
-      if (interest.matches(name)) {
-        copy.put(name, copyOf(value));
-      }
-    });
+    values.forEach(
+        (name, value) -> {
+          Objects.requireNonNull(name, "xattr name");
+          Objects.requireNonNull(value, () -> "value of xattr " + name);
+          if (interest.matches(name)) {
+            copy.put(name, copyOf(value));
+          }
+        });
     return fill(token, inode -> inode.withXattrs(copy));
   }
 
@@ -182,9 +198,11 @@ public final class MetadataCache {
     } else {
       if ((flags & STAT_FLAGS) != 0) {
         Iatt stat = invalidation.getStat();
-        update(invalidation.getGfid(), stat == null
-            ? inode -> inode.withStat(null)
-            : inode -> inode.withNewerStat(Iatt.newBuilder(stat).build()));
+        update(
+            invalidation.getGfid(),
+            stat == null
+                ? inode -> inode.withStat(null)
+                : inode -> inode.withNewerStat(Iatt.newBuilder(stat).build()));
       }
       if (UpcallFlag.XATTR.in(flags)) {
         update(invalidation.getGfid(), inode -> mergeXattrs(inode, invalidation.getXattrs()));
@@ -229,8 +247,17 @@ public final class MetadataCache {
     for (UpcallFlag flag : UpcallFlag.values()) {
       byFlag.put(flag, invalidationsByFlag.get(flag.ordinal()));
     }
-    return new CacheStats(hits.sum(), misses.sum(), unfreshMisses.sum(), fills.sum(), refusedFills.sum(),
-        invalidations.sum(), byFlag, resets.sum(), inodes.estimatedSize(), freshness.age());
+    return new CacheStats(
+        hits.sum(),
+        misses.sum(),
+        unfreshMisses.sum(),
+        fills.sum(),
+        refusedFills.sum(),
+        invalidations.sum(),
+        byFlag,
+        resets.sum(),
+        inodes.estimatedSize(),
+        freshness.age());
   }
 
   // ---- for the UpcallClient that feeds this cache
@@ -260,11 +287,18 @@ public final class MetadataCache {
   void xattrInterest(XattrPatterns patterns) {
     xattrInterest = patterns;
     for (UUID inode : List.copyOf(inodes.asMap().keySet())) {
-      inodes.asMap().computeIfPresent(inode, (k, cached) -> {
-        List<String> unwatched = cached.xattrs().keySet().stream().filter(name -> !patterns.matches(name)).toList();
-        CachedInode next = cached.withoutXattrs(unwatched);
-        return next.isEmpty() ? null : next;
-      });
+      inodes
+          .asMap()
+          .computeIfPresent(
+              inode,
+              (k, cached) -> {
+                List<String> unwatched =
+                    cached.xattrs().keySet().stream()
+                        .filter(name -> !patterns.matches(name))
+                        .toList();
+                CachedInode next = cached.withoutXattrs(unwatched);
+                return next.isEmpty() ? null : next;
+              });
     }
   }
 
@@ -291,19 +325,27 @@ public final class MetadataCache {
     }
     long deadline = token.startedAtNanos + trackedForNanos();
     boolean[] accepted = {false};
-    // The check and the write happen under the inode's lock in the map, as invalidations of the inode do.
-    inodes.asMap().compute(token.inode, (inode, cached) -> {
-      Long generation = fetchGenerations.getIfPresent(inode);
-      if (token.epoch != epoch.get() || generation == null || generation != token.generation
-          || deadline - ticker.read() <= 0) {
-        return cached;
-      }
-      accepted[0] = true;
-      CachedInode base = cached == null || cached.epoch() != token.epoch
-          ? CachedInode.empty(token.epoch, deadline)
-          : cached;
-      return change.applyTo(base).trackedUntil(deadline);
-    });
+    // The check and the write happen under the inode's lock in the map, as invalidations of the
+    // inode do.
+    inodes
+        .asMap()
+        .compute(
+            token.inode,
+            (inode, cached) -> {
+              Long generation = fetchGenerations.getIfPresent(inode);
+              if (token.epoch != epoch.get()
+                  || generation == null
+                  || generation != token.generation
+                  || deadline - ticker.read() <= 0) {
+                return cached;
+              }
+              accepted[0] = true;
+              CachedInode base =
+                  cached == null || cached.epoch() != token.epoch
+                      ? CachedInode.empty(token.epoch, deadline)
+                      : cached;
+              return change.applyTo(base).trackedUntil(deadline);
+            });
     (accepted[0] ? fills : refusedFills).increment();
     return accepted[0];
   }
@@ -311,28 +353,40 @@ public final class MetadataCache {
   /** Changes what is cached of {@code gfid} (if anything) and kills the fills in flight for it. */
   private void update(Gfid gfid, Change change) {
     long currentEpoch = epoch.get();
-    inodes.asMap().compute(key(gfid), (inode, cached) -> {
-      fetchGenerations.asMap().computeIfPresent(inode, (k, old) -> generationSequence.incrementAndGet());
-      if (cached == null || cached.epoch() != currentEpoch) {
-        return null;
-      }
-      CachedInode next = change.applyTo(cached);
-      return next == null || next.isEmpty() ? null : next;
-    });
+    inodes
+        .asMap()
+        .compute(
+            key(gfid),
+            (inode, cached) -> {
+              fetchGenerations
+                  .asMap()
+                  .computeIfPresent(inode, (k, old) -> generationSequence.incrementAndGet());
+              if (cached == null || cached.epoch() != currentEpoch) {
+                return null;
+              }
+              CachedInode next = change.applyTo(cached);
+              return next == null || next.isEmpty() ? null : next;
+            });
   }
 
   private void applyParentStat(Gfid parent, Iatt parentStat) {
     if (parent == null) {
       return;
     }
-    update(parent, parentStat == null
-        ? inode -> inode.withStat(null)
-        : inode -> inode.stat() == null ? inode : inode.withNewerStat(Iatt.newBuilder(parentStat).build()));
+    update(
+        parent,
+        parentStat == null
+            ? inode -> inode.withStat(null)
+            : inode ->
+                inode.stat() == null
+                    ? inode
+                    : inode.withNewerStat(Iatt.newBuilder(parentStat).build()));
   }
 
   private static CachedInode mergeXattrs(CachedInode inode, List<Xattr> xattrs) {
     if (xattrs.isEmpty()) {
-      // XATTR without names: the mode changed, so cached ACLs (and whatever derives from mode) are void.
+      // XATTR without names: the mode changed, so cached ACLs (and whatever derives from mode) are
+      // void.
       return inode.withoutAnyXattrs();
     }
     Map<String, ByteBuffer> values = new HashMap<>();
@@ -361,7 +415,8 @@ public final class MetadataCache {
    * between the bricks that stamp the access and the change).
    */
   private long trackedForNanos() {
-    long tracked = invalidationTimeoutNanos - TIMEOUT_ROUNDING_NANOS - 2 * freshness.skewAllowance().toNanos();
+    long tracked =
+        invalidationTimeoutNanos - TIMEOUT_ROUNDING_NANOS - 2 * freshness.skewAllowance().toNanos();
     return Math.min(timeToLiveNanos, Math.max(0, tracked));
   }
 
@@ -392,12 +447,14 @@ public final class MetadataCache {
     }
 
     @Override
-    public long expireAfterUpdate(UUID key, CachedInode value, long currentTime, long currentDuration) {
+    public long expireAfterUpdate(
+        UUID key, CachedInode value, long currentTime, long currentDuration) {
       return Math.max(0, value.deadlineNanos() - currentTime);
     }
 
     @Override
-    public long expireAfterRead(UUID key, CachedInode value, long currentTime, long currentDuration) {
+    public long expireAfterRead(
+        UUID key, CachedInode value, long currentTime, long currentDuration) {
       return currentDuration;
     }
   }

@@ -17,7 +17,10 @@ public final class RecallReply {
   private final Function<LeaseRecallReply, CompletableFuture<Void>> sender;
   private final AtomicBoolean answered = new AtomicBoolean();
 
-  RecallReply(LeaseRecallRequest recall, String client, InstantSource clock,
+  RecallReply(
+      LeaseRecallRequest recall,
+      String client,
+      InstantSource clock,
       Function<LeaseRecallReply, CompletableFuture<Void>> sender) {
     this.recall = recall;
     this.client = client;
@@ -45,7 +48,14 @@ public final class RecallReply {
       return CompletableFuture.failedFuture(
           new IllegalStateException("recall " + recall.requestId() + " was already answered"));
     }
-    return sender.apply(new LeaseRecallReply(recall.requestId(), client, recall.brick(), recall.gfid(), released,
-        clock.millis()));
+    return sender.apply(
+        LeaseRecallReply.newBuilder()
+            .setRequestId(recall.requestId())
+            .setClient(client)
+            .setBrick(recall.brick())
+            .setGfid(recall.gfid())
+            .setReleased(released)
+            .setAtMs(clock.millis())
+            .build());
   }
 }

@@ -19,13 +19,15 @@ final class RecallReplySender implements AutoCloseable {
   CompletableFuture<Void> send(LeaseRecallReply reply) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, reply.getBrick(), reply), (metadata, error) -> {
-        if (error == null) {
-          sent.complete(null);
-        } else {
-          sent.completeExceptionally(error);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topic, reply.getBrick(), reply),
+          (metadata, error) -> {
+            if (error == null) {
+              sent.complete(null);
+            } else {
+              sent.completeExceptionally(error);
+            }
+          });
     } catch (RuntimeException e) {
       sent.completeExceptionally(e);
     }

@@ -29,10 +29,13 @@ final class TaskMarks {
       taskCount = mark.getTaskCount();
     }
     // "Every fop up to W is processed" stays true once said, so a task's proof only grows.
-    byTask.merge(mark.getTask(), new Latest(mark.getWatermarkMs(), ++arrivals),
+    byTask.merge(
+        mark.getTask(),
+        new Latest(mark.getWatermarkMs(), ++arrivals),
         (old, now) -> new Latest(Math.max(old.watermarkMs(), now.watermarkMs()), now.arrival()));
     if (byTask.size() > taskCount) {
-      // Task ids were renamed under the same count (e.g. a new topology): the ones heard from longest ago are gone.
+      // Task ids were renamed under the same count (e.g. a new topology): the ones heard from
+      // longest ago are gone.
       byTask.entrySet().stream()
           .sorted(Comparator.comparingLong(e -> e.getValue().arrival()))
           .limit(byTask.size() - taskCount)

@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class UpcallClient implements AutoCloseable {
   /** Default staleness bound: a cached answer is never older than this behind a change. */
   public static final Duration DEFAULT_STALENESS_BOUND = Duration.ofSeconds(2);
+
   /** Default allowance for brick clocks running ahead of this host's (NTP keeps them within a few ms). */
   public static final Duration DEFAULT_CLOCK_SKEW_ALLOWANCE = Duration.ofMillis(100);
 
@@ -61,7 +62,10 @@ public final class UpcallClient implements AutoCloseable {
   private boolean closed;
 
   private UpcallClient(Builder builder) {
-    this.uid = builder.uid != null ? builder.uid : GlusterClientUid.forThisProcess("upcall-client").format();
+    this.uid =
+        builder.uid != null
+            ? builder.uid
+            : GlusterClientUid.forThisProcess("upcall-client").format();
     this.cache = builder.cache;
     this.patterns = builder.patterns;
 
@@ -80,13 +84,22 @@ public final class UpcallClient implements AutoCloseable {
     KafkaProducer<String, XattrInterest> producer = null;
     KafkaProducer<String, LeaseRecallReply> replyProducer = null;
     try {
-      consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-          builder.valueDeserializer != null ? builder.valueDeserializer : UpcallSerdes.invalidationsTopic().deserializer());
-      producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-          UpcallSerdes.xattrInterest().serializer());
+      consumer =
+          new KafkaConsumer<>(
+              consumerConfig,
+              new StringDeserializer(),
+              builder.valueDeserializer != null
+                  ? builder.valueDeserializer
+                  : UpcallSerdes.invalidationsTopic().deserializer());
+      producer =
+          new KafkaProducer<>(
+              producerConfig, new StringSerializer(), UpcallSerdes.xattrInterest().serializer());
       if (builder.recallListener != null) {
-        replyProducer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-            UpcallSerdes.leaseRecallReply().serializer());
+        replyProducer =
+            new KafkaProducer<>(
+                producerConfig,
+                new StringSerializer(),
+                UpcallSerdes.leaseRecallReply().serializer());
       }
     } catch (RuntimeException e) {
       if (consumer != null) {
@@ -98,13 +111,24 @@ public final class UpcallClient implements AutoCloseable {
       cache.detach();
       throw e;
     }
-    this.replies = replyProducer == null ? null : new RecallReplySender(replyProducer, builder.topics.replies());
+    this.replies =
+        replyProducer == null
+            ? null
+            : new RecallReplySender(replyProducer, builder.topics.replies());
     cache.xattrInterest(patterns);
-    this.interest = new XattrInterestPublisher(producer, builder.topics.xattrInterest(), uid, Clock.systemUTC());
-    UpcallEventDispatcher upcallEvents = new UpcallEventDispatcher(uid, builder.recallListener,
-        builder.contentionListener, replies == null ? null : replies::send, Clock.systemUTC());
-    this.reader = new InvalidationReader(uid, builder.topics.invalidations(), cache, builder.listener, upcallEvents,
-        consumer);
+    this.interest =
+        new XattrInterestPublisher(
+            producer, builder.topics.xattrInterest(), uid, Clock.systemUTC());
+    UpcallEventDispatcher upcallEvents =
+        new UpcallEventDispatcher(
+            uid,
+            builder.recallListener,
+            builder.contentionListener,
+            replies == null ? null : replies::send,
+            Clock.systemUTC());
+    this.reader =
+        new InvalidationReader(
+            uid, builder.topics.invalidations(), cache, builder.listener, upcallEvents, consumer);
     // Ready once the broker holds the registration and the position is fixed and settled.
     this.ready = CompletableFuture.allOf(interest.publish(patterns), reader.positioned());
     this.pollThread = new Thread(reader, "upcall-client-" + Integer.toHexString(uid.hashCode()));
@@ -147,7 +171,8 @@ public final class UpcallClient implements AutoCloseable {
     } catch (TimeoutException e) {
       return false;
     } catch (ExecutionException e) {
-      throw new IllegalStateException("upcall client " + uid + " cannot become ready", e.getCause());
+      throw new IllegalStateException(
+          "upcall client " + uid + " cannot become ready", e.getCause());
     }
   }
 
@@ -160,16 +185,20 @@ public final class UpcallClient implements AutoCloseable {
    */
   public synchronized CompletableFuture<Void> setXattrPatterns(Collection<String> newPatterns) {
     XattrPatterns next = XattrPatterns.of(newPatterns);
-    XattrPatterns kept = XattrPatterns.of(patterns.globs().stream().filter(next.globs()::contains).toList());
+    XattrPatterns kept =
+        XattrPatterns.of(patterns.globs().stream().filter(next.globs()::contains).toList());
     patterns = next;
     cache.xattrInterest(kept);
-    return interest.publish(next).thenRun(() -> {
-      synchronized (this) {
-        if (patterns == next) {
-          cache.xattrInterest(next);
-        }
-      }
-    });
+    return interest
+        .publish(next)
+        .thenRun(
+            () -> {
+              synchronized (this) {
+                if (patterns == next) {
+                  cache.xattrInterest(next);
+                }
+              }
+            });
   }
 
   /** A snapshot of the client's and its cache's counters. */
@@ -197,7 +226,8 @@ public final class UpcallClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("upcall client {}: could not withdraw its xattr registration: {}", uid, e.toString());
+      LOG.warn(
+          "upcall client {}: could not withdraw its xattr registration: {}", uid, e.toString());
     }
     interest.close(CLOSE_TIMEOUT);
     if (replies != null) {
@@ -208,13 +238,21 @@ public final class UpcallClient implements AutoCloseable {
 
   private Map<String, Object> consumerConfig(Map<String, Object> common) {
     Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "upcall-client-" + Integer.toHexString(uid.hashCode()));
-    // A partition count change must be noticed well within a metadata refresh of the streams app's producers.
+    config.put(
+        ConsumerConfig.CLIENT_ID_CONFIG, "upcall-client-" + Integer.toHexString(uid.hashCode()));
+    // A partition count change must be noticed well within a metadata refresh of the streams app's
+    // producers.
     config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
     config.putAll(common);
-    requireUnsetOr(config, ConsumerConfig.GROUP_ID_CONFIG, null,
+    requireUnsetOr(
+        config,
+        ConsumerConfig.GROUP_ID_CONFIG,
+        null,
         "UpcallClient assigns its partition itself and uses no consumer group");
-    requireUnsetOr(config, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+    requireUnsetOr(
+        config,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        "read_committed",
         "invalidations are visible only once the streams app's transaction commits");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // Losing the position must surface as an error, never as a silent jump.
@@ -227,21 +265,29 @@ public final class UpcallClient implements AutoCloseable {
 
   private Map<String, Object> producerConfig(Map<String, Object> common) {
     Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "upcall-client-interest-" + Integer.toHexString(uid.hashCode()));
+    config.put(
+        ProducerConfig.CLIENT_ID_CONFIG,
+        "upcall-client-interest-" + Integer.toHexString(uid.hashCode()));
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     config.putAll(common);
-    config.keySet().removeIf(key -> ConsumerConfig.configNames().contains(key)
-        && !ProducerConfig.configNames().contains(key));
+    config
+        .keySet()
+        .removeIf(
+            key ->
+                ConsumerConfig.configNames().contains(key)
+                    && !ProducerConfig.configNames().contains(key));
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     return config;
   }
 
-  private static void requireUnsetOr(Map<String, Object> config, String key, String allowed, String why) {
+  private static void requireUnsetOr(
+      Map<String, Object> config, String key, String allowed, String why) {
     Object value = config.get(key);
     if (value != null && !value.toString().equals(allowed)) {
-      throw new IllegalArgumentException("Kafka property " + key + "=" + value + " is not allowed: " + why);
+      throw new IllegalArgumentException(
+          "Kafka property " + key + "=" + value + " is not allowed: " + why);
     }
   }
 
@@ -311,7 +357,8 @@ public final class UpcallClient implements AutoCloseable {
     public Builder stalenessBound(Duration stalenessBound) {
       Objects.requireNonNull(stalenessBound, "stalenessBound");
       if (stalenessBound.isNegative() || stalenessBound.isZero()) {
-        throw new IllegalArgumentException("stalenessBound must be positive, was " + stalenessBound);
+        throw new IllegalArgumentException(
+            "stalenessBound must be positive, was " + stalenessBound);
       }
       this.stalenessBound = stalenessBound;
       return this;
@@ -321,7 +368,8 @@ public final class UpcallClient implements AutoCloseable {
     public Builder clockSkewAllowance(Duration clockSkewAllowance) {
       Objects.requireNonNull(clockSkewAllowance, "clockSkewAllowance");
       if (clockSkewAllowance.isNegative()) {
-        throw new IllegalArgumentException("clockSkewAllowance must not be negative, was " + clockSkewAllowance);
+        throw new IllegalArgumentException(
+            "clockSkewAllowance must not be negative, was " + clockSkewAllowance);
       }
       this.clockSkewAllowance = clockSkewAllowance;
       return this;
@@ -341,7 +389,8 @@ public final class UpcallClient implements AutoCloseable {
 
     /** A Kafka client property passed through (security, timeouts, ...). */
     public Builder kafkaProperty(String key, Object value) {
-      kafkaProperties.put(requireText("Kafka property name", key), Objects.requireNonNull(value, key));
+      kafkaProperties.put(
+          requireText("Kafka property name", key), Objects.requireNonNull(value, key));
       return this;
     }
 
@@ -357,8 +406,12 @@ public final class UpcallClient implements AutoCloseable {
         throw new IllegalArgumentException("cache is required");
       }
       if (clockSkewAllowance.compareTo(stalenessBound) >= 0) {
-        throw new IllegalArgumentException("clockSkewAllowance (" + clockSkewAllowance
-            + ") must be smaller than stalenessBound (" + stalenessBound + ")");
+        throw new IllegalArgumentException(
+            "clockSkewAllowance ("
+                + clockSkewAllowance
+                + ") must be smaller than stalenessBound ("
+                + stalenessBound
+                + ")");
       }
       return new UpcallClient(this);
     }

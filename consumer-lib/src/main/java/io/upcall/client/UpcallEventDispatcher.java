@@ -25,8 +25,12 @@ final class UpcallEventDispatcher {
   private final AtomicLong unknown = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
-  UpcallEventDispatcher(String uid, LeaseRecallListener recalls, LockContentionListener contentions,
-      Function<LeaseRecallReply, CompletableFuture<Void>> replies, InstantSource clock) {
+  UpcallEventDispatcher(
+      String uid,
+      LeaseRecallListener recalls,
+      LockContentionListener contentions,
+      Function<LeaseRecallReply, CompletableFuture<Void>> replies,
+      InstantSource clock) {
     this.uid = uid;
     this.recalls = recalls;
     this.contentions = contentions;

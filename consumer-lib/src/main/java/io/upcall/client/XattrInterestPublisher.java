@@ -14,7 +14,8 @@ final class XattrInterestPublisher implements AutoCloseable {
   private final String uid;
   private final Clock clock;
 
-  XattrInterestPublisher(Producer<String, XattrInterest> producer, String topic, String uid, Clock clock) {
+  XattrInterestPublisher(
+      Producer<String, XattrInterest> producer, String topic, String uid, Clock clock) {
     this.producer = producer;
     this.topic = topic;
     this.uid = uid;
@@ -23,11 +24,12 @@ final class XattrInterestPublisher implements AutoCloseable {
 
   /** Replaces the registration; completes once the broker acknowledged it. */
   CompletableFuture<Void> publish(XattrPatterns patterns) {
-    XattrInterest interest = XattrInterest.newBuilder()
-        .setClient(uid)
-        .setPatterns(patterns.globs())
-        .setUpdatedAtMs(clock.millis())
-        .build();
+    XattrInterest interest =
+        XattrInterest.newBuilder()
+            .setClient(uid)
+            .setPatterns(patterns.globs())
+            .setUpdatedAtMs(clock.millis())
+            .build();
     return send(interest);
   }
 
@@ -39,13 +41,15 @@ final class XattrInterestPublisher implements AutoCloseable {
   private CompletableFuture<Void> send(XattrInterest value) {
     CompletableFuture<Void> acked = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, uid, value), (metadata, error) -> {
-        if (error == null) {
-          acked.complete(null);
-        } else {
-          acked.completeExceptionally(error);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topic, uid, value),
+          (metadata, error) -> {
+            if (error == null) {
+              acked.complete(null);
+            } else {
+              acked.completeExceptionally(error);
+            }
+          });
     } catch (RuntimeException e) {
       acked.completeExceptionally(e);
     }

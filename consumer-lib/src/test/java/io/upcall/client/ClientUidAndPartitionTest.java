@@ -12,7 +12,9 @@ class ClientUidAndPartitionTest {
   void generatedUidFollowsGlusterFsLayoutAndDiffersPerClient() {
     String uid = GlusterClientUid.forThisProcess("vol1-client-0").format();
 
-    assertThat(uid).matches("CTX_ID:[0-9a-f-]{36}-GRAPH_ID:0-PID:\\d+-HOST:.+-PC_NAME:vol1-client-0-RECON_NO:-0");
+    assertThat(uid)
+        .matches(
+            "CTX_ID:[0-9a-f-]{36}-GRAPH_ID:0-PID:\\d+-HOST:.+-PC_NAME:vol1-client-0-RECON_NO:-0");
     assertThat(uid).contains("-PID:" + ProcessHandle.current().pid() + "-");
     assertThat(GlusterClientUid.forThisProcess("vol1-client-0").format()).isNotEqualTo(uid);
   }

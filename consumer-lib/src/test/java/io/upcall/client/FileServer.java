@@ -33,7 +33,10 @@ final class FileServer {
 
   /** Creates {@code gfid} (no fop: the file predates the test). */
   void create(Gfid gfid) {
-    files.put(gfid, new ArrayList<>(List.of(new Version(stat(1, 0), System.currentTimeMillis(), Long.MAX_VALUE))));
+    files.put(
+        gfid,
+        new ArrayList<>(
+            List.of(new Version(stat(1, 0), System.currentTimeMillis(), Long.MAX_VALUE))));
   }
 
   /** A LOOKUP by {@code client}: returns the current stat and registers the access with the pipeline. */
@@ -86,11 +89,17 @@ final class FileServer {
 
   private String publish(Fop fop, String client, Gfid gfid, Iatt stat) {
     String fopId = "fop-" + FOP_IDS.incrementAndGet();
-    FopRecord record = FopRecord.newBuilder()
-        .setVolume("").setBrick("").setFop(fop).setClient(client).setGfid(gfid)
-        .setEventTimeMs(0) // stamped by the publisher at hand-off, so no heartbeat overtakes it
-        .setFopId(fopId).setStat(stat)
-        .build();
+    FopRecord record =
+        FopRecord.newBuilder()
+            .setVolume("")
+            .setBrick("")
+            .setFop(fop)
+            .setClient(client)
+            .setGfid(gfid)
+            .setEventTimeMs(0) // stamped by the publisher at hand-off, so no heartbeat overtakes it
+            .setFopId(fopId)
+            .setStat(stat)
+            .build();
     publishedAtNanos.put(fopId, System.nanoTime());
     brick.publish(record);
     return fopId;
@@ -98,10 +107,19 @@ final class FileServer {
 
   static Iatt stat(long ctimeSec, long size) {
     return Iatt.newBuilder()
-        .setType(IaType.REG).setMode(0644).setUid(0).setGid(0).setNlink(1)
-        .setSize(size).setBlocks((size + 511) / 512)
-        .setAtimeSec(ctimeSec).setAtimeNsec(0).setMtimeSec(ctimeSec).setMtimeNsec(0)
-        .setCtimeSec(ctimeSec).setCtimeNsec(0)
+        .setType(IaType.REG)
+        .setMode(0644)
+        .setUid(0)
+        .setGid(0)
+        .setNlink(1)
+        .setSize(size)
+        .setBlocks((size + 511) / 512)
+        .setAtimeSec(ctimeSec)
+        .setAtimeNsec(0)
+        .setMtimeSec(ctimeSec)
+        .setMtimeNsec(0)
+        .setCtimeSec(ctimeSec)
+        .setCtimeNsec(0)
         .build();
   }
 }

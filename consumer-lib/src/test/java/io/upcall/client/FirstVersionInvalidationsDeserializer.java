@@ -15,8 +15,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * only (Avro's own single-object decoders of those classes), so any other fingerprint fails to decode.
  */
 final class FirstVersionInvalidationsDeserializer implements Deserializer<SpecificRecord> {
-  private static final long INVALIDATION = SchemaNormalization.parsingFingerprint64(Invalidation.getClassSchema());
-  private static final long PROGRESS_MARK = SchemaNormalization.parsingFingerprint64(ProgressMark.getClassSchema());
+  private static final long INVALIDATION =
+      SchemaNormalization.parsingFingerprint64(Invalidation.getClassSchema());
+  private static final long PROGRESS_MARK =
+      SchemaNormalization.parsingFingerprint64(ProgressMark.getClassSchema());
 
   @Override
   public SpecificRecord deserialize(String topic, byte[] data) {
@@ -34,7 +36,9 @@ final class FirstVersionInvalidationsDeserializer implements Deserializer<Specif
     } catch (IOException e) {
       throw new SerializationException(topic + ": corrupt record", e);
     }
-    throw new SerializationException(String.format(
-        "%s: unknown schema fingerprint 0x%016x, not one of Invalidation v1, ProgressMark v1", topic, fingerprint));
+    throw new SerializationException(
+        String.format(
+            "%s: unknown schema fingerprint 0x%016x, not one of Invalidation v1, ProgressMark v1",
+            topic, fingerprint));
   }
 }

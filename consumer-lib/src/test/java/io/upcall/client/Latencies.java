@@ -33,7 +33,8 @@ final class Latencies {
   }
 
   static String summary() {
-    return String.format("fop->cache latency over %d invalidations: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+    return String.format(
+        "fop->cache latency over %d invalidations: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
         count(), percentile(50), percentile(99), percentile(100));
   }
 }

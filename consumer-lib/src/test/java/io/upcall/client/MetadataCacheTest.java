@@ -100,7 +100,8 @@ class MetadataCacheTest {
   void statFlagReplacesTheCachedStatWithTheCarriedOne() {
     fillStat(FILE, stat(10, 100));
 
-    cache.apply(invalidation(FILE, UpcallFlag.SIZE, UpcallFlag.TIMES).setStat(stat(11, 200)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.SIZE, UpcallFlag.TIMES).setStat(stat(11, 200)).build());
 
     assertThat(cache.stat(FILE)).hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(200));
   }
@@ -171,8 +172,11 @@ class MetadataCacheTest {
     fillStat(FILE, stat(10, 100));
     fillStat(DIR, stat(10, 4096));
 
-    cache.apply(invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.TIMES, UpcallFlag.PARENT_TIMES)
-        .setParent(DIR).setParentStat(stat(12, 8192)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.TIMES, UpcallFlag.PARENT_TIMES)
+            .setParent(DIR)
+            .setParentStat(stat(12, 8192))
+            .build());
 
     assertThat(cache.stat(DIR)).hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(8192));
     assertThat(cache.stat(FILE)).isEmpty();
@@ -184,19 +188,27 @@ class MetadataCacheTest {
     fillStat(DIR, stat(10, 4096));
     fillStat(OLD_DIR, stat(10, 4096));
 
-    cache.apply(invalidation(FILE, UpcallFlag.RENAME, UpcallFlag.PARENT_TIMES)
-        .setParent(DIR).setParentStat(stat(12, 8192))
-        .setOldParent(OLD_DIR).setOldParentStat(stat(12, 2048)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.RENAME, UpcallFlag.PARENT_TIMES)
+            .setParent(DIR)
+            .setParentStat(stat(12, 8192))
+            .setOldParent(OLD_DIR)
+            .setOldParentStat(stat(12, 2048))
+            .build());
 
     assertThat(cache.stat(DIR)).hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(8192));
-    assertThat(cache.stat(OLD_DIR)).hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(2048));
+    assertThat(cache.stat(OLD_DIR))
+        .hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(2048));
     assertThat(cache.stat(FILE)).isEmpty();
   }
 
   @Test
   void parentTimesLeavesAnUncachedParentUncached() {
-    cache.apply(invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.PARENT_TIMES)
-        .setParent(DIR).setParentStat(stat(12, 8192)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.PARENT_TIMES)
+            .setParent(DIR)
+            .setParentStat(stat(12, 8192))
+            .build());
 
     assertThat(cache.stat(DIR)).isEmpty();
     assertThat(cache.stats().size()).isZero();
@@ -206,7 +218,8 @@ class MetadataCacheTest {
   void parentTimesWithoutAParentStatDropsTheCachedParentStat() {
     fillStat(DIR, stat(10, 4096));
 
-    cache.apply(invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.PARENT_TIMES).setParent(DIR).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.PARENT_TIMES).setParent(DIR).build());
 
     assertThat(cache.stat(DIR)).isEmpty();
   }
@@ -215,8 +228,10 @@ class MetadataCacheTest {
   void xattrMergesTheCarriedValuesAndDropsNamesWithoutValues() {
     fillXattrs(FILE, Map.of("user.a", bytes("1"), "user.b", bytes("2"), "user.c", bytes("3")));
 
-    cache.apply(invalidation(FILE, UpcallFlag.XATTR)
-        .setXattrs(List.of(xattr("user.a", "9"), xattr("user.b", null), xattr("user.d", "4"))).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.XATTR)
+            .setXattrs(List.of(xattr("user.a", "9"), xattr("user.b", null), xattr("user.d", "4")))
+            .build());
 
     assertThat(cache.xattr(FILE, "user.a")).contains(bytes("9"));
     assertThat(cache.xattr(FILE, "user.b")).isEmpty();
@@ -229,7 +244,8 @@ class MetadataCacheTest {
     fillStat(FILE, stat(10, 100));
     fillXattrs(FILE, Map.of("system.posix_acl_access", bytes("acl")));
 
-    cache.apply(invalidation(FILE, UpcallFlag.MODE, UpcallFlag.XATTR).setStat(stat(11, 100)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.MODE, UpcallFlag.XATTR).setStat(stat(11, 100)).build());
 
     assertThat(cache.xattr(FILE, "system.posix_acl_access")).isEmpty();
     assertThat(cache.stat(FILE)).hasValueSatisfying(s -> assertThat(s.getCtimeSec()).isEqualTo(11));
@@ -239,7 +255,8 @@ class MetadataCacheTest {
   void xattrRmDeletesTheNamedXattrs() {
     fillXattrs(FILE, Map.of("user.a", bytes("1"), "user.b", bytes("2")));
 
-    cache.apply(invalidation(FILE, UpcallFlag.XATTR_RM).setXattrs(List.of(xattr("user.a", null))).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.XATTR_RM).setXattrs(List.of(xattr("user.a", null))).build());
 
     assertThat(cache.xattr(FILE, "user.a")).isEmpty();
     assertThat(cache.xattr(FILE, "user.b")).contains(bytes("2"));
@@ -269,8 +286,11 @@ class MetadataCacheTest {
   @Test
   void fillBegunBeforeAParentInvalidationIsRefused() {
     FetchToken token = cache.beginFetch(DIR);
-    cache.apply(invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.PARENT_TIMES)
-        .setParent(DIR).setParentStat(stat(12, 8192)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.NLINK, UpcallFlag.PARENT_TIMES)
+            .setParent(DIR)
+            .setParentStat(stat(12, 8192))
+            .build());
 
     assertThat(cache.putStat(token, stat(10, 4096))).isFalse();
   }
@@ -318,12 +338,17 @@ class MetadataCacheTest {
   @Test
   void losingTheGenerationOfAFetchInFlightRefusesItsFillInsteadOfAdmittingIt() {
     MetadataCache quick =
-        MetadataCache.builder().fetchTimeout(Duration.ofSeconds(5)).ticker(time).clock(time).build();
+        MetadataCache.builder()
+            .fetchTimeout(Duration.ofSeconds(5))
+            .ticker(time)
+            .clock(time)
+            .build();
     quick.attach(BOUND, SKEW);
     FetchToken stale = quick.beginFetch(FILE);
     time.advance(Duration.ofSeconds(6)); // its generation entry expires
     quick.freshness().provenUpTo(time.nowMs());
-    quick.apply(invalidation(FILE, UpcallFlag.SIZE).build()); // nothing in flight is remembered to bump
+    quick.apply(
+        invalidation(FILE, UpcallFlag.SIZE).build()); // nothing in flight is remembered to bump
     FetchToken fresh = quick.beginFetch(FILE); // recreates the entry with a newer generation
 
     assertThat(quick.putStat(stale, stat(10, 100))).isFalse();
@@ -376,9 +401,11 @@ class MetadataCacheTest {
   @Test
   void entryLivesNoLongerThanTheServerTracksTheClient() {
     FetchToken token = cache.beginFetch(FILE);
-    time.advance(Duration.ofSeconds(1)); // the server's answer takes a while; tracking began at the request
+    time.advance(
+        Duration.ofSeconds(1)); // the server's answer takes a while; tracking began at the request
     cache.putStat(token, stat(10, 100));
-    long trackedMs = MetadataCache.DEFAULT_INVALIDATION_TIMEOUT.toMillis() - 1_000 - 2 * SKEW.toMillis();
+    long trackedMs =
+        MetadataCache.DEFAULT_INVALIDATION_TIMEOUT.toMillis() - 1_000 - 2 * SKEW.toMillis();
 
     time.advance(Duration.ofMillis(trackedMs - 1_000 - 1));
     proveFreshNow();
@@ -431,7 +458,11 @@ class MetadataCacheTest {
     fillStat(FILE, stat(10, 100));
     fillStat(DIR, stat(10, 4096));
 
-    cache.apply(invalidation(FILE, UpcallFlag.ATIME).setStat(stat(10, 100)).setExpireTimeSeconds(10).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.ATIME)
+            .setStat(stat(10, 100))
+            .setExpireTimeSeconds(10)
+            .build());
 
     assertThat(cache.stat(DIR)).isEmpty();
     fillStat(DIR, stat(10, 4096));
@@ -458,7 +489,8 @@ class MetadataCacheTest {
     fillStat(FILE, stat(10, 100));
     cache.stat(FILE);
     cache.stat(DIR);
-    cache.apply(invalidation(FILE, UpcallFlag.SIZE, UpcallFlag.TIMES).setStat(stat(11, 100)).build());
+    cache.apply(
+        invalidation(FILE, UpcallFlag.SIZE, UpcallFlag.TIMES).setStat(stat(11, 100)).build());
     cache.apply(invalidation(FILE, UpcallFlag.FORGET).build());
 
     CacheStats stats = cache.stats();
@@ -498,11 +530,19 @@ class MetadataCacheTest {
 
   static Iatt stat(long ctimeSec, long size, long atimeSec) {
     return Iatt.newBuilder()
-        .setType(IaType.REG).setMode(0644).setUid(0).setGid(0).setNlink(1)
-        .setSize(size).setBlocks((size + 511) / 512)
-        .setAtimeSec(atimeSec).setAtimeNsec(0)
-        .setMtimeSec(ctimeSec).setMtimeNsec(0)
-        .setCtimeSec(ctimeSec).setCtimeNsec(0)
+        .setType(IaType.REG)
+        .setMode(0644)
+        .setUid(0)
+        .setGid(0)
+        .setNlink(1)
+        .setSize(size)
+        .setBlocks((size + 511) / 512)
+        .setAtimeSec(atimeSec)
+        .setAtimeNsec(0)
+        .setMtimeSec(ctimeSec)
+        .setMtimeNsec(0)
+        .setCtimeSec(ctimeSec)
+        .setCtimeNsec(0)
         .build();
   }
 

@@ -38,18 +38,20 @@ final class Pipeline implements AutoCloseable {
     streamsProps.put(UpcallStreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     streamsProps.put("upcall.progress.interval.ms", 100);
     try {
-      streamsProps.put(UpcallStreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(name).toString());
+      streamsProps.put(
+          UpcallStreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(name).toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     startStreams();
-    this.brick = BrickPublisher.builder()
-        .bootstrapServers(broker.bootstrapServers())
-        .volume("vol")
-        .brick("brick-1")
-        .topics(topics)
-        .heartbeatInterval(Duration.ofMillis(100))
-        .build();
+    this.brick =
+        BrickPublisher.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .volume("vol")
+            .brick("brick-1")
+            .topics(topics)
+            .heartbeatInterval(Duration.ofMillis(100))
+            .build();
   }
 
   UpcallTopics topics() {

@@ -62,7 +62,8 @@ class PipelineEndToEndTest {
       broker.close();
     } finally {
       String summary = Latencies.summary();
-      Files.writeString(Path.of("target", "fop-to-cache-latency.txt"), summary + System.lineSeparator());
+      Files.writeString(
+          Path.of("target", "fop-to-cache-latency.txt"), summary + System.lineSeparator());
     }
   }
 
@@ -72,7 +73,8 @@ class PipelineEndToEndTest {
   }
 
   @Test
-  void anotherClientsChangeUpdatesTheCacheAndReachesTheListenerWithinASecondButNeverTheWriter() throws Exception {
+  void anotherClientsChangeUpdatesTheCacheAndReachesTheListenerWithinASecondButNeverTheWriter()
+      throws Exception {
     Gfid file = newFile();
     InvalidationRecorder heardByB = new InvalidationRecorder(server);
     InvalidationRecorder heardByA = new InvalidationRecorder(server);
@@ -83,17 +85,23 @@ class PipelineEndToEndTest {
 
     FileServer.Written write = server.write(a.uid(), file, 4096);
 
-    Eventually.within(WITHIN_A_SECOND, "B's cache holds A's post-op stat and B's listener heard of it",
+    Eventually.within(
+        WITHIN_A_SECOND,
+        "B's cache holds A's post-op stat and B's listener heard of it",
         () -> sizeIn(b, file).equals(Optional.of(4096L)) && heardByB.heardOf(write.fopId()));
     Invalidation told = heardByB.seen().get(0);
     assertThat(told.getClient()).isEqualTo(b.uid());
     assertThat(UpcallFlag.names(told.getFlags())).containsExactly("SIZE", "TIMES");
 
-    // A is tracked now (its write registered it): the next change, by B, reaches A. Had A been told of its own
+    // A is tracked now (its write registered it): the next change, by B, reaches A. Had A been told
+    // of its own
     // write, that invalidation would have come first, from the same task into the same partition.
     FileServer.Written barrier = server.write(b.uid(), file, 8192);
-    Eventually.within(WITHIN_A_SECOND, "A hears of B's write", () -> heardByA.heardOf(barrier.fopId()));
-    assertThat(heardByA.seen()).extracting(Invalidation::getCauseFopId).containsExactly(barrier.fopId());
+    Eventually.within(
+        WITHIN_A_SECOND, "A hears of B's write", () -> heardByA.heardOf(barrier.fopId()));
+    assertThat(heardByA.seen())
+        .extracting(Invalidation::getCauseFopId)
+        .containsExactly(barrier.fopId());
   }
 
   @Test
@@ -106,11 +114,15 @@ class PipelineEndToEndTest {
 
     FetchToken refetch = b.cache().beginFetch(file);
     Iatt answer = server.lookup(b.uid(), file); // the server answers with the current stat...
-    FileServer.Written write = server.write(a.uid(), file, 777, false); // ...then A changes the file...
-    Eventually.within(WITHIN_A_SECOND, "B applied the invalidation", () -> heardByB.heardOf(write.fopId()));
-    assertThat(b.cache().stat(file)).isEmpty(); // ...B dropped its stat, as the record carried none...
+    FileServer.Written write =
+        server.write(a.uid(), file, 777, false); // ...then A changes the file...
+    Eventually.within(
+        WITHIN_A_SECOND, "B applied the invalidation", () -> heardByB.heardOf(write.fopId()));
+    assertThat(b.cache().stat(file))
+        .isEmpty(); // ...B dropped its stat, as the record carried none...
 
-    assertThat(b.cache().putStat(refetch, answer)).isFalse(); // ...so the late answer must not come back
+    assertThat(b.cache().putStat(refetch, answer))
+        .isFalse(); // ...so the late answer must not come back
     assertThat(b.cache().stat(file)).isEmpty();
     fetch(b, file); // a fetch begun after the invalidation is kept
     assertThat(sizeIn(b, file)).contains(777L);
@@ -124,7 +136,8 @@ class PipelineEndToEndTest {
     Map<UpcallClient, Gfid> fileOf = new HashMap<>();
     for (int i = 0; i < count; i++) {
       InvalidationRecorder recorder = new InvalidationRecorder(server);
-      UpcallClient client = start(pipeline.client("many-" + i + "-" + UUID.randomUUID()).listener(recorder));
+      UpcallClient client =
+          start(pipeline.client("many-" + i + "-" + UUID.randomUUID()).listener(recorder));
       many.add(client);
       heard.put(client, recorder);
       fileOf.put(client, newFile());
@@ -134,7 +147,8 @@ class PipelineEndToEndTest {
       fetch(client, fileOf.get(client));
     }
     assertThat(many.stream().map(client -> client.metrics().partition()).distinct().count())
-        .as("clients share partitions").isLessThan(count);
+        .as("clients share partitions")
+        .isLessThan(count);
     UpcallClient writer = ready(pipeline.client("writer-" + UUID.randomUUID()));
 
     List<String> fops = new ArrayList<>();
@@ -142,7 +156,9 @@ class PipelineEndToEndTest {
       fops.add(server.write(writer.uid(), fileOf.get(client), 1234).fopId());
     }
 
-    Eventually.within(Duration.ofSeconds(10), "every client heard of the write to its file",
+    Eventually.within(
+        Duration.ofSeconds(10),
+        "every client heard of the write to its file",
         () -> many.stream().allMatch(client -> heard.get(client).seen().size() == 1));
     for (UpcallClient client : many) {
       Invalidation only = heard.get(client).seen().get(0);
@@ -150,15 +166,19 @@ class PipelineEndToEndTest {
       assertThat(only.getGfid()).isEqualTo(fileOf.get(client));
     }
     // Wait until every partition has carried all twelve invalidations past its readers.
-    Eventually.within(Duration.ofSeconds(10), "neighbours' invalidations skipped",
-        () -> many.stream().mapToLong(client -> client.metrics().othersSkipped()).sum()
-            == many.stream().mapToLong(client -> neighbours(many, client)).sum());
+    Eventually.within(
+        Duration.ofSeconds(10),
+        "neighbours' invalidations skipped",
+        () ->
+            many.stream().mapToLong(client -> client.metrics().othersSkipped()).sum()
+                == many.stream().mapToLong(client -> neighbours(many, client)).sum());
     assertThat(many).allSatisfy(client -> assertThat(heard.get(client).seen()).hasSize(1));
   }
 
   @Tag("slow")
   @Test
-  void randomReadsAndWritesByManyClientsNeverReadStaleBeyondTheBound(TestReporter reporter) throws Exception {
+  void randomReadsAndWritesByManyClientsNeverReadStaleBeyondTheBound(TestReporter reporter)
+      throws Exception {
     Duration bound = UpcallClient.DEFAULT_STALENESS_BOUND;
     List<Gfid> tree = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -166,8 +186,11 @@ class PipelineEndToEndTest {
     }
     List<UpcallClient> players = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      players.add(ready(pipeline.client("player-" + i + "-" + UUID.randomUUID())
-          .listener(new InvalidationRecorder(server))));
+      players.add(
+          ready(
+              pipeline
+                  .client("player-" + i + "-" + UUID.randomUUID())
+                  .listener(new InvalidationRecorder(server))));
     }
     AtomicLong hits = new AtomicLong();
     AtomicLong staleWithinBound = new AtomicLong();
@@ -176,42 +199,62 @@ class PipelineEndToEndTest {
 
     ScheduledExecutorService load = Executors.newScheduledThreadPool(players.size());
     for (UpcallClient player : players) {
-      load.scheduleAtFixedRate(() -> {
-        Gfid file = tree.get(ThreadLocalRandom.current().nextInt(tree.size()));
-        if (ThreadLocalRandom.current().nextInt(100) < 20) {
-          FetchToken own = player.cache().beginFetch(file);
-          FileServer.Written written = server.write(player.uid(), file, ThreadLocalRandom.current().nextLong(1 << 20));
-          player.cache().putStat(own, written.stat()); // the writer caches its own result, as md-cache does
-          writes.incrementAndGet();
-          return;
-        }
-        long askedAtMs = System.currentTimeMillis();
-        Optional<Iatt> cached = player.cache().stat(file);
-        if (cached.isEmpty()) {
-          fetch(player, file);
-          return;
-        }
-        hits.incrementAndGet();
-        FileServer.Version version = server.versionOf(file, cached.get());
-        if (version == null) {
-          staleBeyondBound.add(player.uid() + " read a stat the server never had: " + cached.get());
-        } else if (version.replacedAtMs() != Long.MAX_VALUE) {
-          long staleForMs = askedAtMs - version.replacedAtMs();
-          if (staleForMs > bound.toMillis()) {
-            staleBeyondBound.add(player.uid() + " read " + Gfids.format(file) + " ctime " + cached.get().getCtimeSec()
-                + ", replaced " + staleForMs + " ms before");
-          } else if (staleForMs > 0) {
-            staleWithinBound.incrementAndGet();
-          }
-        }
-      }, 0, 20, TimeUnit.MILLISECONDS);
+      load.scheduleAtFixedRate(
+          () -> {
+            Gfid file = tree.get(ThreadLocalRandom.current().nextInt(tree.size()));
+            if (ThreadLocalRandom.current().nextInt(100) < 20) {
+              FetchToken own = player.cache().beginFetch(file);
+              FileServer.Written written =
+                  server.write(player.uid(), file, ThreadLocalRandom.current().nextLong(1 << 20));
+              player
+                  .cache()
+                  .putStat(
+                      own, written.stat()); // the writer caches its own result, as md-cache does
+              writes.incrementAndGet();
+              return;
+            }
+            long askedAtMs = System.currentTimeMillis();
+            Optional<Iatt> cached = player.cache().stat(file);
+            if (cached.isEmpty()) {
+              fetch(player, file);
+              return;
+            }
+            hits.incrementAndGet();
+            FileServer.Version version = server.versionOf(file, cached.get());
+            if (version == null) {
+              staleBeyondBound.add(
+                  player.uid() + " read a stat the server never had: " + cached.get());
+            } else if (version.replacedAtMs() != Long.MAX_VALUE) {
+              long staleForMs = askedAtMs - version.replacedAtMs();
+              if (staleForMs > bound.toMillis()) {
+                staleBeyondBound.add(
+                    player.uid()
+                        + " read "
+                        + Gfids.format(file)
+                        + " ctime "
+                        + cached.get().getCtimeSec()
+                        + ", replaced "
+                        + staleForMs
+                        + " ms before");
+              } else if (staleForMs > 0) {
+                staleWithinBound.incrementAndGet();
+              }
+            }
+          },
+          0,
+          20,
+          TimeUnit.MILLISECONDS);
     }
     load.schedule(load::shutdown, 10, TimeUnit.SECONDS);
     assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
-    long invalidations = players.stream().mapToLong(player -> player.metrics().invalidations()).sum();
-    reporter.publishEntry(String.format("randomized: %d writes, %d hits (%d stale within the bound), "
-        + "%d invalidations applied", writes.get(), hits.get(), staleWithinBound.get(), invalidations));
+    long invalidations =
+        players.stream().mapToLong(player -> player.metrics().invalidations()).sum();
+    reporter.publishEntry(
+        String.format(
+            "randomized: %d writes, %d hits (%d stale within the bound), "
+                + "%d invalidations applied",
+            writes.get(), hits.get(), staleWithinBound.get(), invalidations));
     assertThat(staleBeyondBound).isEmpty();
     assertThat(hits.get()).as("cache hits").isGreaterThan(100);
     assertThat(writes.get()).as("writes").isGreaterThan(50);
@@ -251,7 +294,8 @@ class PipelineEndToEndTest {
 
   private static long neighbours(List<UpcallClient> all, UpcallClient client) {
     return all.stream()
-        .filter(other -> other != client && other.metrics().partition() == client.metrics().partition())
+        .filter(
+            other -> other != client && other.metrics().partition() == client.metrics().partition())
         .count();
   }
 }

@@ -49,7 +49,12 @@ class PipelineOutageTest {
     pipeline = new Pipeline(broker);
     server = new FileServer(pipeline.brick());
     heardByB = new InvalidationRecorder(server);
-    b = pipeline.client("client-b-" + UUID.randomUUID()).stalenessBound(BOUND).listener(heardByB).build();
+    b =
+        pipeline
+            .client("client-b-" + UUID.randomUUID())
+            .stalenessBound(BOUND)
+            .listener(heardByB)
+            .build();
     a = pipeline.client("client-a-" + UUID.randomUUID()).build();
     assertThat(b.awaitReady(Duration.ofSeconds(30))).isTrue();
     assertThat(a.awaitReady(Duration.ofSeconds(30))).isTrue();
@@ -71,8 +76,11 @@ class PipelineOutageTest {
   @Test
   void servesMissesOnceTheBoundPassesWithTheBrokerDownAndRecoversWhenItReturns() {
     broker.stop();
-    Duration untilMisses = Eventually.within(Duration.ofSeconds(10), "misses with the broker down",
-        () -> b.cache().stat(file).isEmpty());
+    Duration untilMisses =
+        Eventually.within(
+            Duration.ofSeconds(10),
+            "misses with the broker down",
+            () -> b.cache().stat(file).isEmpty());
     assertThat(untilMisses).isLessThan(BOUND.plusSeconds(1));
     assertThat(b.cache().stats().unfreshMisses()).isPositive();
 
@@ -83,10 +91,14 @@ class PipelineOutageTest {
   }
 
   @Test
-  void servesMissesOnceTheBoundPassesWithTheStreamsAppStoppedAndRecoversWhenItRestarts() throws Exception {
+  void servesMissesOnceTheBoundPassesWithTheStreamsAppStoppedAndRecoversWhenItRestarts()
+      throws Exception {
     pipeline.stopStreams();
-    Duration untilMisses = Eventually.within(Duration.ofSeconds(10), "misses with the streams app stopped",
-        () -> b.cache().stat(file).isEmpty());
+    Duration untilMisses =
+        Eventually.within(
+            Duration.ofSeconds(10),
+            "misses with the streams app stopped",
+            () -> b.cache().stat(file).isEmpty());
     assertThat(untilMisses).isLessThan(BOUND.plusSeconds(1));
 
     pipeline.startStreams();
@@ -97,7 +109,11 @@ class PipelineOutageTest {
   /** The pipeline works again end to end: A's write reaches B's cache. */
   private void changeByAReachesB() {
     FileServer.Written write = server.write(a.uid(), file, 65_536);
-    Eventually.within(Duration.ofSeconds(10), "A's write reaches B's cache",
-        () -> b.cache().stat(file).map(Iatt::getSize).equals(Optional.of(65_536L)) && heardByB.heardOf(write.fopId()));
+    Eventually.within(
+        Duration.ofSeconds(10),
+        "A's write reaches B's cache",
+        () ->
+            b.cache().stat(file).map(Iatt::getSize).equals(Optional.of(65_536L))
+                && heardByB.heardOf(write.fopId()));
   }
 }

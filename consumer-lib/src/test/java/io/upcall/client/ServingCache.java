@@ -36,8 +36,12 @@ public final class ServingCache {
     StringBuilder state = new StringBuilder(cache.stat(gfid).map(Iatt::toString).orElse("-"));
     for (String name : names) {
       Optional<ByteBuffer> value = cache.xattr(gfid, name);
-      state.append(" ").append(name).append("=")
-          .append(value.map(v -> StandardCharsets.UTF_8.decode(v.duplicate()).toString()).orElse("-"));
+      state
+          .append(" ")
+          .append(name)
+          .append("=")
+          .append(
+              value.map(v -> StandardCharsets.UTF_8.decode(v.duplicate()).toString()).orElse("-"));
     }
     return state.toString();
   }

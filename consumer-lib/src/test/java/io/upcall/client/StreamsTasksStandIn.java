@@ -29,13 +29,16 @@ final class StreamsTasksStandIn implements AutoCloseable {
   StreamsTasksStandIn(String bootstrapServers, String topic, int taskCount) {
     this.topic = topic;
     this.taskCount = taskCount;
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "stand-in-" + UUID.randomUUID(),
-        ProducerConfig.LINGER_MS_CONFIG, 0,
-        ProducerConfig.METADATA_MAX_AGE_CONFIG, 500,
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000),
-        new StringSerializer(), UpcallSerdes.invalidationsTopic().serializer());
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "stand-in-" + UUID.randomUUID(),
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.METADATA_MAX_AGE_CONFIG, 500,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000),
+            new StringSerializer(),
+            UpcallSerdes.invalidationsTopic().serializer());
     producer.initTransactions();
   }
 
@@ -65,10 +68,13 @@ final class StreamsTasksStandIn implements AutoCloseable {
     producer.beginTransaction();
     int partitions = producer.partitionsFor(topic).size();
     for (int task = 0; task < taskCount; task++) {
-      ProgressMark mark = ProgressMark.newBuilder()
-          .setTask("1_" + task).setTaskCount(taskCount)
-          .setWatermarkMs(watermarkMs).setEmittedAtMs(System.currentTimeMillis())
-          .build();
+      ProgressMark mark =
+          ProgressMark.newBuilder()
+              .setTask("1_" + task)
+              .setTaskCount(taskCount)
+              .setWatermarkMs(watermarkMs)
+              .setEmittedAtMs(System.currentTimeMillis())
+              .build();
       for (int partition = 0; partition < partitions; partition++) {
         producer.send(new ProducerRecord<>(topic, partition, mark.getTask(), mark));
       }
@@ -80,8 +86,11 @@ final class StreamsTasksStandIn implements AutoCloseable {
   synchronized void keepMarking(Duration interval, Duration behind) {
     stopMarking();
     marker = Executors.newSingleThreadScheduledExecutor();
-    marker.scheduleAtFixedRate(() -> markAll(System.currentTimeMillis() - behind.toMillis()),
-        0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    marker.scheduleAtFixedRate(
+        () -> markAll(System.currentTimeMillis() - behind.toMillis()),
+        0,
+        interval.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   synchronized void stopMarking() {

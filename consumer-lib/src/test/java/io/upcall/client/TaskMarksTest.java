@@ -68,7 +68,10 @@ class TaskMarksTest {
 
   static ProgressMark mark(String task, int taskCount, long watermarkMs) {
     return ProgressMark.newBuilder()
-        .setTask(task).setTaskCount(taskCount).setWatermarkMs(watermarkMs).setEmittedAtMs(watermarkMs)
+        .setTask(task)
+        .setTaskCount(taskCount)
+        .setWatermarkMs(watermarkMs)
+        .setEmittedAtMs(watermarkMs)
         .build();
   }
 }

@@ -80,18 +80,21 @@ class UpcallClientTest {
     UpcallClient client = start(builder("client-b"));
     Eventually.within(WAIT, "position fixed", () -> client.metrics().partition() >= 0);
 
-    Eventually.never(Duration.ofMillis(300), "ready before any mark", () -> client.ready().isDone());
+    Eventually.never(
+        Duration.ofMillis(300), "ready before any mark", () -> client.ready().isDone());
     assertThat(client.cache().isFresh()).isFalse();
 
     tasks.markAll(System.currentTimeMillis());
 
     assertThat(client.awaitReady(WAIT)).isTrue();
     assertThat(client.cache().isFresh()).isTrue();
-    assertThat(client.metrics().partition()).isEqualTo(InvalidationReader.partitionOf("client-b", 4));
+    assertThat(client.metrics().partition())
+        .isEqualTo(InvalidationReader.partitionOf("client-b", 4));
   }
 
   @Test
-  void appliesItsOwnInvalidationsTellsTheListenerAndSkipsOthersSharingItsPartition() throws Exception {
+  void appliesItsOwnInvalidationsTellsTheListenerAndSkipsOthersSharingItsPartition()
+      throws Exception {
     List<Invalidation> seen = new CopyOnWriteArrayList<>();
     UpcallClient client = startReady(builder("client-b").listener(seen::add));
     String neighbour = uidOnPartition(client.metrics().partition(), "neighbour");
@@ -99,12 +102,20 @@ class UpcallClientTest {
 
     tasks.invalidate(
         invalidation(FILE, UpcallFlag.FORGET).setClient(neighbour).build(),
-        invalidation(FILE, UpcallFlag.SIZE, UpcallFlag.TIMES).setClient("client-b").setStat(stat(11, 200)).build());
+        invalidation(FILE, UpcallFlag.SIZE, UpcallFlag.TIMES)
+            .setClient("client-b")
+            .setStat(stat(11, 200))
+            .build());
 
-    Eventually.within(WAIT, "the listener hears of client-b's invalidation", () -> seen.size() == 1);
+    Eventually.within(
+        WAIT, "the listener hears of client-b's invalidation", () -> seen.size() == 1);
     assertThat(seen.get(0).getClient()).isEqualTo("client-b");
-    assertThat(client.cache().stat(FILE)).hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(200));
-    Eventually.within(WAIT, "the neighbour's invalidation is skipped", () -> client.metrics().othersSkipped() == 1);
+    assertThat(client.cache().stat(FILE))
+        .hasValueSatisfying(s -> assertThat(s.getSize()).isEqualTo(200));
+    Eventually.within(
+        WAIT,
+        "the neighbour's invalidation is skipped",
+        () -> client.metrics().othersSkipped() == 1);
     assertThat(client.metrics().marks()).isPositive();
     assertThat(seen).hasSize(1); // marks never reach the listener
   }
@@ -112,19 +123,25 @@ class UpcallClientTest {
   @Test
   void keepsReadingWhenTheListenerThrows() throws Exception {
     List<Invalidation> seen = new CopyOnWriteArrayList<>();
-    UpcallClient client = startReady(builder("client-b").listener(invalidation -> {
-      seen.add(invalidation);
-      if (seen.size() == 1) {
-        throw new IllegalStateException("listener bug");
-      }
-    }));
+    UpcallClient client =
+        startReady(
+            builder("client-b")
+                .listener(
+                    invalidation -> {
+                      seen.add(invalidation);
+                      if (seen.size() == 1) {
+                        throw new IllegalStateException("listener bug");
+                      }
+                    }));
     fill(client, FILE, 100);
 
     tasks.invalidate(invalidation(gfid(7), UpcallFlag.SIZE).setClient("client-b").build());
     tasks.invalidate(invalidation(FILE, UpcallFlag.FORGET).setClient("client-b").build());
 
     // The listener runs after the cache applied an invalidation: wait for both.
-    Eventually.within(WAIT, "the second invalidation is applied and heard",
+    Eventually.within(
+        WAIT,
+        "the second invalidation is applied and heard",
         () -> client.cache().stat(FILE).isEmpty() && seen.size() == 2);
     assertThat(seen).hasSize(2);
     assertThat(client.metrics().listenerFailures()).isEqualTo(1);
@@ -137,8 +154,11 @@ class UpcallClientTest {
     fill(client, FILE, 100);
     tasks.stopMarking();
 
-    Runnable commit = tasks.invalidateUncommitted(invalidation(FILE, UpcallFlag.FORGET).setClient("client-b").build());
-    Eventually.never(Duration.ofMillis(500), "an uncommitted invalidation is read", () -> !seen.isEmpty());
+    Runnable commit =
+        tasks.invalidateUncommitted(
+            invalidation(FILE, UpcallFlag.FORGET).setClient("client-b").build());
+    Eventually.never(
+        Duration.ofMillis(500), "an uncommitted invalidation is read", () -> !seen.isEmpty());
     commit.run();
 
     Eventually.within(WAIT, "the committed invalidation is read", () -> seen.size() == 1);
@@ -152,7 +172,8 @@ class UpcallClientTest {
     assertThat(client.cache().stat(FILE)).isPresent();
 
     tasks.stopMarking();
-    Duration stale = Eventually.within(WAIT, "misses once stale", () -> client.cache().stat(FILE).isEmpty());
+    Duration stale =
+        Eventually.within(WAIT, "misses once stale", () -> client.cache().stat(FILE).isEmpty());
     assertThat(stale).isLessThan(Duration.ofMillis(1_500));
     assertThat(client.cache().stats().unfreshMisses()).isPositive();
 
@@ -169,18 +190,28 @@ class UpcallClientTest {
     FetchToken inFlight = client.cache().beginFetch(gfid(2));
 
     try (Admin admin = Admin.create(broker.adminProperties())) {
-      admin.createPartitions(Map.of(topics.invalidations(), NewPartitions.increaseTo(8))).all().get();
+      admin
+          .createPartitions(Map.of(topics.invalidations(), NewPartitions.increaseTo(8)))
+          .all()
+          .get();
     }
 
     Eventually.within(WAIT, "the position is lost", () -> client.metrics().positionLosses() == 1);
     assertThat(client.cache().putStat(inFlight, stat(10, 1))).isFalse();
-    Eventually.within(WAIT, "reading the new partition, fresh",
-        () -> client.metrics().partition() == InvalidationReader.partitionOf(uid, 8) && client.cache().isFresh());
+    Eventually.within(
+        WAIT,
+        "reading the new partition, fresh",
+        () ->
+            client.metrics().partition() == InvalidationReader.partitionOf(uid, 8)
+                && client.cache().isFresh());
     assertThat(client.cache().stat(FILE)).isEmpty();
 
     fill(client, FILE, 300);
     tasks.invalidate(invalidation(FILE, UpcallFlag.FORGET).setClient(uid).build());
-    Eventually.within(WAIT, "invalidations arrive on the new partition", () -> client.cache().stat(FILE).isEmpty());
+    Eventually.within(
+        WAIT,
+        "invalidations arrive on the new partition",
+        () -> client.cache().stat(FILE).isEmpty());
   }
 
   @Test
@@ -191,8 +222,11 @@ class UpcallClientTest {
 
     try (Admin admin = Admin.create(broker.adminProperties())) {
       admin.deleteTopics(List.of(topics.invalidations())).all().get();
-      Eventually.within(WAIT, "the topic is gone", () -> !topicExists(admin, topics.invalidations()));
-      Eventually.within(WAIT, "the topic recreated with 4 partitions",
+      Eventually.within(
+          WAIT, "the topic is gone", () -> !topicExists(admin, topics.invalidations()));
+      Eventually.within(
+          WAIT,
+          "the topic recreated with 4 partitions",
           () -> recreated(admin, topics.invalidations(), 4));
     }
 
@@ -220,8 +254,15 @@ class UpcallClientTest {
   void cachesOnlyTheXattrsItRegisteredFor() throws Exception {
     UpcallClient client = startReady(builder("client-b").xattrPatterns(List.of("user.*")));
     FetchToken token = client.cache().beginFetch(FILE);
-    client.cache().putXattrs(token, Map.of(
-        "user.a", MetadataCacheTest.bytes("1"), "security.selinux", MetadataCacheTest.bytes("ctx")));
+    client
+        .cache()
+        .putXattrs(
+            token,
+            Map.of(
+                "user.a",
+                MetadataCacheTest.bytes("1"),
+                "security.selinux",
+                MetadataCacheTest.bytes("ctx")));
 
     assertThat(client.cache().xattr(FILE, "user.a")).isPresent();
     assertThat(client.cache().xattr(FILE, "security.selinux")).isEmpty();
@@ -229,7 +270,8 @@ class UpcallClientTest {
 
   @Test
   void refusesAConsumerGroupNamingTheProperty() {
-    assertThatThrownBy(() -> builder("client-b").kafkaProperty(ConsumerConfig.GROUP_ID_CONFIG, "g").build())
+    assertThatThrownBy(
+            () -> builder("client-b").kafkaProperty(ConsumerConfig.GROUP_ID_CONFIG, "g").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("group.id");
   }
@@ -284,7 +326,8 @@ class UpcallClientTest {
   private static String uidMovingWhenPartitionsGrow(int before, int after) {
     for (int i = 0; ; i++) {
       String uid = "mover-" + i;
-      if (InvalidationReader.partitionOf(uid, before) != InvalidationReader.partitionOf(uid, after)) {
+      if (InvalidationReader.partitionOf(uid, before)
+          != InvalidationReader.partitionOf(uid, after)) {
         return uid;
       }
     }
@@ -306,7 +349,8 @@ class UpcallClientTest {
       throw new IllegalStateException(e);
     }
     try {
-      int found = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      int found =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       if (found == partitions) {
         return true;
       }
@@ -327,16 +371,24 @@ class UpcallClientTest {
 
   private List<ConsumerRecord<String, XattrInterest>> readAll(String topic, int expected) {
     List<ConsumerRecord<String, XattrInterest>> records = new ArrayList<>();
-    try (KafkaConsumer<String, XattrInterest> consumer = new KafkaConsumer<>(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID()),
-        new StringDeserializer(), UpcallSerdes.xattrInterest().deserializer())) {
+    try (KafkaConsumer<String, XattrInterest> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "reader-" + UUID.randomUUID()),
+            new StringDeserializer(),
+            UpcallSerdes.xattrInterest().deserializer())) {
       consumer.assign(List.of(new TopicPartition(topic, 0)));
       consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
-      Eventually.within(WAIT, expected + " records in " + topic, () -> {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-        return records.size() >= expected;
-      });
+      Eventually.within(
+          WAIT,
+          expected + " records in " + topic,
+          () -> {
+            consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            return records.size() >= expected;
+          });
     }
     return records;
   }

@@ -21,6 +21,7 @@ class UpcallEventDispatcherTest {
   private static final InstantSource CLOCK = InstantSource.fixed(Instant.ofEpochMilli(5_000));
 
   private final List<LeaseRecallReply> sent = new ArrayList<>();
+
   /** Where answers go: the real client hands them to its reply producer. */
   private CompletableFuture<Void> sender(LeaseRecallReply reply) {
     sent.add(reply);
@@ -28,16 +29,25 @@ class UpcallEventDispatcherTest {
   }
 
   private static UpcallEvent event(UpcallEventType type) {
-    return UpcallEvent.newBuilder().setEventType(type).setClient("me").setVolume("v").setBrick("b1")
-        .setGfid(Gfids.of(new UUID(1, 2))).setEventTimeMs(1_000).setRequestId("b1/7").setDeadlineMs(61_000L)
-        .setRecall(type == UpcallEventType.LEASE_RECALL ? new LeaseRecall("lease-1", 60) : null).build();
+    return UpcallEvent.newBuilder()
+        .setEventType(type)
+        .setClient("me")
+        .setVolume("v")
+        .setBrick("b1")
+        .setGfid(Gfids.of(new UUID(1, 2)))
+        .setEventTimeMs(1_000)
+        .setRequestId("b1/7")
+        .setDeadlineMs(61_000L)
+        .setRecall(type == UpcallEventType.LEASE_RECALL ? new LeaseRecall("lease-1", 60) : null)
+        .build();
   }
 
   @Test
   void aTypeThisClientDoesNotHandleIsCountedAsUnknownAndReachesNoListener() {
     List<Object> heard = new ArrayList<>();
-    UpcallEventDispatcher dispatcher = new UpcallEventDispatcher("me", (recall, reply) -> heard.add(recall),
-        heard::add, this::sender, CLOCK);
+    UpcallEventDispatcher dispatcher =
+        new UpcallEventDispatcher(
+            "me", (recall, reply) -> heard.add(recall), heard::add, this::sender, CLOCK);
 
     dispatcher.dispatch(event(UpcallEventType.UNKNOWN));
     dispatcher.dispatch(event(UpcallEventType.CACHE_INVALIDATION));
@@ -51,24 +61,34 @@ class UpcallEventDispatcherTest {
   void aRecallIsAnsweredOnceWithTheRequestIdForTheBrickThatAsked() throws Exception {
     List<RecallReply> handles = new ArrayList<>();
     List<LeaseRecallRequest> recalls = new ArrayList<>();
-    UpcallEventDispatcher dispatcher = new UpcallEventDispatcher("me", (recall, reply) -> {
-      recalls.add(recall);
-      handles.add(reply);
-    }, null, this::sender, CLOCK);
+    UpcallEventDispatcher dispatcher =
+        new UpcallEventDispatcher(
+            "me",
+            (recall, reply) -> {
+              recalls.add(recall);
+              handles.add(reply);
+            },
+            null,
+            this::sender,
+            CLOCK);
 
     dispatcher.dispatch(event(UpcallEventType.LEASE_RECALL));
     handles.get(0).released().get();
 
     assertThat(recalls.get(0).deadline()).isEqualTo(Instant.ofEpochMilli(61_000));
     assertThat(recalls.get(0).leaseId()).isEqualTo("lease-1");
-    assertThat(sent).singleElement().satisfies(reply -> {
-      assertThat(reply.getRequestId()).isEqualTo("b1/7");
-      assertThat(reply.getBrick()).isEqualTo("b1");
-      assertThat(reply.getClient()).isEqualTo("me");
-      assertThat(reply.getReleased()).isTrue();
-      assertThat(reply.getAtMs()).isEqualTo(5_000);
-    });
-    assertThatThrownBy(() -> handles.get(0).notReleased().get()).isInstanceOf(ExecutionException.class)
+    assertThat(sent)
+        .singleElement()
+        .satisfies(
+            reply -> {
+              assertThat(reply.getRequestId()).isEqualTo("b1/7");
+              assertThat(reply.getBrick()).isEqualTo("b1");
+              assertThat(reply.getClient()).isEqualTo("me");
+              assertThat(reply.getReleased()).isTrue();
+              assertThat(reply.getAtMs()).isEqualTo(5_000);
+            });
+    assertThatThrownBy(() -> handles.get(0).notReleased().get())
+        .isInstanceOf(ExecutionException.class)
         .hasMessageContaining("recall b1/7 was already answered");
     assertThat(sent).hasSize(1);
   }
@@ -76,10 +96,16 @@ class UpcallEventDispatcherTest {
   @Test
   void aFailingListenerIsCountedAndTheNextEventStillArrives() {
     List<LockContention> heard = new ArrayList<>();
-    UpcallEventDispatcher dispatcher = new UpcallEventDispatcher("me", null, contention -> {
-      heard.add(contention);
-      throw new IllegalStateException("listener bug");
-    }, this::sender, CLOCK);
+    UpcallEventDispatcher dispatcher =
+        new UpcallEventDispatcher(
+            "me",
+            null,
+            contention -> {
+              heard.add(contention);
+              throw new IllegalStateException("listener bug");
+            },
+            this::sender,
+            CLOCK);
 
     dispatcher.dispatch(event(UpcallEventType.INODELK_CONTENTION));
     dispatcher.dispatch(event(UpcallEventType.ENTRYLK_CONTENTION));

@@ -42,15 +42,27 @@ class BatchedCacheStateTest {
     RandomTraceTest.Trace batchedTrace = new RandomTraceTest.Trace(new Random(seed));
     Map<String, List<String>> patterns = new HashMap<>();
     for (String client : RandomTraceTest.CLIENTS) {
-      patterns.put(client, RandomTraceTest.PATTERN_SETS.get(random.nextInt(RandomTraceTest.PATTERN_SETS.size())));
+      patterns.put(
+          client,
+          RandomTraceTest.PATTERN_SETS.get(random.nextInt(RandomTraceTest.PATTERN_SETS.size())));
     }
     Instant start = Instant.ofEpochMilli(Fops.T0);
     int compared = 0;
     int folded = 0;
-    try (UpcallDriver perClient = new UpcallDriver(Switches.DEFAULTS.withFormat("per-client"), start, 1, Map.of(),
-            BatchSettings.IMMEDIATE);
-        UpcallDriver batched = new UpcallDriver(Switches.DEFAULTS, start, 1, Map.of(),
-            new BatchSettings(DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
+    try (UpcallDriver perClient =
+            new UpcallDriver(
+                Switches.DEFAULTS.withFormat("per-client"),
+                start,
+                1,
+                Map.of(),
+                BatchSettings.IMMEDIATE);
+        UpcallDriver batched =
+            new UpcallDriver(
+                Switches.DEFAULTS,
+                start,
+                1,
+                Map.of(),
+                new BatchSettings(DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
       Map<String, ServingCache> byPerClient = new HashMap<>();
       Map<String, ServingCache> byBatches = new HashMap<>();
       for (String client : RandomTraceTest.CLIENTS) {
@@ -92,7 +104,9 @@ class BatchedCacheStateTest {
       }
     }
     assertThat(compared).isGreaterThan(1_000);
-    assertThat(folded).as("invalidations folded away: the comparison must cover folds").isPositive();
+    assertThat(folded)
+        .as("invalidations folded away: the comparison must cover folds")
+        .isPositive();
   }
 
   @Test
@@ -119,7 +133,8 @@ class BatchedCacheStateTest {
       both.cache().apply(later);
       one.cache().apply(folded);
       for (Gfid gfid : List.of(inode, parent)) {
-        assertThat(one.state(gfid, names)).as("trial %d: %s then %s as %s", trial, earlier, later, folded)
+        assertThat(one.state(gfid, names))
+            .as("trial %d: %s then %s as %s", trial, earlier, later, folded)
             .isEqualTo(both.state(gfid, names));
       }
     }
@@ -137,7 +152,8 @@ class BatchedCacheStateTest {
   }
 
   /** Caches every known inode the caches both lack, the same in both, so each invalidation has something to change. */
-  private static void fill(Random random, Set<Gfid> inodes, Map<String, ServingCache> a, Map<String, ServingCache> b) {
+  private static void fill(
+      Random random, Set<Gfid> inodes, Map<String, ServingCache> a, Map<String, ServingCache> b) {
     for (String client : RandomTraceTest.CLIENTS) {
       for (Gfid inode : inodes) {
         if (a.get(client).cache().stat(inode).isEmpty() && random.nextInt(3) > 0) {
@@ -149,7 +165,8 @@ class BatchedCacheStateTest {
     }
   }
 
-  private static void prefill(Random random, ServingCache cache, List<Gfid> inodes, List<String> names) {
+  private static void prefill(
+      Random random, ServingCache cache, List<Gfid> inodes, List<String> names) {
     for (Gfid inode : inodes) {
       Map<String, ByteBuffer> xattrs = new HashMap<>();
       for (String name : names) {
@@ -182,15 +199,39 @@ class BatchedCacheStateTest {
     }
     Iatt stat = random.nextInt(6) == 0 ? null : stat(random.nextInt(4), random.nextInt(100));
     boolean parentTimes = UpcallFlag.PARENT_TIMES.in(flags);
-    return new Invalidation("c", inode, flags, "vol", stat, parentTimes ? parent : null,
-        parentTimes && random.nextBoolean() ? stat(random.nextInt(4), 7) : null, null, null, xattrs,
-        random.nextInt(8) == 0 ? 30 : 60, Fops.T0, "brick-1", "f");
+    return new Invalidation(
+        "c",
+        inode,
+        flags,
+        "vol",
+        stat,
+        parentTimes ? parent : null,
+        parentTimes && random.nextBoolean() ? stat(random.nextInt(4), 7) : null,
+        null,
+        null,
+        xattrs,
+        random.nextInt(8) == 0 ? 30 : 60,
+        Fops.T0,
+        "brick-1",
+        "f");
   }
 
   private static Iatt stat(long ctimeSec, long size) {
-    return Iatt.newBuilder().setType(IaType.REG).setMode(0644).setUid(0).setGid(0).setNlink(1).setSize(size)
-        .setBlocks(0).setAtimeSec(0).setAtimeNsec(0).setMtimeSec(0).setMtimeNsec(0).setCtimeSec(ctimeSec)
-        .setCtimeNsec(0).build();
+    return Iatt.newBuilder()
+        .setType(IaType.REG)
+        .setMode(0644)
+        .setUid(0)
+        .setGid(0)
+        .setNlink(1)
+        .setSize(size)
+        .setBlocks(0)
+        .setAtimeSec(0)
+        .setAtimeNsec(0)
+        .setMtimeSec(0)
+        .setMtimeNsec(0)
+        .setCtimeSec(ctimeSec)
+        .setCtimeNsec(0)
+        .build();
   }
 
   private static ByteBuffer value(String text) {

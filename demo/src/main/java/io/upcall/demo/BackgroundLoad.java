@@ -37,7 +37,10 @@ final class BackgroundLoad implements AutoCloseable {
    * The load of {@code spec} at {@code recordsPerSecond}; {@code publishers} builds the publisher of each brick
    * given the clock its heartbeats must use.
    */
-  BackgroundLoad(LoadSpec spec, double recordsPerSecond, EventClock clock,
+  BackgroundLoad(
+      LoadSpec spec,
+      double recordsPerSecond,
+      EventClock clock,
       Function<String, BrickPublisher> publishers) {
     this.generator = new FopGenerator(spec);
     this.clock = clock;
@@ -87,7 +90,8 @@ final class BackgroundLoad implements AutoCloseable {
     while (!stopping) {
       long now = System.nanoTime();
       if (now < next) {
-        // This thread is the only one publishing for these bricks: between fops, heartbeats may claim the time.
+        // This thread is the only one publishing for these bricks: between fops, heartbeats may
+        // claim the time.
         clock.idle();
         LockSupport.parkNanos(Math.min(next - now, TimeUnit.MILLISECONDS.toNanos(50)));
         continue;
@@ -103,12 +107,16 @@ final class BackgroundLoad implements AutoCloseable {
 
   private void publish(FopRecord record) {
     try {
-      bricks.get(record.getBrick()).publish(record).whenComplete((metadata, error) -> {
-        if (error != null) {
-          failed.increment();
-          firstFailure.compareAndSet(null, error.getMessage());
-        }
-      });
+      bricks
+          .get(record.getBrick())
+          .publish(record)
+          .whenComplete(
+              (metadata, error) -> {
+                if (error != null) {
+                  failed.increment();
+                  firstFailure.compareAndSet(null, error.getMessage());
+                }
+              });
       published.increment();
     } catch (RuntimeException e) {
       failed.increment();

@@ -49,7 +49,12 @@ final class Chaos implements AutoCloseable {
   private boolean closed;
   private volatile String status = "waiting for every client to serve";
 
-  Chaos(KafkaCluster cluster, InProcessStreams streams, UnservedWindows windows, String fopsTopic, List<String> topics,
+  Chaos(
+      KafkaCluster cluster,
+      InProcessStreams streams,
+      UnservedWindows windows,
+      String fopsTopic,
+      List<String> topics,
       Consumer<String> announce) {
     this.cluster = cluster;
     this.streams = streams;
@@ -96,8 +101,12 @@ final class Chaos implements AutoCloseable {
     try {
       for (int n = 1; n <= FAULTS && !stopAfterCurrent; n++) {
         if (!awaitCalm()) {
-          record(new FaultOutcome("fault " + n + " not started", Duration.ZERO, windows.longestSinceRestart(),
-              "the clients did not all serve within " + WAIT.toSeconds() + " s"));
+          record(
+              new FaultOutcome(
+                  "fault " + n + " not started",
+                  Duration.ZERO,
+                  windows.longestSinceRestart(),
+                  "the clients did not all serve within " + WAIT.toSeconds() + " s"));
           break;
         }
         if (stopAfterCurrent) {
@@ -116,25 +125,42 @@ final class Chaos implements AutoCloseable {
     long start = System.nanoTime();
     String fault = "fault " + n;
     try {
-      fault = switch (n) {
-        case 1 -> killBusiestLeader(n);
-        case 2 -> pauseABroker(n);
-        case 3 -> rollingRestart(n);
-        default -> streamsRestartedWhileABrokerIsDown(n);
-      };
+      fault =
+          switch (n) {
+            case 1 -> killBusiestLeader(n);
+            case 2 -> pauseABroker(n);
+            case 3 -> rollingRestart(n);
+            default -> streamsRestartedWhileABrokerIsDown(n);
+          };
       step(n, "healed; waiting for every client to serve again");
       boolean serving = await(this::allServingForCalm, WAIT);
       Duration healed = Duration.ofNanos(System.nanoTime() - start);
-      record(new FaultOutcome(fault, healed, windows.longestSinceRestart(),
-          serving ? null : "the clients did not all serve again within " + WAIT.toSeconds() + " s"));
-      announce.accept(String.format(Locale.ROOT, "fault %d over after %.1f s, longest unserved %.1f s; %s",
-          n, healed.toMillis() / 1000.0, windows.longestSinceRestart().toMillis() / 1000.0, state()));
+      record(
+          new FaultOutcome(
+              fault,
+              healed,
+              windows.longestSinceRestart(),
+              serving
+                  ? null
+                  : "the clients did not all serve again within " + WAIT.toSeconds() + " s"));
+      announce.accept(
+          String.format(
+              Locale.ROOT,
+              "fault %d over after %.1f s, longest unserved %.1f s; %s",
+              n,
+              healed.toMillis() / 1000.0,
+              windows.longestSinceRestart().toMillis() / 1000.0,
+              state()));
     } catch (RuntimeException | InterruptedException e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      record(new FaultOutcome(fault, Duration.ofNanos(System.nanoTime() - start), windows.longestSinceRestart(),
-          String.valueOf(e.getMessage())));
+      record(
+          new FaultOutcome(
+              fault,
+              Duration.ofNanos(System.nanoTime() - start),
+              windows.longestSinceRestart(),
+              String.valueOf(e.getMessage())));
       announce.accept("fault " + n + " failed: " + e.getMessage());
       stopAfterCurrent = true;
     }
@@ -142,13 +168,29 @@ final class Chaos implements AutoCloseable {
 
   private String killBusiestLeader(int n) throws InterruptedException {
     TopicPartition busiest = busiestFopsPartition();
-    int leader = leaderOf(busiest).orElseThrow(() -> new IllegalStateException(busiest + " has no leader"));
-    String fault = "kill -9 of node " + leader + ", leader of " + busiest + " (the busiest), restarted after "
-        + DOWN.toSeconds() + " s";
+    int leader =
+        leaderOf(busiest).orElseThrow(() -> new IllegalStateException(busiest + " has no leader"));
+    String fault =
+        "kill -9 of node "
+            + leader
+            + ", leader of "
+            + busiest
+            + " (the busiest), restarted after "
+            + DOWN.toSeconds()
+            + " s";
     step(n, "kill -9 node " + leader + " (leader of " + busiest + ", the busiest partition)");
     cluster.kill(leader);
-    awaitOrFail(() -> leaderOf(busiest).filter(id -> id != leader).isPresent(), "a new leader of " + busiest);
-    step(n, "node " + leader + " killed; new leader of " + busiest + ": node " + leaderOf(busiest).orElse(-1));
+    awaitOrFail(
+        () -> leaderOf(busiest).filter(id -> id != leader).isPresent(),
+        "a new leader of " + busiest);
+    step(
+        n,
+        "node "
+            + leader
+            + " killed; new leader of "
+            + busiest
+            + ": node "
+            + leaderOf(busiest).orElse(-1));
     Thread.sleep(DOWN.toMillis());
     step(n, "restarting node " + leader);
     cluster.restart(leader);
@@ -158,9 +200,15 @@ final class Chaos implements AutoCloseable {
 
   private String pauseABroker(int n) throws InterruptedException {
     int hung = busiestLeader();
-    String fault = "SIGSTOP of node " + hung + " (leading the most partitions) for " + PAUSE.toSeconds()
-        + " s, then SIGCONT";
-    step(n, "SIGSTOP node " + hung + " (leading the most partitions) for " + PAUSE.toSeconds() + " s");
+    String fault =
+        "SIGSTOP of node "
+            + hung
+            + " (leading the most partitions) for "
+            + PAUSE.toSeconds()
+            + " s, then SIGCONT";
+    step(
+        n,
+        "SIGSTOP node " + hung + " (leading the most partitions) for " + PAUSE.toSeconds() + " s");
     cluster.pause(hung);
     try {
       long until = System.nanoTime() + PAUSE.toNanos();
@@ -184,16 +232,25 @@ final class Chaos implements AutoCloseable {
       cluster.restart(id);
       awaitInSync(n);
     }
-    return "rolling restart of nodes " + cluster.nodeIds() + " (each stopped, started, back in sync)";
+    return "rolling restart of nodes "
+        + cluster.nodeIds()
+        + " (each stopped, started, back in sync)";
   }
 
   private String streamsRestartedWhileABrokerIsDown(int n) throws InterruptedException {
     int down = leaderOf(busiestFopsPartition()).orElse(cluster.nodeIds().get(0));
-    String fault = "kill -9 of node " + down + "; the streams app stopped while it was down (in this process: its "
-        + "KafkaStreams instance closed, not kill -9), started again once the node was back in sync";
+    String fault =
+        "kill -9 of node "
+            + down
+            + "; the streams app stopped while it was down (in this process: its "
+            + "KafkaStreams instance closed, not kill -9), started again once the node was back in sync";
     step(n, "kill -9 node " + down);
     cluster.kill(down);
-    step(n, "node " + down + " down; stopping the streams app (its KafkaStreams instance, in this process)");
+    step(
+        n,
+        "node "
+            + down
+            + " down; stopping the streams app (its KafkaStreams instance, in this process)");
     streams.stop();
     step(n, "streams app stopped while node " + down + " is down");
     Thread.sleep(DOWN.toMillis());
@@ -246,7 +303,8 @@ final class Chaos implements AutoCloseable {
     }
   }
 
-  private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+  private static boolean await(BooleanSupplier condition, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
@@ -270,34 +328,73 @@ final class Chaos implements AutoCloseable {
   String state() {
     StringBuilder line = new StringBuilder();
     try {
-      TopicDescription fops = admin.describeTopics(List.of(fopsTopic)).allTopicNames().get(6, TimeUnit.SECONDS)
-          .get(fopsTopic);
-      Map<Integer, Long> led = fops.partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty())
-          .collect(Collectors.groupingBy(p -> p.leader().id(), TreeMap::new, Collectors.counting()));
+      TopicDescription fops =
+          admin
+              .describeTopics(List.of(fopsTopic))
+              .allTopicNames()
+              .get(6, TimeUnit.SECONDS)
+              .get(fopsTopic);
+      Map<Integer, Long> led =
+          fops.partitions().stream()
+              .filter(p -> p.leader() != null && !p.leader().isEmpty())
+              .collect(
+                  Collectors.groupingBy(p -> p.leader().id(), TreeMap::new, Collectors.counting()));
       int minIsr = fops.partitions().stream().mapToInt(p -> p.isr().size()).min().orElse(0);
-      long full = fops.partitions().stream().filter(p -> p.isr().size() == p.replicas().size()).count();
-      line.append("leaders of ").append(fopsTopic).append(' ').append(led.entrySet().stream()
-          .map(e -> "node " + e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
-      long leaderless = fops.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty()).count();
+      long full =
+          fops.partitions().stream().filter(p -> p.isr().size() == p.replicas().size()).count();
+      line.append("leaders of ")
+          .append(fopsTopic)
+          .append(' ')
+          .append(
+              led.entrySet().stream()
+                  .map(e -> "node " + e.getKey() + ": " + e.getValue())
+                  .collect(Collectors.joining(", ")));
+      long leaderless =
+          fops.partitions().stream()
+              .filter(p -> p.leader() == null || p.leader().isEmpty())
+              .count();
       if (leaderless > 0) {
         line.append(", none: ").append(leaderless);
       }
-      line.append("; ISR full on ").append(full).append('/').append(fops.partitions().size())
-          .append(" (smallest ").append(minIsr).append(')');
+      line.append("; ISR full on ")
+          .append(full)
+          .append('/')
+          .append(fops.partitions().size())
+          .append(" (smallest ")
+          .append(minIsr)
+          .append(')');
     } catch (Exception e) {
-      line.append("cluster metadata unavailable (").append(e.getClass().getSimpleName()).append(')');
+      line.append("cluster metadata unavailable (")
+          .append(e.getClass().getSimpleName())
+          .append(')');
     }
-    line.append("; nodes ").append(cluster.nodeIds().stream().map(id -> id + (cluster.isPaused(id) ? " paused"
-        : cluster.isRunning(id) ? " up" : " down")).collect(Collectors.joining(", ")));
+    line.append("; nodes ")
+        .append(
+            cluster.nodeIds().stream()
+                .map(
+                    id ->
+                        id
+                            + (cluster.isPaused(id)
+                                ? " paused"
+                                : cluster.isRunning(id) ? " up" : " down"))
+                .collect(Collectors.joining(", ")));
     line.append("; app ").append(streams.describeState());
     return line.toString();
   }
 
   private Optional<Integer> leaderOf(TopicPartition partition) {
     try {
-      TopicPartitionInfo info = admin.describeTopics(List.of(partition.topic())).allTopicNames()
-          .get(6, TimeUnit.SECONDS).get(partition.topic()).partitions().get(partition.partition());
-      return info.leader() == null || info.leader().isEmpty() ? Optional.empty() : Optional.of(info.leader().id());
+      TopicPartitionInfo info =
+          admin
+              .describeTopics(List.of(partition.topic()))
+              .allTopicNames()
+              .get(6, TimeUnit.SECONDS)
+              .get(partition.topic())
+              .partitions()
+              .get(partition.partition());
+      return info.leader() == null || info.leader().isEmpty()
+          ? Optional.empty()
+          : Optional.of(info.leader().id());
     } catch (Exception e) {
       return Optional.empty();
     }
@@ -305,8 +402,11 @@ final class Chaos implements AutoCloseable {
 
   private int underReplicated() {
     try {
-      return (int) admin.describeTopics(topics).allTopicNames().get(6, TimeUnit.SECONDS).values().stream()
-          .flatMap(d -> d.partitions().stream()).filter(p -> p.isr().size() < p.replicas().size()).count();
+      return (int)
+          admin.describeTopics(topics).allTopicNames().get(6, TimeUnit.SECONDS).values().stream()
+              .flatMap(d -> d.partitions().stream())
+              .filter(p -> p.isr().size() < p.replicas().size())
+              .count();
     } catch (Exception e) {
       return Integer.MAX_VALUE;
     }
@@ -314,27 +414,39 @@ final class Chaos implements AutoCloseable {
 
   private TopicPartition busiestFopsPartition() {
     try {
-      int partitions = admin.describeTopics(List.of(fopsTopic)).allTopicNames().get(6, TimeUnit.SECONDS)
-          .get(fopsTopic).partitions().size();
+      int partitions =
+          admin
+              .describeTopics(List.of(fopsTopic))
+              .allTopicNames()
+              .get(6, TimeUnit.SECONDS)
+              .get(fopsTopic)
+              .partitions()
+              .size();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < partitions; p++) {
         latest.put(new TopicPartition(fopsTopic, p), OffsetSpec.latest());
       }
       return admin.listOffsets(latest).all().get(6, TimeUnit.SECONDS).entrySet().stream()
-          .max(Map.Entry.comparingByValue((a, b) -> Long.compare(a.offset(), b.offset()))).orElseThrow().getKey();
+          .max(Map.Entry.comparingByValue((a, b) -> Long.compare(a.offset(), b.offset())))
+          .orElseThrow()
+          .getKey();
     } catch (Exception e) {
-      throw new IllegalStateException("cannot find the busiest partition of " + fopsTopic + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot find the busiest partition of " + fopsTopic + ": " + e.getMessage(), e);
     }
   }
 
   private int busiestLeader() {
     try {
-      Map<Integer, Long> led = admin.describeTopics(topics).allTopicNames().get(6, TimeUnit.SECONDS).values().stream()
-          .flatMap(d -> d.partitions().stream()).filter(p -> p.leader() != null && !p.leader().isEmpty())
-          .collect(Collectors.groupingBy(p -> p.leader().id(), Collectors.counting()));
+      Map<Integer, Long> led =
+          admin.describeTopics(topics).allTopicNames().get(6, TimeUnit.SECONDS).values().stream()
+              .flatMap(d -> d.partitions().stream())
+              .filter(p -> p.leader() != null && !p.leader().isEmpty())
+              .collect(Collectors.groupingBy(p -> p.leader().id(), Collectors.counting()));
       return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     } catch (Exception e) {
-      throw new IllegalStateException("cannot find the broker leading the most partitions: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot find the broker leading the most partitions: " + e.getMessage(), e);
     }
   }
 

@@ -114,8 +114,16 @@ public final class Demo {
       cluster = KafkaCluster.builder().brokers(settings.brokers()).build().start();
       started.push(cluster);
       bootstrapServers = cluster.bootstrapServers();
-      where = "cluster of " + settings.brokers() + " brokers " + bootstrapServers + " (replication factor "
-          + Math.min(3, settings.brokers()) + ", min ISR " + Math.min(2, settings.brokers()) + ")";
+      where =
+          "cluster of "
+              + settings.brokers()
+              + " brokers "
+              + bootstrapServers
+              + " (replication factor "
+              + Math.min(3, settings.brokers())
+              + ", min ISR "
+              + Math.min(2, settings.brokers())
+              + ")";
     } else if (bootstrapServers == null) {
       say("starting an embedded Kafka broker (KRaft, one node)...");
       EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
@@ -129,33 +137,67 @@ public final class Demo {
 
     InProcessStreams streams = null;
     if (settings.startStreams()) {
-      say("starting the streams app (" + settings.processingGuarantee() + ", commits every "
-          + settings.commitInterval().toMillis() + " ms)...");
+      say(
+          "starting the streams app ("
+              + settings.processingGuarantee()
+              + ", commits every "
+              + settings.commitInterval().toMillis()
+              + " ms)...");
       streams = startStreams(bootstrapServers, started);
     }
-    String setup = streams == null
-        ? where + ", streams app running elsewhere"
-        : settings.processingGuarantee() + " (commit " + settings.commitInterval().toMillis() + " ms), " + where
-            + ", streams app in this process";
+    String setup =
+        streams == null
+            ? where + ", streams app running elsewhere"
+            : settings.processingGuarantee()
+                + " (commit "
+                + settings.commitInterval().toMillis()
+                + " ms), "
+                + where
+                + ", streams app in this process";
 
     LatencyProbe probe = new LatencyProbe();
     EventClock treeClock = new EventClock(wallClockMs);
     List<BrickPublisher> treeBricks = new ArrayList<>();
     for (int i = 1; i <= TREE_BRICKS; i++) {
-      treeBricks.add(publisher(bootstrapServers, "demo" + i + ":/bricks/" + TruthTree.VOLUME + "/brick" + i,
-          treeClock));
+      treeBricks.add(
+          publisher(
+              bootstrapServers,
+              "demo" + i + ":/bricks/" + TruthTree.VOLUME + "/brick" + i,
+              treeClock));
     }
-    TruthTree tree = new TruthTree(treeClock, treeBricks, probe, settings.stalenessBound(), settings.directories(),
-        settings.files(), settings.seed());
+    TruthTree tree =
+        new TruthTree(
+            treeClock,
+            treeBricks,
+            probe,
+            settings.stalenessBound(),
+            settings.directories(),
+            settings.files(),
+            settings.seed());
     started.push(tree);
 
-    say("starting " + settings.clients() + " clients with metadata caches (staleness bound "
-        + settings.stalenessBound().toMillis() + " ms)...");
+    say(
+        "starting "
+            + settings.clients()
+            + " clients with metadata caches (staleness bound "
+            + settings.stalenessBound().toMillis()
+            + " ms)...");
     List<DemoClient> clients = new ArrayList<>();
     for (int i = 1; i <= settings.clients(); i++) {
-      DemoClient client = new DemoClient("client-" + i, clientUid(i), bootstrapServers, Map.of(), tree, probe,
-          settings.stalenessBound(), settings.clientOpsPerSecond(), settings.files(), settings.seed() * 31 + i,
-          wallClockMs, clientsDropOwnChanges);
+      DemoClient client =
+          new DemoClient(
+              "client-" + i,
+              clientUid(i),
+              bootstrapServers,
+              Map.of(),
+              tree,
+              probe,
+              settings.stalenessBound(),
+              settings.clientOpsPerSecond(),
+              settings.files(),
+              settings.seed() * 31 + i,
+              wallClockMs,
+              clientsDropOwnChanges);
       clients.add(client);
       started.push(client);
     }
@@ -164,17 +206,40 @@ public final class Demo {
       say(client.name() + " is " + client.uid());
     }
     if (streams != null) {
-      streams.operatorEndpoint().ifPresent(uri -> say("operator endpoint " + uri + ", console " + uri + "/ (while it "
-          + "runs: ./upcall stats --server " + uri + ", ./upcall inspect client UID --server " + uri + ")"));
+      streams
+          .operatorEndpoint()
+          .ifPresent(
+              uri ->
+                  say(
+                      "operator endpoint "
+                          + uri
+                          + ", console "
+                          + uri
+                          + "/ (while it "
+                          + "runs: ./upcall stats --server "
+                          + uri
+                          + ", ./upcall inspect client UID --server "
+                          + uri
+                          + ")"));
     }
 
     UnservedWindows windows = new UnservedWindows(clients);
-    LiveView view = new LiveView(out, terminal,
-        streams == null ? "streams app elsewhere" : settings.processingGuarantee(), settings.stalenessBound());
+    LiveView view =
+        new LiveView(
+            out,
+            terminal,
+            streams == null ? "streams app elsewhere" : settings.processingGuarantee(),
+            settings.stalenessBound());
     Chaos chaos = null;
     if (settings.chaos()) {
-      chaos = new Chaos(Objects.requireNonNull(cluster, "chaos needs the demo's own cluster"), streams, windows,
-          UpcallTopics.defaults().fops(), UpcallTopics.defaults().all(), view::announce);
+      chaos =
+          new Chaos(
+              Objects.requireNonNull(cluster, "chaos needs the demo's own cluster"),
+              streams,
+              windows,
+              UpcallTopics.defaults().fops(),
+              UpcallTopics.defaults().all(),
+              view::announce);
       started.push(chaos);
     }
 
@@ -182,26 +247,56 @@ public final class Demo {
     if (settings.loadFopsPerSecond() > 0) {
       String bootstrap = bootstrapServers;
       EventClock loadClock = new EventClock(wallClockMs);
-      LoadSpec spec = LoadSpec.builder().volume("vol0").bricks(3).replicas(1).clients(50).directories(20)
-          .files(1_000).seed(settings.seed()).build();
-      load = new BackgroundLoad(spec, settings.loadFopsPerSecond(), loadClock,
-          brick -> publisher(bootstrap, brick, loadClock));
+      LoadSpec spec =
+          LoadSpec.builder()
+              .volume("vol0")
+              .bricks(3)
+              .replicas(1)
+              .clients(50)
+              .directories(20)
+              .files(1_000)
+              .seed(settings.seed())
+              .build();
+      load =
+          new BackgroundLoad(
+              spec,
+              settings.loadFopsPerSecond(),
+              loadClock,
+              brick -> publisher(bootstrap, brick, loadClock));
       started.push(load);
     }
 
-    say("running" + (settings.duration() == null ? " until Ctrl-C" : " for " + settings.duration().toSeconds()
-        + " s") + ": " + settings.clients() + " clients x " + (long) settings.clientOpsPerSecond()
-        + " ops/s on a tree of " + settings.files() + " files"
-        + (load == null ? "" : ", load " + (long) settings.loadFopsPerSecond() + " fops/s from "
-            + load.brickCount() + " bricks"));
+    say(
+        "running"
+            + (settings.duration() == null
+                ? " until Ctrl-C"
+                : " for " + settings.duration().toSeconds() + " s")
+            + ": "
+            + settings.clients()
+            + " clients x "
+            + (long) settings.clientOpsPerSecond()
+            + " ops/s on a tree of "
+            + settings.files()
+            + " files"
+            + (load == null
+                ? ""
+                : ", load "
+                    + (long) settings.loadFopsPerSecond()
+                    + " fops/s from "
+                    + load.brickCount()
+                    + " bricks"));
     clients.forEach(DemoClient::start);
     if (load != null) {
       load.start();
     }
     if (chaos != null) {
-      say("chaos: " + Chaos.FAULTS + " faults in turn, each once every client serves again: kill -9 of the busiest "
-          + "partition's leader, a broker paused " + "10 s, a rolling restart, the streams app restarted while a "
-          + "broker is down");
+      say(
+          "chaos: "
+              + Chaos.FAULTS
+              + " faults in turn, each once every client serves again: kill -9 of the busiest "
+              + "partition's leader, a broker paused "
+              + "10 s, a rolling restart, the streams app restarted while a "
+              + "broker is down");
       chaos.start();
     }
     long startNanos = System.nanoTime();
@@ -217,15 +312,25 @@ public final class Demo {
     if (chaos != null) {
       chaos.close(); // heals the fault under way, if the run was cut short
     }
-    return summary(setup, Duration.ofNanos(elapsedNanos), tree, clients, load, probe, failure, chaos, windows);
+    return summary(
+        setup, Duration.ofNanos(elapsedNanos), tree, clients, load, probe, failure, chaos, windows);
   }
 
   /** The live view until the duration passes, {@link #stop()} is called or the streams app fails. */
-  private String watch(LiveView view, TruthTree tree, List<DemoClient> clients, BackgroundLoad load,
-      LatencyProbe probe, InProcessStreams streams, UnservedWindows windows, Chaos chaos, long startNanos)
+  private String watch(
+      LiveView view,
+      TruthTree tree,
+      List<DemoClient> clients,
+      BackgroundLoad load,
+      LatencyProbe probe,
+      InProcessStreams streams,
+      UnservedWindows windows,
+      Chaos chaos,
+      long startNanos)
       throws InterruptedException {
     long chaosDoneNanos = 0;
-    long deadline = settings.duration() == null ? Long.MAX_VALUE : startNanos + settings.duration().toNanos();
+    long deadline =
+        settings.duration() == null ? Long.MAX_VALUE : startNanos + settings.duration().toNanos();
     long nextFrame = startNanos + FRAME.toNanos();
     long nextPrune = startNanos + PRUNE_EVERY_NANOS;
     Totals last = Totals.of(tree, clients, load);
@@ -233,7 +338,8 @@ public final class Demo {
     while (true) {
       long now = System.nanoTime();
       if (chaos != null) {
-        // With chaos the run lasts until every fault is over (and a calm spell after the last), or until the
+        // With chaos the run lasts until every fault is over (and a calm spell after the last), or
+        // until the
         // duration passes, when the fault under way is healed before it ends.
         view.chaosStatus(chaos.status());
         if (chaos.done() && chaosDoneNanos == 0) {
@@ -242,14 +348,17 @@ public final class Demo {
         if (now - deadline >= 0) {
           chaos.stopAfterCurrent();
         }
-        boolean calmAfterChaos = chaosDoneNanos != 0 && now - chaosDoneNanos >= CALM_AFTER_CHAOS.toNanos();
-        if (chaos.done() && (now - deadline >= 0 || (settings.duration() == null && calmAfterChaos))) {
+        boolean calmAfterChaos =
+            chaosDoneNanos != 0 && now - chaosDoneNanos >= CALM_AFTER_CHAOS.toNanos();
+        if (chaos.done()
+            && (now - deadline >= 0 || (settings.duration() == null && calmAfterChaos))) {
           return null;
         }
       } else if (now - deadline >= 0) {
         return null;
       }
-      long waitMs = Math.min(TICK_MS, TimeUnit.NANOSECONDS.toMillis(Math.min(nextFrame, deadline) - now) + 1);
+      long waitMs =
+          Math.min(TICK_MS, TimeUnit.NANOSECONDS.toMillis(Math.min(nextFrame, deadline) - now) + 1);
       if (stopRequested.await(Math.max(1, waitMs), TimeUnit.MILLISECONDS)) {
         return null;
       }
@@ -265,8 +374,13 @@ public final class Demo {
       }
       if (now - nextFrame >= 0) {
         Totals current = Totals.of(tree, clients, load);
-        view.show(current.frame(last, (now - lastNanos) / 1e9, (now - startNanos) / 1e9, settings.duration(),
-            probe.nextInterval()));
+        view.show(
+            current.frame(
+                last,
+                (now - lastNanos) / 1e9,
+                (now - startNanos) / 1e9,
+                settings.duration(),
+                probe.nextInterval()));
         last = current;
         lastNanos = now;
         nextFrame = now + FRAME.toNanos();
@@ -275,8 +389,18 @@ public final class Demo {
   }
 
   /** Counters summed over the clients and bricks at one moment. */
-  private record Totals(long demoFops, long loadFops, long invalidations, long lookups, long hits, long checkedStale,
-      long withinBound, long failures, Duration worstFreshAge, long unfresh, List<String> staleSamples) {
+  private record Totals(
+      long demoFops,
+      long loadFops,
+      long invalidations,
+      long lookups,
+      long hits,
+      long checkedStale,
+      long withinBound,
+      long failures,
+      Duration worstFreshAge,
+      long unfresh,
+      List<String> staleSamples) {
 
     static Totals of(TruthTree tree, List<DemoClient> clients, BackgroundLoad load) {
       long invalidations = 0;
@@ -304,37 +428,84 @@ public final class Demo {
         }
       }
       long failures = tree.failed() + (load == null ? 0 : load.failed());
-      return new Totals(tree.published(), load == null ? 0 : load.published(), invalidations, lookups, hits, stale,
-          withinBound, failures, someUnproven ? null : worst, unfresh, samples);
+      return new Totals(
+          tree.published(),
+          load == null ? 0 : load.published(),
+          invalidations,
+          lookups,
+          hits,
+          stale,
+          withinBound,
+          failures,
+          someUnproven ? null : worst,
+          unfresh,
+          samples);
     }
 
-    LiveView.Frame frame(Totals before, double seconds, double elapsed, Duration duration, Histogram latency) {
+    LiveView.Frame frame(
+        Totals before, double seconds, double elapsed, Duration duration, Histogram latency) {
       double perSecond = Math.max(seconds, 1e-3);
-      return new LiveView.Frame(elapsed, duration,
+      return new LiveView.Frame(
+          elapsed,
+          duration,
           (demoFops + loadFops - before.demoFops - before.loadFops) / perSecond,
-          (demoFops - before.demoFops) / perSecond, (loadFops - before.loadFops) / perSecond,
-          (invalidations - before.invalidations) / perSecond, invalidations,
-          micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
-          latency.getTotalCount(), lookups == 0 ? 0 : (double) hits / lookups, worstFreshAge, hits, withinBound,
-          checkedStale, failures);
+          (demoFops - before.demoFops) / perSecond,
+          (loadFops - before.loadFops) / perSecond,
+          (invalidations - before.invalidations) / perSecond,
+          invalidations,
+          micros(latency.getValueAtPercentile(50)),
+          micros(latency.getValueAtPercentile(99)),
+          latency.getTotalCount(),
+          lookups == 0 ? 0 : (double) hits / lookups,
+          worstFreshAge,
+          hits,
+          withinBound,
+          checkedStale,
+          failures);
     }
   }
 
-  private DemoSummary summary(String setup, Duration elapsed, TruthTree tree, List<DemoClient> clients,
-      BackgroundLoad load, LatencyProbe probe, String failure, Chaos chaos, UnservedWindows windows) {
+  private DemoSummary summary(
+      String setup,
+      Duration elapsed,
+      TruthTree tree,
+      List<DemoClient> clients,
+      BackgroundLoad load,
+      LatencyProbe probe,
+      String failure,
+      Chaos chaos,
+      UnservedWindows windows) {
     Totals totals = Totals.of(tree, clients, load);
     probe.nextInterval();
     Histogram latency = probe.total();
     String why = failure;
     if (why == null && totals.failures() > 0) {
-      why = totals.failures() + " fops could not be published: "
-          + tree.firstFailure().orElse(load == null ? "" : String.valueOf(load.firstFailure()));
+      why =
+          totals.failures()
+              + " fops could not be published: "
+              + tree.firstFailure().orElse(load == null ? "" : String.valueOf(load.firstFailure()));
     }
-    return new DemoSummary(elapsed, setup, totals.demoFops(), totals.loadFops(), totals.invalidations(),
-        latency.getTotalCount(), micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
-        micros(latency.getMaxValue()), totals.lookups(), totals.hits(), totals.unfresh(), totals.withinBound(),
-        totals.checkedStale(), settings.stalenessBound(), totals.failures(), totals.staleSamples(), why,
-        chaos == null ? List.of() : chaos.outcomes(), windows.longest());
+    return new DemoSummary(
+        elapsed,
+        setup,
+        totals.demoFops(),
+        totals.loadFops(),
+        totals.invalidations(),
+        latency.getTotalCount(),
+        micros(latency.getValueAtPercentile(50)),
+        micros(latency.getValueAtPercentile(99)),
+        micros(latency.getMaxValue()),
+        totals.lookups(),
+        totals.hits(),
+        totals.unfresh(),
+        totals.withinBound(),
+        totals.checkedStale(),
+        settings.stalenessBound(),
+        totals.failures(),
+        totals.staleSamples(),
+        why,
+        chaos == null ? List.of() : chaos.outcomes(),
+        windows.longest());
   }
 
   // ---- the parts
@@ -342,18 +513,30 @@ public final class Demo {
   /** Creates the Upcall topics when one is missing; an operator's existing topics are left as they are. */
   private void ensureTopics(String bootstrapServers) {
     UpcallTopics topics = UpcallTopics.defaults();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000))) {
       if (admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics.all())) {
         return;
       }
-      // Three replicas where the cluster has them (brokers default to min.insync.replicas 2 there), else one each.
+      // Three replicas where the cluster has them (brokers default to min.insync.replicas 2 there),
+      // else one each.
       int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
-      TopicEnsurer.ensure(admin, topics, TopicSettings.defaults().withPartitions(settings.partitions())
-          .withReplicationFactor(Math.max(1, Math.min(3, brokers)))); // waits until their leaders serve them
+      TopicEnsurer.ensure(
+          admin,
+          topics,
+          TopicSettings.defaults()
+              .withPartitions(settings.partitions())
+              .withReplicationFactor(
+                  Math.max(1, Math.min(3, brokers)))); // waits until their leaders serve them
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to create the topics: "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot reach Kafka at " + bootstrapServers + " to create the topics: " + e.getMessage(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the topics", e);
@@ -405,9 +588,14 @@ public final class Demo {
           throw new IllegalStateException("stopped before the clients were ready");
         }
         if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException(client.name() + " did not become ready within "
-              + READY_TIMEOUT.toSeconds() + " s: no progress marks from every streams task"
-              + (settings.startStreams() ? "" : " (is a streams app running on this cluster?)"));
+          throw new IllegalStateException(
+              client.name()
+                  + " did not become ready within "
+                  + READY_TIMEOUT.toSeconds()
+                  + " s: no progress marks from every streams task"
+                  + (settings.startStreams()
+                      ? ""
+                      : " (is a streams app running on this cluster?)"));
         }
       }
     }
@@ -421,8 +609,15 @@ public final class Demo {
     } catch (UnknownHostException e) {
       host = "localhost";
     }
-    return "CTX_ID:" + UUID.randomUUID() + "-GRAPH_ID:0-PID:" + ProcessHandle.current().pid() + "-HOST:" + host
-        + "-PC_NAME:demo-client-" + index + "-RECON_NO:-0";
+    return "CTX_ID:"
+        + UUID.randomUUID()
+        + "-GRAPH_ID:0-PID:"
+        + ProcessHandle.current().pid()
+        + "-HOST:"
+        + host
+        + "-PC_NAME:demo-client-"
+        + index
+        + "-RECON_NO:-0";
   }
 
   private void say(String line) {

@@ -47,9 +47,19 @@ final class DemoClient implements AutoCloseable {
   private final List<String> staleSamples = new CopyOnWriteArrayList<>();
 
   /** Builds the client (it starts reading at once); {@link #start()} starts the mount's own traffic. */
-  DemoClient(String name, String uid, String bootstrapServers, Map<String, Object> kafkaProperties, TruthTree tree,
-      LatencyProbe probe, Duration stalenessBound, double opsPerSecond, int targetFiles, long seed,
-      LongSupplier wallClockMs, boolean dropsOwnChanges) {
+  DemoClient(
+      String name,
+      String uid,
+      String bootstrapServers,
+      Map<String, Object> kafkaProperties,
+      TruthTree tree,
+      LatencyProbe probe,
+      Duration stalenessBound,
+      double opsPerSecond,
+      int targetFiles,
+      long seed,
+      LongSupplier wallClockMs,
+      boolean dropsOwnChanges) {
     this.name = name;
     this.tree = tree;
     this.random = new SplittableRandom(seed);
@@ -58,14 +68,15 @@ final class DemoClient implements AutoCloseable {
     this.wallClockMs = wallClockMs;
     this.dropsOwnChanges = dropsOwnChanges;
     this.cache = MetadataCache.builder().build();
-    this.client = UpcallClient.builder()
-        .bootstrapServers(bootstrapServers)
-        .kafkaProperties(kafkaProperties)
-        .uid(uid)
-        .cache(cache)
-        .stalenessBound(stalenessBound)
-        .listener(invalidation -> probe.applied(invalidation.getCauseFopId()))
-        .build();
+    this.client =
+        UpcallClient.builder()
+            .bootstrapServers(bootstrapServers)
+            .kafkaProperties(kafkaProperties)
+            .uid(uid)
+            .cache(cache)
+            .stalenessBound(stalenessBound)
+            .listener(invalidation -> probe.applied(invalidation.getCauseFopId()))
+            .build();
     this.worker = new Thread(this::run, "upcall-demo-" + name);
     this.worker.setDaemon(true);
   }
@@ -110,14 +121,31 @@ final class DemoClient implements AutoCloseable {
   /** This client's counters and its cache's, now. */
   ClientCounts counts() {
     var cacheStats = cache.stats();
-    return new ClientCounts(lookups.sum(), hits.sum(), cacheStats.unfreshMisses(), changes.sum(), current.sum(),
-        withinBound.sum(), stale.sum(), cacheStats.invalidations(), cacheStats.freshAsOfAge().orElse(null),
+    return new ClientCounts(
+        lookups.sum(),
+        hits.sum(),
+        cacheStats.unfreshMisses(),
+        changes.sum(),
+        current.sum(),
+        withinBound.sum(),
+        stale.sum(),
+        cacheStats.invalidations(),
+        cacheStats.freshAsOfAge().orElse(null),
         List.copyOf(staleSamples));
   }
 
   /** A snapshot of one client's work; {@code freshAsOfAge} is null until its cache proved itself fresh once. */
-  record ClientCounts(long lookups, long hits, long unfreshMisses, long changes, long current, long withinBound,
-      long stale, long invalidationsApplied, Duration freshAsOfAge, List<String> staleSamples) {}
+  record ClientCounts(
+      long lookups,
+      long hits,
+      long unfreshMisses,
+      long changes,
+      long current,
+      long withinBound,
+      long stale,
+      long invalidationsApplied,
+      Duration freshAsOfAge,
+      List<String> staleSamples) {}
 
   private void run() {
     long next = System.nanoTime();
@@ -148,7 +176,8 @@ final class DemoClient implements AutoCloseable {
       if (random.nextDouble() < createOdds) {
         tree.create(uid(), random).ifPresent(this::changedHere);
       } else {
-        tree.unlink(uid(), random).ifPresent(unlinked -> changedHere(unlinked.file(), unlinked.parent()));
+        tree.unlink(uid(), random)
+            .ifPresent(unlinked -> changedHere(unlinked.file(), unlinked.parent()));
       }
     }
   }
@@ -173,7 +202,8 @@ final class DemoClient implements AutoCloseable {
       }
       return;
     }
-    // The token is taken before asking: an invalidation applied meanwhile makes the cache refuse the answer.
+    // The token is taken before asking: an invalidation applied meanwhile makes the cache refuse
+    // the answer.
     FetchToken token = cache.beginFetch(gfid);
     tree.lookup(uid(), gfid).ifPresent(stat -> cache.putStat(token, stat));
   }

@@ -53,7 +53,8 @@ public record DemoSettings(
   /** @throws IllegalArgumentException naming the setting that is out of range */
   public DemoSettings {
     if (bootstrapServers != null && bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("bootstrapServers must not be blank (null runs an embedded broker)");
+      throw new IllegalArgumentException(
+          "bootstrapServers must not be blank (null runs an embedded broker)");
     }
     if (duration != null && (duration.isNegative() || duration.isZero())) {
       throw new IllegalArgumentException("duration must be positive, was " + duration);
@@ -61,14 +62,16 @@ public record DemoSettings(
     positive("commitInterval", commitInterval);
     positive("stalenessBound", stalenessBound);
     if (clients < 2) {
-      throw new IllegalArgumentException("clients must be at least 2 (one changes what another caches), was "
-          + clients);
+      throw new IllegalArgumentException(
+          "clients must be at least 2 (one changes what another caches), was " + clients);
     }
     if (!(clientOpsPerSecond > 0) || Double.isInfinite(clientOpsPerSecond)) {
-      throw new IllegalArgumentException("clientOpsPerSecond must be a positive number, was " + clientOpsPerSecond);
+      throw new IllegalArgumentException(
+          "clientOpsPerSecond must be a positive number, was " + clientOpsPerSecond);
     }
     if (!(loadFopsPerSecond >= 0) || Double.isInfinite(loadFopsPerSecond)) {
-      throw new IllegalArgumentException("loadFopsPerSecond must be a number >= 0, was " + loadFopsPerSecond);
+      throw new IllegalArgumentException(
+          "loadFopsPerSecond must be a number >= 0, was " + loadFopsPerSecond);
     }
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
@@ -84,20 +87,25 @@ public record DemoSettings(
       throw new IllegalArgumentException("files must be at least 1, was " + files);
     }
     if (httpPort < -1 || httpPort > 65_535) {
-      throw new IllegalArgumentException("httpPort must be -1 (none), 0 (any free port) or a port, was " + httpPort);
+      throw new IllegalArgumentException(
+          "httpPort must be -1 (none), 0 (any free port) or a port, was " + httpPort);
     }
     if (brokers < 1 || brokers > 9) {
       throw new IllegalArgumentException("brokers must be between 1 and 9, was " + brokers);
     }
     if (brokers > 1 && bootstrapServers != null) {
-      throw new IllegalArgumentException("brokers starts brokers here: it cannot be combined with bootstrapServers");
+      throw new IllegalArgumentException(
+          "brokers starts brokers here: it cannot be combined with bootstrapServers");
     }
     if (chaos && brokers < 3) {
-      throw new IllegalArgumentException("chaos needs brokers of at least 3 (it kills, pauses and restarts brokers "
-          + "of a replicated cluster it starts itself), was " + brokers);
+      throw new IllegalArgumentException(
+          "chaos needs brokers of at least 3 (it kills, pauses and restarts brokers "
+              + "of a replicated cluster it starts itself), was "
+              + brokers);
     }
     if (chaos && !startStreams) {
-      throw new IllegalArgumentException("chaos restarts the streams app in this process: it needs startStreams");
+      throw new IllegalArgumentException(
+          "chaos restarts the streams app in this process: it needs startStreams");
     }
   }
 
@@ -227,9 +235,24 @@ public record DemoSettings(
 
     /** @throws IllegalArgumentException naming the setting that is out of range */
     public DemoSettings build() {
-      return new DemoSettings(bootstrapServers, duration, exactlyOnce, commitInterval, clients, clientOpsPerSecond,
-          loadFopsPerSecond, stalenessBound, partitions, startStreams, applicationId, directories, files, seed,
-          httpPort, brokers, chaos);
+      return new DemoSettings(
+          bootstrapServers,
+          duration,
+          exactlyOnce,
+          commitInterval,
+          clients,
+          clientOpsPerSecond,
+          loadFopsPerSecond,
+          stalenessBound,
+          partitions,
+          startStreams,
+          applicationId,
+          directories,
+          files,
+          seed,
+          httpPort,
+          brokers,
+          chaos);
     }
   }
 }

@@ -71,7 +71,11 @@ public record DemoSummary(
    * invalidations, and no cached answer was older than the staleness bound.
    */
   public boolean ok() {
-    return failure == null && staleReads == 0 && hits > 0 && invalidationsApplied > 0 && fops() > 0
+    return failure == null
+        && staleReads == 0
+        && hits > 0
+        && invalidationsApplied > 0
+        && fops() > 0
         && faults.stream().allMatch(fault -> fault.error() == null);
   }
 
@@ -83,29 +87,64 @@ public record DemoSummary(
   /** The summary as people read it. */
   public void print(PrintWriter out) {
     double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-9);
-    out.printf(Locale.ROOT, "%nupcall demo summary: %.1f s of traffic; %s%n", elapsed.toNanos() / 1e9, setup);
-    out.printf(Locale.ROOT, "  fops published       %,d (%,.0f/s): demo clients %,d, load generator %,d%n",
-        fops(), fops() / seconds, demoFops, loadFops);
-    out.printf(Locale.ROOT, "  invalidations        %,d applied by the demo clients' caches (%,.0f/s)%n",
-        invalidationsApplied, invalidationsApplied / seconds);
-    out.printf(Locale.ROOT, "  fop->cache latency   p50 %s, p99 %s, max %s (%,d measured)%n",
-        millis(latencyP50), millis(latencyP99), millis(latencyMax), latencyCount);
-    out.printf(Locale.ROOT, "  cache hit ratio      %.1f %% (%,d of %,d lookups; %,d refused while not provably fresh)%n",
-        100 * hitRatio(), hits, lookups, unfreshMisses);
-    out.printf(Locale.ROOT, "  stale reads          %,d of %,d cached answers checked against the truth "
-        + "(%,d were replaced less than the %s bound before)%n", staleReads, hits, withinBound,
+    out.printf(
+        Locale.ROOT,
+        "%nupcall demo summary: %.1f s of traffic; %s%n",
+        elapsed.toNanos() / 1e9,
+        setup);
+    out.printf(
+        Locale.ROOT,
+        "  fops published       %,d (%,.0f/s): demo clients %,d, load generator %,d%n",
+        fops(),
+        fops() / seconds,
+        demoFops,
+        loadFops);
+    out.printf(
+        Locale.ROOT,
+        "  invalidations        %,d applied by the demo clients' caches (%,.0f/s)%n",
+        invalidationsApplied,
+        invalidationsApplied / seconds);
+    out.printf(
+        Locale.ROOT,
+        "  fop->cache latency   p50 %s, p99 %s, max %s (%,d measured)%n",
+        millis(latencyP50),
+        millis(latencyP99),
+        millis(latencyMax),
+        latencyCount);
+    out.printf(
+        Locale.ROOT,
+        "  cache hit ratio      %.1f %% (%,d of %,d lookups; %,d refused while not provably fresh)%n",
+        100 * hitRatio(),
+        hits,
+        lookups,
+        unfreshMisses);
+    out.printf(
+        Locale.ROOT,
+        "  stale reads          %,d of %,d cached answers checked against the truth "
+            + "(%,d were replaced less than the %s bound before)%n",
+        staleReads,
+        hits,
+        withinBound,
         millis(stalenessBound));
     if (!faults.isEmpty()) {
-      out.printf(Locale.ROOT, "  longest unserved     %s (the longest a client refused to serve from its cache, "
-          + "not provably fresh)%n", millis(longestUnserved));
+      out.printf(
+          Locale.ROOT,
+          "  longest unserved     %s (the longest a client refused to serve from its cache, "
+              + "not provably fresh)%n",
+          millis(longestUnserved));
     }
     if (publishFailures > 0) {
       out.printf(Locale.ROOT, "  publish failures     %,d%n", publishFailures);
     }
     for (int i = 0; i < faults.size(); i++) {
       FaultOutcome fault = faults.get(i);
-      out.printf(Locale.ROOT, "  fault %d              %s: over in %.1f s, longest unserved %s%s%n", i + 1,
-          fault.fault(), fault.healedIn().toMillis() / 1000.0, millis(fault.longestUnserved()),
+      out.printf(
+          Locale.ROOT,
+          "  fault %d              %s: over in %.1f s, longest unserved %s%s%n",
+          i + 1,
+          fault.fault(),
+          fault.healedIn().toMillis() / 1000.0,
+          millis(fault.longestUnserved()),
           fault.error() == null ? "" : "; FAILED: " + fault.error());
     }
     for (String sample : staleSamples) {
@@ -114,20 +153,23 @@ public record DemoSummary(
     if (failure != null) {
       out.println("  FAILED: " + failure);
     } else if (ok()) {
-      out.println("  OK: every cached answer was current, or replaced for less than the staleness bound");
+      out.println(
+          "  OK: every cached answer was current, or replaced for less than the staleness bound");
     } else if (staleReads > 0) {
       out.println("  FAILED: caches served answers older than the staleness bound");
     } else if (faults.stream().anyMatch(fault -> fault.error() != null)) {
       out.println("  FAILED: a fault could not be carried out or healed");
     } else {
-      out.println("  FAILED: nothing to judge (no cached answers or no invalidations): is the streams app running?");
+      out.println(
+          "  FAILED: nothing to judge (no cached answers or no invalidations): is the streams app running?");
     }
     out.flush();
   }
 
   static String millis(Duration duration) {
     long micros = duration.toNanos() / 1000;
-    return micros >= 10_000 ? String.format(Locale.ROOT, "%,d ms", micros / 1000)
+    return micros >= 10_000
+        ? String.format(Locale.ROOT, "%,d ms", micros / 1000)
         : String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
   }
 }

@@ -12,8 +12,10 @@ import java.util.function.LongSupplier;
  */
 final class EventClock {
   private final LongSupplier wallClockMs;
+
   /** The latest stamp given out; guarded by the owner's lock. */
   private long latestMs;
+
   /** Every fop stamped before this is handed to its publisher. */
   private volatile long handedOffMs;
 

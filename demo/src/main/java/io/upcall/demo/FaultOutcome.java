@@ -10,4 +10,5 @@ import java.time.Duration;
  * @param longestUnserved the longest a client refused to serve meanwhile (its cache could not prove itself fresh)
  * @param error why the fault could not be carried out or healed, or null
  */
-public record FaultOutcome(String fault, Duration healedIn, Duration longestUnserved, String error) {}
+public record FaultOutcome(
+    String fault, Duration healedIn, Duration longestUnserved, String error) {}

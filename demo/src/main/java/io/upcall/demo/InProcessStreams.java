@@ -2,10 +2,10 @@ package io.upcall.demo;
 
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.net.URI;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -24,7 +24,8 @@ final class InProcessStreams implements AutoCloseable {
   }
 
   /** Starts the app and returns once it is RUNNING. */
-  static InProcessStreams start(Map<String, Object> config, Duration readyTimeout) throws InterruptedException {
+  static InProcessStreams start(Map<String, Object> config, Duration readyTimeout)
+      throws InterruptedException {
     InProcessStreams streams = new InProcessStreams(config, readyTimeout);
     streams.startApp();
     return streams;
@@ -35,8 +36,12 @@ final class InProcessStreams implements AutoCloseable {
     app = started;
     stopped = false;
     if (!started.awaitRunning(readyTimeout)) {
-      throw new IllegalStateException("the streams app did not reach RUNNING within " + readyTimeout.toSeconds()
-          + " s (state " + started.state() + ")");
+      throw new IllegalStateException(
+          "the streams app did not reach RUNNING within "
+              + readyTimeout.toSeconds()
+              + " s (state "
+              + started.state()
+              + ")");
     }
   }
 

@@ -18,6 +18,7 @@ final class LatencyProbe {
   private final Map<String, Long> publishedAtNanos = new ConcurrentHashMap<>();
   private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
   private final Histogram total = new Histogram(HIGHEST_MICROS, 3);
+
   /** The recorder's last interval histogram, handed back for reuse. */
   private Histogram recycled;
 
@@ -40,7 +41,8 @@ final class LatencyProbe {
     Histogram interval = recorder.getIntervalHistogram(recycled);
     recycled = interval;
     total.add(interval);
-    // One fop invalidates several clients at different moments, so its start is kept until none can still come.
+    // One fop invalidates several clients at different moments, so its start is kept until none can
+    // still come.
     long horizon = System.nanoTime() - FORGET_AFTER_NANOS;
     publishedAtNanos.values().removeIf(start -> start - horizon < 0);
     return interval.copy();

@@ -14,9 +14,22 @@ import java.util.Locale;
  */
 final class LiveView {
   /** One second of the running demo: totals so far and rates over the last interval. */
-  record Frame(double elapsedSeconds, Duration duration, double fopsPerSecond, double demoFopsPerSecond,
-      double loadFopsPerSecond, double invalidationsPerSecond, long invalidations, Duration p50, Duration p99,
-      long latencyCount, double hitRatio, Duration freshAsOfAge, long checked, long withinBound, long stale,
+  record Frame(
+      double elapsedSeconds,
+      Duration duration,
+      double fopsPerSecond,
+      double demoFopsPerSecond,
+      double loadFopsPerSecond,
+      double invalidationsPerSecond,
+      long invalidations,
+      Duration p50,
+      Duration p99,
+      long latencyCount,
+      double hitRatio,
+      Duration freshAsOfAge,
+      long checked,
+      long withinBound,
+      long stale,
       long publishFailures) {}
 
   private static final int MAX_ANNOUNCEMENTS = 6;
@@ -72,37 +85,71 @@ final class LiveView {
   }
 
   List<String> block(Frame f) {
-    String latency = f.latencyCount() == 0 ? "(no invalidation this second)"
-        : "p50 " + DemoSummary.millis(f.p50()) + "   p99 " + DemoSummary.millis(f.p99()) + "   (last second)";
+    String latency =
+        f.latencyCount() == 0
+            ? "(no invalidation this second)"
+            : "p50 "
+                + DemoSummary.millis(f.p50())
+                + "   p99 "
+                + DemoSummary.millis(f.p99())
+                + "   (last second)";
     return List.of(
         String.format(Locale.ROOT, "upcall demo  %s   %s", clock(f), header),
-        String.format(Locale.ROOT, "  fops/s            %,8.0f   demo clients %,.0f, load generator %,.0f",
-            f.fopsPerSecond(), f.demoFopsPerSecond(), f.loadFopsPerSecond()),
-        String.format(Locale.ROOT, "  invalidations/s   %,8.0f   applied by the clients' caches (%,d in all)",
-            f.invalidationsPerSecond(), f.invalidations()),
+        String.format(
+            Locale.ROOT,
+            "  fops/s            %,8.0f   demo clients %,.0f, load generator %,.0f",
+            f.fopsPerSecond(),
+            f.demoFopsPerSecond(),
+            f.loadFopsPerSecond()),
+        String.format(
+            Locale.ROOT,
+            "  invalidations/s   %,8.0f   applied by the clients' caches (%,d in all)",
+            f.invalidationsPerSecond(),
+            f.invalidations()),
         "  fop->cache        " + latency,
-        String.format(Locale.ROOT, "  cache hit ratio   %7.1f %%   fresh-as-of age %s", 100 * f.hitRatio(),
+        String.format(
+            Locale.ROOT,
+            "  cache hit ratio   %7.1f %%   fresh-as-of age %s",
+            100 * f.hitRatio(),
             age(f.freshAsOfAge())),
-        String.format(Locale.ROOT, "  stale reads       %,8d   of %,d cached answers checked (%,d replaced < %s before)%s",
-            f.stale(), f.checked(), f.withinBound(), DemoSummary.millis(bound),
-            f.publishFailures() > 0 ? String.format(Locale.ROOT, "   publish failures %,d", f.publishFailures()) : ""),
+        String.format(
+            Locale.ROOT,
+            "  stale reads       %,8d   of %,d cached answers checked (%,d replaced < %s before)%s",
+            f.stale(),
+            f.checked(),
+            f.withinBound(),
+            DemoSummary.millis(bound),
+            f.publishFailures() > 0
+                ? String.format(Locale.ROOT, "   publish failures %,d", f.publishFailures())
+                : ""),
         "  Ctrl-C stops");
   }
 
   String line(Frame f) {
-    return String.format(Locale.ROOT, "[%s] fops/s %,.0f | invalidations/s %,.0f | fop->cache p50 %s p99 %s "
+    return String.format(
+        Locale.ROOT,
+        "[%s] fops/s %,.0f | invalidations/s %,.0f | fop->cache p50 %s p99 %s "
             + "| hit ratio %.1f %% | stale reads %,d of %,d checked%s",
-        clock(f), f.fopsPerSecond(), f.invalidationsPerSecond(),
+        clock(f),
+        f.fopsPerSecond(),
+        f.invalidationsPerSecond(),
         f.latencyCount() == 0 ? "-" : DemoSummary.millis(f.p50()),
         f.latencyCount() == 0 ? "-" : DemoSummary.millis(f.p99()),
-        100 * f.hitRatio(), f.stale(), f.checked(),
-        f.publishFailures() > 0 ? String.format(Locale.ROOT, " | publish failures %,d", f.publishFailures()) : "");
+        100 * f.hitRatio(),
+        f.stale(),
+        f.checked(),
+        f.publishFailures() > 0
+            ? String.format(Locale.ROOT, " | publish failures %,d", f.publishFailures())
+            : "");
   }
 
   private void redraw(List<String> lines) {
     StringBuilder screen = new StringBuilder();
     if (linesDrawn > 0) {
-      screen.append("\033[").append(linesDrawn).append('F'); // back to the first line of the last block
+      screen
+          .append("\033[")
+          .append(linesDrawn)
+          .append('F'); // back to the first line of the last block
     }
     for (String line : lines) {
       screen.append("\033[2K").append(line).append('\n');
@@ -117,6 +164,8 @@ final class LiveView {
   }
 
   private static String age(Duration age) {
-    return age == null ? "unknown (not fresh yet)" : String.format(Locale.ROOT, "%.1f s", age.toMillis() / 1000.0);
+    return age == null
+        ? "unknown (not fresh yet)"
+        : String.format(Locale.ROOT, "%.1f s", age.toMillis() / 1000.0);
   }
 }

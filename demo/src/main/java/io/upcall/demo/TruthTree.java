@@ -34,8 +34,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TruthTree implements AutoCloseable {
   static final String VOLUME = "demo";
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
   /** The volume's cache-invalidation-timeout: no cache keeps an entry longer after fetching it. */
   private static final Duration INVALIDATION_TIMEOUT = Duration.ofSeconds(60);
+
   private static final long TREE_SEED_SALT = 0x7570_6361_6c6c_7472L;
 
   /** What a cached answer was when it was served. */
@@ -138,8 +140,14 @@ final class TruthTree implements AutoCloseable {
    * A tree of {@code directoryCount} directories under a root, with {@code fileCount} files spread over them, that
    * existed before the demo (no fops for them). Its fops go to {@code bricks}, each inode to one brick by gfid.
    */
-  TruthTree(EventClock clock, List<BrickPublisher> bricks, LatencyProbe probe, Duration stalenessBound,
-      int directoryCount, int fileCount, long seed) {
+  TruthTree(
+      EventClock clock,
+      List<BrickPublisher> bricks,
+      LatencyProbe probe,
+      Duration stalenessBound,
+      int directoryCount,
+      int fileCount,
+      long seed) {
     this.clock = clock;
     this.bricks = List.copyOf(bricks);
     this.probe = probe;
@@ -147,16 +155,21 @@ final class TruthTree implements AutoCloseable {
     this.retentionMs = Math.max(2 * INVALIDATION_TIMEOUT.toMillis(), 10 * boundMs);
     // Not the load generator's sequence for the same seed: the two trees must not share a gfid.
     this.random = new SplittableRandom(seed ^ TREE_SEED_SALT);
-    this.fopIdPrefix = "demo-" + Long.toHexString(seed) + "-" + Long.toHexString(System.nanoTime()) + "-";
+    this.fopIdPrefix =
+        "demo-" + Long.toHexString(seed) + "-" + Long.toHexString(System.nanoTime()) + "-";
     long now = clock.stamp(Long.MIN_VALUE + 1);
-    Inode root = add(new Inode(newGfid(), true, null, directory(0755, 2 + directoryCount, now, now), now));
+    Inode root =
+        add(new Inode(newGfid(), true, null, directory(0755, 2 + directoryCount, now, now), now));
     List<UUID> parents = new ArrayList<>();
     for (int i = 0; i < directoryCount; i++) {
-      parents.add(add(new Inode(newGfid(), true, root.uuid, directory(0755, 2, now, now), now)).uuid);
+      parents.add(
+          add(new Inode(newGfid(), true, root.uuid, directory(0755, 2, now, now), now)).uuid);
     }
     for (int i = 0; i < fileCount; i++) {
       UUID parent = parents.isEmpty() ? root.uuid : parents.get(i % parents.size());
-      add(new Inode(newGfid(), false, parent, file(0644, 4096L * random.nextInt(1, 64), now, now), now));
+      add(
+          new Inode(
+              newGfid(), false, parent, file(0644, 4096L * random.nextInt(1, 64), now, now), now));
     }
   }
 
@@ -227,10 +240,18 @@ final class TruthTree implements AutoCloseable {
       LiveSet from = files.size() > 0 && choice.nextInt(4) > 0 ? files : directories;
       Inode inode = inodes.get(from.pick(choice));
       long t = clock.stamp(inode.lastEventMs);
-      Iatt next = Iatt.newBuilder(inode.current).setMode(inode.current.getMode() ^ 0020)
-          .setCtimeSec(Math.floorDiv(t, 1000)).setCtimeNsec(nanos(t)).build();
+      Iatt next =
+          Iatt.newBuilder(inode.current)
+              .setMode(inode.current.getMode() ^ 0020)
+              .setCtimeSec(Math.floorDiv(t, 1000))
+              .setCtimeNsec(nanos(t))
+              .build();
       inode.replace(next, t);
-      publish(inode.uuid, fop(Fop.SETATTR, client, inode.gfid, t).setStat(next).setModeChanged(true), t, true);
+      publish(
+          inode.uuid,
+          fop(Fop.SETATTR, client, inode.gfid, t).setStat(next).setModeChanged(true),
+          t,
+          true);
       return Optional.of(inode.gfid);
     } finally {
       lock.unlock();
@@ -244,12 +265,22 @@ final class TruthTree implements AutoCloseable {
       Inode parent = inodes.get(directories.pick(choice));
       long t = clock.stamp(parent.lastEventMs);
       Inode created = add(new Inode(newGfid(), false, parent.uuid, file(0644, 0, t, t), t));
-      Iatt parentStat = Iatt.newBuilder(parent.current)
-          .setMtimeSec(Math.floorDiv(t, 1000)).setMtimeNsec(nanos(t))
-          .setCtimeSec(Math.floorDiv(t, 1000)).setCtimeNsec(nanos(t)).build();
+      Iatt parentStat =
+          Iatt.newBuilder(parent.current)
+              .setMtimeSec(Math.floorDiv(t, 1000))
+              .setMtimeNsec(nanos(t))
+              .setCtimeSec(Math.floorDiv(t, 1000))
+              .setCtimeNsec(nanos(t))
+              .build();
       parent.replace(parentStat, t);
-      publish(created.uuid, fop(Fop.CREATE, client, created.gfid, t)
-          .setParent(parent.gfid).setStat(created.current).setParentStat(parentStat), t, true);
+      publish(
+          created.uuid,
+          fop(Fop.CREATE, client, created.gfid, t)
+              .setParent(parent.gfid)
+              .setStat(created.current)
+              .setParentStat(parentStat),
+          t,
+          true);
       return Optional.of(parent.gfid);
     } finally {
       lock.unlock();
@@ -268,12 +299,22 @@ final class TruthTree implements AutoCloseable {
       long t = clock.stamp(Math.max(inode.lastEventMs, parent.lastEventMs));
       inode.remove(t);
       files.remove(inode.uuid);
-      Iatt parentStat = Iatt.newBuilder(parent.current)
-          .setMtimeSec(Math.floorDiv(t, 1000)).setMtimeNsec(nanos(t))
-          .setCtimeSec(Math.floorDiv(t, 1000)).setCtimeNsec(nanos(t)).build();
+      Iatt parentStat =
+          Iatt.newBuilder(parent.current)
+              .setMtimeSec(Math.floorDiv(t, 1000))
+              .setMtimeNsec(nanos(t))
+              .setCtimeSec(Math.floorDiv(t, 1000))
+              .setCtimeNsec(nanos(t))
+              .build();
       parent.replace(parentStat, t);
-      publish(inode.uuid, fop(Fop.UNLINK, client, inode.gfid, t)
-          .setParent(parent.gfid).setNlink(0).setParentStat(parentStat), t, true);
+      publish(
+          inode.uuid,
+          fop(Fop.UNLINK, client, inode.gfid, t)
+              .setParent(parent.gfid)
+              .setNlink(0)
+              .setParentStat(parentStat),
+          t,
+          true);
       return Optional.of(new Unlinked(inode.gfid, parent.gfid));
     } finally {
       lock.unlock();
@@ -294,14 +335,22 @@ final class TruthTree implements AutoCloseable {
     try {
       Inode inode = inodes.get(Gfids.toUuid(gfid));
       if (inode == null) {
-        return stale(gfid, served, "is no inode of the tree, or one gone for longer than " + retentionMs + " ms");
+        return stale(
+            gfid,
+            served,
+            "is no inode of the tree, or one gone for longer than " + retentionMs + " ms");
       }
       long ctime = ctimeMs(served);
       Version version = inode.versions.get(ctime);
       if (version == null || !version.stat().equals(served)) {
-        return stale(gfid, served, ctime < inode.prunedBeforeCtimeMs
-            ? "was replaced more than " + retentionMs + " ms before"
-            : "is a stat the bricks never returned: " + served + (version == null ? "" : "; they had " + version));
+        return stale(
+            gfid,
+            served,
+            ctime < inode.prunedBeforeCtimeMs
+                ? "was replaced more than " + retentionMs + " ms before"
+                : "is a stat the bricks never returned: "
+                    + served
+                    + (version == null ? "" : "; they had " + version));
       }
       long late = servedAtMs - version.replacedAtMs();
       if (version.replacedAtMs() == Long.MAX_VALUE || late < 0) {
@@ -310,16 +359,30 @@ final class TruthTree implements AutoCloseable {
       if (late <= boundMs) {
         return new Check(Verdict.WITHIN_BOUND, "");
       }
-      return stale(gfid, served, "was replaced " + late + " ms before it was served (bound " + boundMs + " ms)"
-          + (inode.goneAtMs == version.replacedAtMs() ? " by an unlink" : ""));
+      return stale(
+          gfid,
+          served,
+          "was replaced "
+              + late
+              + " ms before it was served (bound "
+              + boundMs
+              + " ms)"
+              + (inode.goneAtMs == version.replacedAtMs() ? " by an unlink" : ""));
     } finally {
       lock.unlock();
     }
   }
 
   private static Check stale(Gfid gfid, Iatt served, String why) {
-    return new Check(Verdict.STALE, Gfids.format(gfid) + " ctime " + served.getCtimeSec() + "."
-        + String.format("%09d", served.getCtimeNsec()) + " " + why);
+    return new Check(
+        Verdict.STALE,
+        Gfids.format(gfid)
+            + " ctime "
+            + served.getCtimeSec()
+            + "."
+            + String.format("%09d", served.getCtimeNsec())
+            + " "
+            + why);
   }
 
   /** Lets the bricks' heartbeats move on while no fop is published, and forgets versions no cache can hold. */
@@ -396,7 +459,12 @@ final class TruthTree implements AutoCloseable {
   }
 
   private FopRecord.Builder fop(Fop fop, String client, Gfid gfid, long eventTimeMs) {
-    return FopRecord.newBuilder().setVolume(VOLUME).setBrick("").setFop(fop).setClient(client).setGfid(gfid)
+    return FopRecord.newBuilder()
+        .setVolume(VOLUME)
+        .setBrick("")
+        .setFop(fop)
+        .setClient(client)
+        .setGfid(gfid)
         .setEventTimeMs(eventTimeMs);
   }
 
@@ -409,11 +477,14 @@ final class TruthTree implements AutoCloseable {
       probe.published(fopId);
     }
     try {
-      brick.publish(record).whenComplete((metadata, error) -> {
-        if (error != null) {
-          fail(error);
-        }
-      });
+      brick
+          .publish(record)
+          .whenComplete(
+              (metadata, error) -> {
+                if (error != null) {
+                  fail(error);
+                }
+              });
       published.increment();
     } catch (RuntimeException e) {
       fail(e);
@@ -434,13 +505,22 @@ final class TruthTree implements AutoCloseable {
     return stat(IaType.DIR, mode, nlink, 4096, mtimeMs, ctimeMs);
   }
 
-  private static Iatt stat(IaType type, int mode, int nlink, long size, long mtimeMs, long ctimeMs) {
+  private static Iatt stat(
+      IaType type, int mode, int nlink, long size, long mtimeMs, long ctimeMs) {
     return Iatt.newBuilder()
-        .setType(type).setMode(mode).setUid(1000).setGid(1000).setNlink(nlink)
-        .setSize(size).setBlocks((size + 511) / 512)
-        .setAtimeSec(Math.floorDiv(mtimeMs, 1000)).setAtimeNsec(nanos(mtimeMs))
-        .setMtimeSec(Math.floorDiv(mtimeMs, 1000)).setMtimeNsec(nanos(mtimeMs))
-        .setCtimeSec(Math.floorDiv(ctimeMs, 1000)).setCtimeNsec(nanos(ctimeMs))
+        .setType(type)
+        .setMode(mode)
+        .setUid(1000)
+        .setGid(1000)
+        .setNlink(nlink)
+        .setSize(size)
+        .setBlocks((size + 511) / 512)
+        .setAtimeSec(Math.floorDiv(mtimeMs, 1000))
+        .setAtimeNsec(nanos(mtimeMs))
+        .setMtimeSec(Math.floorDiv(mtimeMs, 1000))
+        .setMtimeNsec(nanos(mtimeMs))
+        .setCtimeSec(Math.floorDiv(ctimeMs, 1000))
+        .setCtimeNsec(nanos(ctimeMs))
         .build();
   }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * installs) accepts docker/compose.yaml, and the Dockerfile runs the launcher as a non-root user.
  */
 class ComposeFileTest {
-  private static final Path REPO = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+  private static final Path REPO =
+      Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
   private static final Path COMPOSE_FILE = REPO.resolve("docker/compose.yaml");
   private static final Path DOCKERFILE = REPO.resolve("docker/Dockerfile");
 
@@ -27,7 +28,9 @@ class ComposeFileTest {
   void composeFileValidates() throws Exception {
     Result result = dockerCompose(COMPOSE_FILE, "config", "-q");
 
-    assertThat(result.exitCode()).as("docker-compose config -q said:%n%s", result.output()).isZero();
+    assertThat(result.exitCode())
+        .as("docker-compose config -q said:%n%s", result.output())
+        .isZero();
   }
 
   @Test
@@ -35,15 +38,18 @@ class ComposeFileTest {
     Result result = dockerCompose(COMPOSE_FILE, "config", "--services");
 
     assertThat(result.exitCode()).as(result.output()).isZero();
-    assertThat(result.output().lines().map(String::strip).toList()).contains(
-        "kafka-1", "kafka-2", "kafka-3", "topics", "streams-1", "streams-2", "load", "demo");
+    assertThat(result.output().lines().map(String::strip).toList())
+        .contains(
+            "kafka-1", "kafka-2", "kafka-3", "topics", "streams-1", "streams-2", "load", "demo");
   }
 
   @Test
   void validationRejectsABrokenDependency(@TempDir Path dir) throws Exception {
-    // Proves the check above can fail: the same file with a dependency condition Compose does not know.
-    String broken = Files.readString(COMPOSE_FILE)
-        .replace("condition: service_completed_successfully", "condition: service_finished");
+    // Proves the check above can fail: the same file with a dependency condition Compose does not
+    // know.
+    String broken =
+        Files.readString(COMPOSE_FILE)
+            .replace("condition: service_completed_successfully", "condition: service_finished");
     Path copy = Files.writeString(dir.resolve("compose.yaml"), broken);
 
     Result result = dockerCompose(copy, "config", "-q");
@@ -71,23 +77,28 @@ class ComposeFileTest {
 
   private record Result(int exitCode, String output) {}
 
-  private static Result dockerCompose(Path file, String... args) throws IOException, InterruptedException {
+  private static Result dockerCompose(Path file, String... args)
+      throws IOException, InterruptedException {
     Path executable = onPath("docker-compose");
-    assumeTrue(executable != null, "docker-compose is not installed, so the compose file is not validated here "
-        + "(.ci/run installs Debian's docker-compose package)");
+    assumeTrue(
+        executable != null,
+        "docker-compose is not installed, so the compose file is not validated here "
+            + "(.ci/run installs Debian's docker-compose package)");
     List<String> command = new ArrayList<>(List.of(executable.toString(), "-f", file.toString()));
     command.addAll(List.of(args));
     Path output = Files.createTempFile("docker-compose-", ".out");
     try {
-      Process process = new ProcessBuilder(command)
-          .directory(file.getParent().toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(output.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .start();
+      Process process =
+          new ProcessBuilder(command)
+              .directory(file.getParent().toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
         process.destroyForcibly();
-        throw new AssertionError("docker-compose " + String.join(" ", args) + " did not finish within 2 minutes");
+        throw new AssertionError(
+            "docker-compose " + String.join(" ", args) + " did not finish within 2 minutes");
       }
       return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     } finally {

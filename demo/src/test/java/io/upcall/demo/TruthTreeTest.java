@@ -22,8 +22,7 @@ class TruthTreeTest {
   private static final Duration BOUND = Duration.ofSeconds(2);
   private static final String ALICE = "alice";
 
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
   private final AtomicLong wallClockMs = new AtomicLong(System.currentTimeMillis());
   private final SplittableRandom choice = new SplittableRandom(7);
@@ -34,8 +33,14 @@ class TruthTreeTest {
   void oneDirectoryWithOneFile() {
     UpcallTopics topics = kafka.uniqueTopics();
     clock = new EventClock(wallClockMs::get);
-    BrickPublisher brick = BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).volume("demo")
-        .brick("brick-1").topics(topics).clock(clock.heartbeats()).build();
+    BrickPublisher brick =
+        BrickPublisher.builder()
+            .bootstrapServers(kafka.bootstrapServers())
+            .volume("demo")
+            .brick("brick-1")
+            .topics(topics)
+            .clock(clock.heartbeats())
+            .build();
     tree = new TruthTree(clock, List.of(brick), new LatencyProbe(), BOUND, 1, 1, 42);
   }
 
@@ -49,7 +54,8 @@ class TruthTreeTest {
     Gfid file = onlyFile();
     Iatt stat = tree.lookup(ALICE, file).orElseThrow();
 
-    assertThat(tree.check(file, stat, wallClockMs.get() + 60_000).verdict()).isEqualTo(TruthTree.Verdict.CURRENT);
+    assertThat(tree.check(file, stat, wallClockMs.get() + 60_000).verdict())
+        .isEqualTo(TruthTree.Verdict.CURRENT);
   }
 
   @Test
@@ -60,20 +66,24 @@ class TruthTreeTest {
     tree.write(ALICE, choice).orElseThrow();
     long changedAtMs = wallClockMs.get();
 
-    assertThat(tree.check(file, before, changedAtMs - 1).verdict()).isEqualTo(TruthTree.Verdict.CURRENT);
+    assertThat(tree.check(file, before, changedAtMs - 1).verdict())
+        .isEqualTo(TruthTree.Verdict.CURRENT);
     assertThat(tree.check(file, before, changedAtMs + BOUND.toMillis()).verdict())
         .isEqualTo(TruthTree.Verdict.WITHIN_BOUND);
     TruthTree.Check late = tree.check(file, before, changedAtMs + BOUND.toMillis() + 1);
     assertThat(late.verdict()).isEqualTo(TruthTree.Verdict.STALE);
     assertThat(late.detail()).contains("replaced 2001 ms before it was served");
-    assertThat(tree.check(file, tree.lookup(ALICE, file).orElseThrow(), changedAtMs + 60_000).verdict())
+    assertThat(
+            tree.check(file, tree.lookup(ALICE, file).orElseThrow(), changedAtMs + 60_000)
+                .verdict())
         .isEqualTo(TruthTree.Verdict.CURRENT);
   }
 
   @Test
   void aStatTheBricksNeverReturnedIsStale() {
     Gfid file = onlyFile();
-    Iatt made = Iatt.newBuilder(tree.lookup(ALICE, file).orElseThrow()).setSize(123_456_789L).build();
+    Iatt made =
+        Iatt.newBuilder(tree.lookup(ALICE, file).orElseThrow()).setSize(123_456_789L).build();
 
     TruthTree.Check check = tree.check(file, made, wallClockMs.get());
 
@@ -104,8 +114,10 @@ class TruthTreeTest {
     tree.write(ALICE, choice);
     long secondWrite = TruthTree.ctimeMs(tree.lookup(ALICE, file).orElseThrow());
 
-    // On the frozen clock the lookup after the first write takes the next millisecond and the second write the one
-    // after: a lookup that read the old stat is always earlier than the change (the ordering rule needs it).
+    // On the frozen clock the lookup after the first write takes the next millisecond and the
+    // second write the one
+    // after: a lookup that read the old stat is always earlier than the change (the ordering rule
+    // needs it).
     assertThat(secondWrite).isEqualTo(firstWrite + 2);
     assertThat(firstWrite).isGreaterThan(wallClockMs.get());
   }

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseRecallReplies implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseRecallReplies.class);
+
   /** GlusterFS's recall-lease-timeout default. */
   public static final Duration DEFAULT_RECALL_TIMEOUT = Duration.ofSeconds(60);
 
@@ -61,25 +62,31 @@ public final class LeaseRecallReplies implements AutoCloseable {
     this.defaultTimeout = builder.defaultTimeout;
     this.clock = builder.clock;
     String topic = builder.topics.replies();
-    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), UpcallSerdes.leaseRecallReply().deserializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            config, new StringDeserializer(), UpcallSerdes.leaseRecallReply().deserializer());
     try {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10));
       if (partitions == null || partitions.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist: create the Upcall topics first");
+        throw new IllegalStateException(
+            "topic " + topic + " does not exist: create the Upcall topics first");
       }
       TopicPartition mine = new TopicPartition(topic, partitionOf(brick, partitions.size()));
       consumer.assign(List.of(mine));
       consumer.seekToEnd(List.of(mine));
-      consumer.position(mine, Duration.ofSeconds(10)); // fixed now: no reply to a later recall is missed
+      consumer.position(
+          mine, Duration.ofSeconds(10)); // fixed now: no reply to a later recall is missed
     } catch (RuntimeException e) {
       consumer.close();
       throw e;
     }
-    this.deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "upcall-recall-deadlines-" + brick);
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.deadlines =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "upcall-recall-deadlines-" + brick);
+              thread.setDaemon(true);
+              return thread;
+            });
     this.poller = new Thread(this::poll, "upcall-recall-replies-" + brick);
     poller.setDaemon(true);
     poller.start();
@@ -124,17 +131,23 @@ public final class LeaseRecallReplies implements AutoCloseable {
     UpcallRequest own = publisher.ownRequest(timed.build());
     Pending waiting = new Pending(own.getClient(), new CompletableFuture<>());
     if (pending.putIfAbsent(own.getRequestId(), waiting) != null) {
-      throw new IllegalArgumentException("requestId " + own.getRequestId() + " is already being recalled");
+      throw new IllegalArgumentException(
+          "requestId " + own.getRequestId() + " is already being recalled");
     }
     long deadlineMs = own.getEventTimeMs() + own.getRecallTimeoutSeconds() * 1000L;
-    deadlines.schedule(() -> timeOut(own.getRequestId()), Math.max(0, deadlineMs - clock.millis()),
+    deadlines.schedule(
+        () -> timeOut(own.getRequestId()),
+        Math.max(0, deadlineMs - clock.millis()),
         TimeUnit.MILLISECONDS);
     try {
-      publisher.request(own).whenComplete((metadata, error) -> {
-        if (error != null && pending.remove(own.getRequestId(), waiting)) {
-          waiting.outcome().completeExceptionally(error);
-        }
-      });
+      publisher
+          .request(own)
+          .whenComplete(
+              (metadata, error) -> {
+                if (error != null && pending.remove(own.getRequestId(), waiting)) {
+                  waiting.outcome().completeExceptionally(error);
+                }
+              });
     } catch (RuntimeException e) {
       pending.remove(own.getRequestId(), waiting);
       throw e;
@@ -162,7 +175,8 @@ public final class LeaseRecallReplies implements AutoCloseable {
   private void poll() {
     while (!closed) {
       try {
-        for (ConsumerRecord<String, LeaseRecallReply> record : consumer.poll(Duration.ofMillis(100))) {
+        for (ConsumerRecord<String, LeaseRecallReply> record :
+            consumer.poll(Duration.ofMillis(100))) {
           LeaseRecallReply reply = record.value();
           if (reply == null || !brick.equals(reply.getBrick())) {
             continue; // another brick's reply in a shared partition
@@ -177,7 +191,12 @@ public final class LeaseRecallReplies implements AutoCloseable {
       } catch (WakeupException e) {
         // close() woke us
       } catch (RecordDeserializationException e) {
-        log.warn("brick {}: skipping an undecodable reply at {}@{}", brick, e.topicPartition(), e.offset(), e);
+        log.warn(
+            "brick {}: skipping an undecodable reply at {}@{}",
+            brick,
+            e.topicPartition(),
+            e.offset(),
+            e);
         consumer.seek(e.topicPartition(), e.offset() + 1);
       } catch (RuntimeException e) {
         log.warn("brick {}: reading replies failed; retrying", brick, e);
@@ -260,8 +279,11 @@ public final class LeaseRecallReplies implements AutoCloseable {
       if (brick == null || brick.isBlank()) {
         throw new IllegalArgumentException("brick must be set");
       }
-      if (defaultTimeout == null || defaultTimeout.toSeconds() < 1 || defaultTimeout.toMillis() % 1000 != 0) {
-        throw new IllegalArgumentException("defaultRecallTimeout must be whole seconds >= 1, got " + defaultTimeout);
+      if (defaultTimeout == null
+          || defaultTimeout.toSeconds() < 1
+          || defaultTimeout.toMillis() % 1000 != 0) {
+        throw new IllegalArgumentException(
+            "defaultRecallTimeout must be whole seconds >= 1, got " + defaultTimeout);
       }
       Map<String, Object> config = new HashMap<>(properties);
       if (bootstrapServers != null) {

@@ -11,13 +11,21 @@ import io.upcall.avro.LeaseRecallReply;
  * @param status what the holder answered, or {@link Status#TIMED_OUT}
  * @param reply the holder's reply; null when it timed out
  */
-public record RecallOutcome(String requestId, String client, Status status, LeaseRecallReply reply) {
+public record RecallOutcome(
+    String requestId, String client, Status status, LeaseRecallReply reply) {
   /** The three ways a recall ends. */
-  public enum Status { RELEASED, NOT_RELEASED, TIMED_OUT }
+  public enum Status {
+    RELEASED,
+    NOT_RELEASED,
+    TIMED_OUT
+  }
 
   static RecallOutcome answered(LeaseRecallReply reply) {
-    return new RecallOutcome(reply.getRequestId(), reply.getClient(),
-        reply.getReleased() ? Status.RELEASED : Status.NOT_RELEASED, reply);
+    return new RecallOutcome(
+        reply.getRequestId(),
+        reply.getClient(),
+        reply.getReleased() ? Status.RELEASED : Status.NOT_RELEASED,
+        reply);
   }
 
   static RecallOutcome timedOut(String requestId, String client) {

@@ -25,23 +25,31 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Its own broker: the test stops and restarts it. */
 class BrickPublisherOutageTest {
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
   @Test
-  void stoppedBrokerMakesPublishFailAfterTheBoundAndLosesNothingAcknowledged(EmbeddedKafkaBroker broker)
-      throws Exception {
+  void stoppedBrokerMakesPublishFailAfterTheBoundAndLosesNothingAcknowledged(
+      EmbeddedKafkaBroker broker) throws Exception {
     // configure
     UpcallTopics topics = FopsTopic.fresh(kafka, 4);
     Duration maxBlock = Duration.ofSeconds(2);
-    BrickPublisher publisher = BrickPublisher.builder().bootstrapServers(broker.bootstrapServers())
-        .volume(VOLUME).brick(BRICK).topics(topics).heartbeatInterval(Duration.ZERO)
-        .maxBlock(maxBlock).bufferMemory(256 * 1024).deliveryTimeout(Duration.ofSeconds(6)).build();
+    BrickPublisher publisher =
+        BrickPublisher.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .volume(VOLUME)
+            .brick(BRICK)
+            .topics(topics)
+            .heartbeatInterval(Duration.ZERO)
+            .maxBlock(maxBlock)
+            .bufferMemory(256 * 1024)
+            .deliveryTimeout(Duration.ofSeconds(6))
+            .build();
     Set<String> acknowledged = new HashSet<>();
     List<CompletableFuture<RecordMetadata>> all = new ArrayList<>();
     int n = 0;
     for (; n < 2_000; n++) {
-      all.add(track(publisher.publish(write(gfid(n % 100), T0 + n, "f" + n)), "f" + n, acknowledged));
+      all.add(
+          track(publisher.publish(write(gfid(n % 100), T0 + n, "f" + n)), "f" + n, acknowledged));
     }
     all.forEach(CompletableFuture::join);
 
@@ -52,8 +60,8 @@ class BrickPublisherOutageTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (refusal == null && System.nanoTime() < deadline) {
       long start = System.nanoTime();
-      CompletableFuture<RecordMetadata> ack = track(publisher.publish(write(gfid(n % 100), T0 + n, "f" + n)),
-          "f" + n, acknowledged);
+      CompletableFuture<RecordMetadata> ack =
+          track(publisher.publish(write(gfid(n % 100), T0 + n, "f" + n)), "f" + n, acknowledged);
       blockedNanos = System.nanoTime() - start;
       all.add(ack);
       n++;
@@ -62,12 +70,16 @@ class BrickPublisherOutageTest {
       }
     }
     assertThat(refusal).as("publish failed within a minute of the broker stopping").isNotNull();
-    assertThat(blockedNanos).isBetween(maxBlock.toNanos() - 100_000_000L, maxBlock.toNanos() + 3_000_000_000L);
-    assertThat(refusal).hasMessageStartingWith("broker unreachable")
-        .hasMessageContaining("for 2 s").hasMessageContaining("while publishing WRITE gfid=");
+    assertThat(blockedNanos)
+        .isBetween(maxBlock.toNanos() - 100_000_000L, maxBlock.toNanos() + 3_000_000_000L);
+    assertThat(refusal)
+        .hasMessageStartingWith("broker unreachable")
+        .hasMessageContaining("for 2 s")
+        .hasMessageContaining("while publishing WRITE gfid=");
 
     // every future completes, none silently dropped: the buffered ones fail at the delivery timeout
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((ok, error) -> null)
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .handle((ok, error) -> null)
         .get(30, TimeUnit.SECONDS);
     PublisherMetrics metrics = publisher.metrics();
     assertThat(metrics.inFlight()).isZero();
@@ -85,16 +97,17 @@ class BrickPublisherOutageTest {
     assertThat(stored).containsAll(acknowledged).contains("after-restart");
   }
 
-  private static CompletableFuture<RecordMetadata> track(CompletableFuture<RecordMetadata> ack, String fopId,
-      Set<String> acknowledged) {
+  private static CompletableFuture<RecordMetadata> track(
+      CompletableFuture<RecordMetadata> ack, String fopId, Set<String> acknowledged) {
     // The returned stage completes after the bookkeeping, with the same outcome.
-    return ack.whenComplete((metadata, error) -> {
-      if (error == null) {
-        synchronized (acknowledged) {
-          acknowledged.add(fopId);
-        }
-      }
-    });
+    return ack.whenComplete(
+        (metadata, error) -> {
+          if (error == null) {
+            synchronized (acknowledged) {
+              acknowledged.add(fopId);
+            }
+          }
+        });
   }
 
   private static Throwable catchCause(CompletableFuture<?> future) {

@@ -13,7 +13,9 @@ import java.util.UUID;
 final class TestFops {
   static final String VOLUME = "vol0";
   static final String BRICK = "server1:/bricks/vol0/brick1";
-  static final String CLIENT = "CTX_ID:5e0a6f6c-2b7e-4a55-9a1e-0c8d8b1e2f31-GRAPH_ID:0-PID:4242-HOST:client1-PC_NAME:vol0-client-0-RECON_NO:-0";
+  static final String CLIENT =
+      "CTX_ID:5e0a6f6c-2b7e-4a55-9a1e-0c8d8b1e2f31-GRAPH_ID:0-PID:4242-HOST:client1-PC_NAME:vol0-client-0-RECON_NO:-0";
+
   /** Now, to the second: records far in the past would be deleted by the topic's time retention at once. */
   static final long T0 = System.currentTimeMillis() / 1000 * 1000;
 
@@ -26,7 +28,8 @@ final class TestFops {
   /** A WRITE of {@code gfid} completed at {@code eventTimeMs}, carrying {@code fopId}. */
   static FopRecord write(Gfid gfid, long eventTimeMs, String fopId) {
     long seconds = Math.floorDiv(eventTimeMs, 1000);
-    Iatt stat = new Iatt(IaType.REG, 0644, 1000, 1000, 1, 4096L, 8L, seconds, 0, seconds, 0, seconds, 0);
+    Iatt stat =
+        new Iatt(IaType.REG, 0644, 1000, 1000, 1, 4096L, 8L, seconds, 0, seconds, 0, seconds, 0);
     FopRecord record = new FopRecord();
     record.setVolume(VOLUME);
     record.setBrick(BRICK);

@@ -20,11 +20,16 @@ public final class BrickProcess {
   private BrickProcess() {}
 
   public static void main(String[] args) throws Exception {
-    BrickPublisher brick = BrickPublisher.builder().bootstrapServers(args[0])
-        .topics(UpcallTopics.withPrefix(args[1])).volume("vol").brick(args[2])
-        .deliveryTimeout(Duration.ofMillis(Long.parseLong(args[3])))
-        .maxBlock(Duration.ofMillis(Long.parseLong(args[4])))
-        .heartbeatInterval(Duration.ofMillis(Long.parseLong(args[5]))).build();
+    BrickPublisher brick =
+        BrickPublisher.builder()
+            .bootstrapServers(args[0])
+            .topics(UpcallTopics.withPrefix(args[1]))
+            .volume("vol")
+            .brick(args[2])
+            .deliveryTimeout(Duration.ofMillis(Long.parseLong(args[3])))
+            .maxBlock(Duration.ofMillis(Long.parseLong(args[4])))
+            .heartbeatInterval(Duration.ofMillis(Long.parseLong(args[5])))
+            .build();
     Probe probe = new Probe(brick);
     List<Gfid> files = new ArrayList<>();
     for (int i = 0; i < 8; i++) {

@@ -43,6 +43,7 @@ final class CheckedClients implements AutoCloseable {
    * against this same bound.
    */
   static final Duration BOUND = Duration.ofSeconds(5);
+
   private static final long SAMPLE_MS = 50;
 
   /** One version of a file: its stat (the size is unique) and when the next write replaced it. */
@@ -91,29 +92,42 @@ final class CheckedClients implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong freshSamples = new AtomicLong();
+
   /** Samples by the fresh-as-of age of the client's cache: unknown, under 1, 2, 5, 10 s, and 10 s or more. */
   private final AtomicLongArray ages = new AtomicLongArray(6);
+
   private final List<String> staleSamples = new CopyOnWriteArrayList<>();
   private final List<Throwable> failures = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
 
   /** One client: its cache and reader, and its longest refusal so far. */
-  private record Checked(String uid, MetadataCache cache, UpcallClient client, AtomicLong longestRefusalMs) {}
+  private record Checked(
+      String uid, MetadataCache cache, UpcallClient client, AtomicLong longestRefusalMs) {}
 
-  private CheckedClients(Supplier<BrickPublisher.Builder> brick, Supplier<UpcallClient.Builder> client, int count,
-      int fileCount, Duration bound, Supplier<MetadataCache> caches) {
+  private CheckedClients(
+      Supplier<BrickPublisher.Builder> brick,
+      Supplier<UpcallClient.Builder> client,
+      int count,
+      int fileCount,
+      Duration bound,
+      Supplier<MetadataCache> caches) {
     this.bound = bound;
     this.brick = brick.get().volume("vol").brick("truth-brick").clock(clock).build();
     for (int i = 0; i < fileCount; i++) {
       Gfid gfid = Gfids.of(UUID.randomUUID());
       files.add(gfid);
-      versions.put(gfid, new ArrayList<>(List.of(new Version(Probe.stat(1, sizes.incrementAndGet())))));
+      versions.put(
+          gfid, new ArrayList<>(List.of(new Version(Probe.stat(1, sizes.incrementAndGet())))));
     }
     for (int i = 0; i < count; i++) {
       MetadataCache cache = caches.get();
       String uid = "checked-" + i + "-" + UUID.randomUUID();
-      clients.add(new Checked(uid, cache, client.get().uid(uid).cache(cache).stalenessBound(bound).build(),
-          new AtomicLong()));
+      clients.add(
+          new Checked(
+              uid,
+              cache,
+              client.get().uid(uid).cache(cache).stalenessBound(bound).build(),
+              new AtomicLong()));
     }
   }
 
@@ -121,14 +135,24 @@ final class CheckedClients implements AutoCloseable {
    * Starts {@code count} clients on {@code fileCount} files once every client is ready: each looks a random file up
    * every 20 ms; the writer changes a random file every 50 ms.
    */
-  static CheckedClients start(Supplier<BrickPublisher.Builder> brick, Supplier<UpcallClient.Builder> client,
-      int count, int fileCount) throws InterruptedException {
+  static CheckedClients start(
+      Supplier<BrickPublisher.Builder> brick,
+      Supplier<UpcallClient.Builder> client,
+      int count,
+      int fileCount)
+      throws InterruptedException {
     return start(brick, client, count, fileCount, BOUND, () -> MetadataCache.builder().build());
   }
 
   /** The same with the clients' staleness bound (answers are checked against it) and their caches chosen. */
-  static CheckedClients start(Supplier<BrickPublisher.Builder> brick, Supplier<UpcallClient.Builder> client,
-      int count, int fileCount, Duration bound, Supplier<MetadataCache> caches) throws InterruptedException {
+  static CheckedClients start(
+      Supplier<BrickPublisher.Builder> brick,
+      Supplier<UpcallClient.Builder> client,
+      int count,
+      int fileCount,
+      Duration bound,
+      Supplier<MetadataCache> caches)
+      throws InterruptedException {
     CheckedClients checked = new CheckedClients(brick, client, count, fileCount, bound, caches);
     for (Checked c : checked.clients) {
       if (!c.client().awaitReady(Duration.ofSeconds(180))) {
@@ -147,13 +171,16 @@ final class CheckedClients implements AutoCloseable {
   }
 
   private void spawn(String name, Runnable body) {
-    Thread thread = new Thread(() -> {
-      try {
-        body.run();
-      } catch (RuntimeException e) {
-        failures.add(e);
-      }
-    }, name);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (RuntimeException e) {
+                failures.add(e);
+              }
+            },
+            name);
     thread.setDaemon(true);
     threads.add(thread);
     thread.start();
@@ -197,8 +224,17 @@ final class CheckedClients implements AutoCloseable {
           if (late > bound.toMillis()) {
             stale.incrementAndGet();
             if (staleSamples.size() < 5) {
-              staleSamples.add(c.uid() + " served size " + servedStat.getSize() + " of " + Gfids.format(gfid)
-                  + ", replaced " + late + " ms before (bound " + bound.toMillis() + " ms)");
+              staleSamples.add(
+                  c.uid()
+                      + " served size "
+                      + servedStat.getSize()
+                      + " of "
+                      + Gfids.format(gfid)
+                      + ", replaced "
+                      + late
+                      + " ms before (bound "
+                      + bound.toMillis()
+                      + " ms)");
             }
           }
           return;
@@ -232,14 +268,25 @@ final class CheckedClients implements AutoCloseable {
 
   /** Hands the fop to the brick (stamped by its clock on this thread); a failed delivery is kept as a failure. */
   private void send(Fop fop, String client, Gfid gfid, Iatt stat) {
-    FopRecord record = FopRecord.newBuilder()
-        .setVolume("").setBrick("").setFop(fop).setClient(client).setGfid(gfid).setEventTimeMs(0)
-        .setFopId("truth-" + UUID.randomUUID()).setStat(stat).build();
-    brick.publish(record).whenComplete((metadata, error) -> {
-      if (error != null) {
-        failures.add(error);
-      }
-    });
+    FopRecord record =
+        FopRecord.newBuilder()
+            .setVolume("")
+            .setBrick("")
+            .setFop(fop)
+            .setClient(client)
+            .setGfid(gfid)
+            .setEventTimeMs(0)
+            .setFopId("truth-" + UUID.randomUUID())
+            .setStat(stat)
+            .build();
+    brick
+        .publish(record)
+        .whenComplete(
+            (metadata, error) -> {
+              if (error != null) {
+                failures.add(error);
+              }
+            });
   }
 
   private void sample() {
@@ -256,7 +303,8 @@ final class CheckedClients implements AutoCloseable {
         } else if (unfreshSince[i] == 0) {
           unfreshSince[i] = now;
         } else {
-          c.longestRefusalMs().accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(now - unfreshSince[i]), Math::max);
+          c.longestRefusalMs()
+              .accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(now - unfreshSince[i]), Math::max);
         }
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SAMPLE_MS));
@@ -294,7 +342,8 @@ final class CheckedClients implements AutoCloseable {
 
   /** The longest any client refused to serve because it could not prove itself fresh (sampled every 50 ms). */
   Duration longestRefusal() {
-    return Duration.ofMillis(clients.stream().mapToLong(c -> c.longestRefusalMs().get()).max().orElse(0));
+    return Duration.ofMillis(
+        clients.stream().mapToLong(c -> c.longestRefusalMs().get()).max().orElse(0));
   }
 
   /** Starts a new refusal measurement (e.g. for the next fault). */
@@ -304,10 +353,22 @@ final class CheckedClients implements AutoCloseable {
 
   /** One line for the test output. */
   String summary() {
-    return clients.size() + " checked clients: " + served() + " cached answers served, " + stale() + " stale"
-        + (staleSamples.isEmpty() ? "" : " e.g. " + staleSamples) + "; " + writes() + " writes; longest refusal "
-        + longestRefusal().toMillis() + " ms; fresh in " + (100 * freshSamples.get() / Math.max(1, samples.get()))
-        + " % of samples (fresh-as-of age: unknown/<1/<2/<5/<10/>=10 s " + ages + ")";
+    return clients.size()
+        + " checked clients: "
+        + served()
+        + " cached answers served, "
+        + stale()
+        + " stale"
+        + (staleSamples.isEmpty() ? "" : " e.g. " + staleSamples)
+        + "; "
+        + writes()
+        + " writes; longest refusal "
+        + longestRefusal().toMillis()
+        + " ms; fresh in "
+        + (100 * freshSamples.get() / Math.max(1, samples.get()))
+        + " % of samples (fresh-as-of age: unknown/<1/<2/<5/<10/>=10 s "
+        + ages
+        + ")";
   }
 
   /** Stops the traffic, waits for the writer's fops, and closes the clients. */

@@ -15,11 +15,27 @@ final class ChildBrick implements AutoCloseable {
   }
 
   /** Starts the brick and returns once its first write is acknowledged. */
-  static ChildBrick start(String bootstrapServers, String topicPrefix, String brick, Duration deliveryTimeout,
-      Duration maxBlock, Duration heartbeatInterval) throws IOException, InterruptedException {
-    ChildJvm jvm = ChildJvm.start("brick child", "128m", BrickProcess.class, BrickProcess.READY,
-        List.of(bootstrapServers, topicPrefix, brick, Long.toString(deliveryTimeout.toMillis()),
-            Long.toString(maxBlock.toMillis()), Long.toString(heartbeatInterval.toMillis())));
+  static ChildBrick start(
+      String bootstrapServers,
+      String topicPrefix,
+      String brick,
+      Duration deliveryTimeout,
+      Duration maxBlock,
+      Duration heartbeatInterval)
+      throws IOException, InterruptedException {
+    ChildJvm jvm =
+        ChildJvm.start(
+            "brick child",
+            "128m",
+            BrickProcess.class,
+            BrickProcess.READY,
+            List.of(
+                bootstrapServers,
+                topicPrefix,
+                brick,
+                Long.toString(deliveryTimeout.toMillis()),
+                Long.toString(maxBlock.toMillis()),
+                Long.toString(heartbeatInterval.toMillis())));
     jvm.awaitReady(START_TIMEOUT);
     return new ChildBrick(jvm);
   }

@@ -34,14 +34,25 @@ final class ChildJvm {
    * Starts {@code main} with {@code args} in a JVM of at most {@code maxHeap} (e.g. "128m"), small and quick to start;
    * {@code name} says which child it is in messages, e.g. "streams child a".
    */
-  static ChildJvm start(String name, String maxHeap, Class<?> main, String readyLine, List<String> args)
+  static ChildJvm start(
+      String name, String maxHeap, Class<?> main, String readyLine, List<String> args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", classpath, main.getName()));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx" + maxHeap,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classpath,
+                main.getName()));
     command.addAll(args);
-    return new ChildJvm(name, new ProcessBuilder(command).redirectErrorStream(true).start(), readyLine);
+    return new ChildJvm(
+        name, new ProcessBuilder(command).redirectErrorStream(true).start(), readyLine);
   }
 
   /**
@@ -52,7 +63,8 @@ final class ChildJvm {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!ready.await(50, TimeUnit.MILLISECONDS)) {
       if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-        String why = process.isAlive() ? "not ready within " + timeout : "exited " + process.exitValue();
+        String why =
+            process.isAlive() ? "not ready within " + timeout : "exited " + process.exitValue();
         process.destroyForcibly();
         throw new IllegalStateException(name + " " + why + "; its output:\n" + output);
       }
@@ -60,8 +72,9 @@ final class ChildJvm {
   }
 
   private void pump() {
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         output.append(line).append('\n');

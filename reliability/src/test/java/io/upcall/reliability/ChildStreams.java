@@ -30,15 +30,23 @@ final class ChildStreams implements AutoCloseable {
   }
 
   /** Starts a child JVM running {@link StreamsProcess} with {@code config}; returns once the app is RUNNING. */
-  static ChildStreams start(String name, Map<String, ?> config, Path workDir) throws IOException, InterruptedException {
+  static ChildStreams start(String name, Map<String, ?> config, Path workDir)
+      throws IOException, InterruptedException {
     Path file = workDir.resolve(name + ".properties");
     Properties props = new Properties();
     config.forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
     try (OutputStream out = Files.newOutputStream(file)) {
       props.store(out, "streams instance " + name);
     }
-    ChildStreams child = new ChildStreams(name, ChildJvm.start("streams child " + name, "384m",
-        StreamsProcess.class, StreamsProcess.RUNNING, List.of(file.toString())));
+    ChildStreams child =
+        new ChildStreams(
+            name,
+            ChildJvm.start(
+                "streams child " + name,
+                "384m",
+                StreamsProcess.class,
+                StreamsProcess.RUNNING,
+                List.of(file.toString())));
     child.jvm.awaitReady(START_TIMEOUT);
     return child;
   }
@@ -80,7 +88,10 @@ final class ChildStreams implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "streams child " + name + " (pid " + process.pid() + (process.isAlive() ? ", alive)" : ", gone)");
+    return "streams child "
+        + name
+        + " (pid "
+        + process.pid()
+        + (process.isAlive() ? ", alive)" : ", gone)");
   }
-
 }

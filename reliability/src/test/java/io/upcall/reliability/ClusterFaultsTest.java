@@ -35,12 +35,12 @@ class ClusterFaultsTest {
    * find itself fenced.
    */
   private static final Duration PAUSE = Duration.ofSeconds(15);
+
   private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
 
   private static KafkaCluster cluster;
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @BeforeAll
   static void startCluster() {
@@ -56,7 +56,8 @@ class ClusterFaultsTest {
 
   @Test
   @Order(1)
-  void leaderOfTheBusiestFopsPartitionThenTheActiveControllerKilled(TestReporter reporter) throws Exception {
+  void leaderOfTheBusiestFopsPartitionThenTheActiveControllerKilled(TestReporter reporter)
+      throws Exception {
     try (ClusterPipeline pipeline = ClusterPipeline.start(cluster, "kill", 51, work)) {
       pipeline.awaitServing();
       TopicPartition busiest = pipeline.busiestFopsPartition();
@@ -64,7 +65,9 @@ class ClusterFaultsTest {
       pipeline.clients.resetLongestRefusal();
       cluster.kill(leader);
       pipeline.note("node " + leader + " (leader of " + busiest + ") killed");
-      pipeline.awaitCluster(FAILOVER_TIMEOUT, "a new leader of " + busiest,
+      pipeline.awaitCluster(
+          FAILOVER_TIMEOUT,
+          "a new leader of " + busiest,
           () -> cluster.leaderOf(busiest).filter(id -> id != leader).isPresent());
       pipeline.awaitServing();
       Duration leaderRefusal = pipeline.clients.longestRefusal();
@@ -77,7 +80,9 @@ class ClusterFaultsTest {
       pipeline.clients.resetLongestRefusal();
       cluster.kill(controller);
       pipeline.note("node " + controller + " (active controller) killed");
-      pipeline.awaitCluster(FAILOVER_TIMEOUT, "another active controller",
+      pipeline.awaitCluster(
+          FAILOVER_TIMEOUT,
+          "another active controller",
           () -> cluster.activeController().filter(id -> id != controller).isPresent());
       pipeline.awaitServing();
       Duration controllerRefusal = pipeline.clients.longestRefusal();
@@ -87,10 +92,21 @@ class ClusterFaultsTest {
       pipeline.awaitServing();
 
       reporter.publishEntry("longest refusal, leader killed", leaderRefusal.toMillis() + " ms");
-      reporter.publishEntry("longest refusal, controller killed", controllerRefusal.toMillis() + " ms");
-      pipeline.verify("leader of " + busiest + " (node " + leader + ") killed, longest refusal "
-          + leaderRefusal.toMillis() + " ms; then the active controller (node " + controller
-          + ") killed, longest refusal " + controllerRefusal.toMillis() + " ms", reporter);
+      reporter.publishEntry(
+          "longest refusal, controller killed", controllerRefusal.toMillis() + " ms");
+      pipeline.verify(
+          "leader of "
+              + busiest
+              + " (node "
+              + leader
+              + ") killed, longest refusal "
+              + leaderRefusal.toMillis()
+              + " ms; then the active controller (node "
+              + controller
+              + ") killed, longest refusal "
+              + controllerRefusal.toMillis()
+              + " ms",
+          reporter);
     }
   }
 
@@ -105,7 +121,8 @@ class ClusterFaultsTest {
       pipeline.note("node " + hung + " paused");
       try {
         Thread.sleep(PAUSE.toMillis());
-        assertThat(cluster.leaders(pipeline.topics.fops())).as("leaders while node %d is frozen", hung)
+        assertThat(cluster.leaders(pipeline.topics.fops()))
+            .as("leaders while node %d is frozen", hung)
             .doesNotContainValue(hung);
       } finally {
         cluster.resume(hung);
@@ -115,8 +132,15 @@ class ClusterFaultsTest {
       pipeline.awaitServing();
       Duration refusal = pipeline.clients.longestRefusal();
       reporter.publishEntry("longest refusal, broker paused", refusal.toMillis() + " ms");
-      pipeline.verify("node " + hung + " (leading the most partitions) paused " + PAUSE.toSeconds()
-          + " s, then resumed; longest refusal " + refusal.toMillis() + " ms", reporter);
+      pipeline.verify(
+          "node "
+              + hung
+              + " (leading the most partitions) paused "
+              + PAUSE.toSeconds()
+              + " s, then resumed; longest refusal "
+              + refusal.toMillis()
+              + " ms",
+          reporter);
     }
   }
 
@@ -138,14 +162,22 @@ class ClusterFaultsTest {
       pipeline.awaitServing();
       Duration refusal = pipeline.clients.longestRefusal();
       reporter.publishEntry("longest refusal, rolling restart", refusal.toMillis() + " ms");
-      pipeline.verify("rolling restart of nodes " + cluster.nodeIds() + " in " + rolled.toSeconds()
-          + " s; longest refusal " + refusal.toMillis() + " ms", reporter);
+      pipeline.verify(
+          "rolling restart of nodes "
+              + cluster.nodeIds()
+              + " in "
+              + rolled.toSeconds()
+              + " s; longest refusal "
+              + refusal.toMillis()
+              + " ms",
+          reporter);
     }
   }
 
   @Test
   @Order(4)
-  void streamsKilledWhileABrokerIsDownRestartedAfterItIsBack(TestReporter reporter) throws Exception {
+  void streamsKilledWhileABrokerIsDownRestartedAfterItIsBack(TestReporter reporter)
+      throws Exception {
     try (ClusterPipeline pipeline = ClusterPipeline.start(cluster, "mixed", 54, work)) {
       pipeline.awaitServing();
       int down = cluster.leaderOf(pipeline.busiestFopsPartition()).orElseThrow();
@@ -161,9 +193,16 @@ class ClusterFaultsTest {
       pipeline.startStreams();
       pipeline.awaitServing();
       Duration refusal = pipeline.clients.longestRefusal();
-      reporter.publishEntry("longest refusal, streams killed while a broker is down", refusal.toMillis() + " ms");
-      pipeline.verify("node " + down + " killed, the streams app killed while it was down, node restarted, then "
-          + "the app; longest refusal " + refusal.toMillis() + " ms", reporter);
+      reporter.publishEntry(
+          "longest refusal, streams killed while a broker is down", refusal.toMillis() + " ms");
+      pipeline.verify(
+          "node "
+              + down
+              + " killed, the streams app killed while it was down, node restarted, then "
+              + "the app; longest refusal "
+              + refusal.toMillis()
+              + " ms",
+          reporter);
     }
   }
 }

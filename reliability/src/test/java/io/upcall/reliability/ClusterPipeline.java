@@ -6,7 +6,6 @@ import io.upcall.client.UpcallClient;
 import io.upcall.producers.BrickPublisher;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
-import io.upcall.testkit.Eventually;
 import io.upcall.testkit.KafkaCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,14 +37,17 @@ import org.opentest4j.AssertionFailedError;
  */
 final class ClusterPipeline implements AutoCloseable {
   static final double FOPS_PER_SECOND = 300;
+
   /**
    * Cached answers the clients must serve (each checked against the truth) before a fault and again after it healed:
    * about 2 s of the three clients' lookups once fresh. Enough for a stale entry left by the fault to be served (each
    * of the 40 files is looked up every 0.3 s or so), few enough to keep the class short.
    */
   static final long ANSWERS = 300;
+
   /** How long the clients may take to serve again after a fault healed (a streams restart restores its stores). */
   private static final Duration SERVE_AGAIN_TIMEOUT = Duration.ofSeconds(150);
+
   private static final Duration ADMIN_POLL = Duration.ofMillis(250);
 
   private final long startedNanos = System.nanoTime();
@@ -69,22 +71,36 @@ final class ClusterPipeline implements AutoCloseable {
     this.topics = UpcallTopics.withPrefix(unique + ".");
     this.applicationId = "app-" + unique;
     cluster.ensureTopics(topics, EmbeddedKafkaExtension.DEFAULT_PARTITIONS);
-    this.streamsConfig = StreamsSettings.of(cluster.bootstrapServers(), applicationId, topics,
-        StreamsConfig.EXACTLY_ONCE_V2, work.resolve("state"));
+    this.streamsConfig =
+        StreamsSettings.of(
+            cluster.bootstrapServers(),
+            applicationId,
+            topics,
+            StreamsConfig.EXACTLY_ONCE_V2,
+            work.resolve("state"));
     streamsConfig.put("replication.factor", 3);
     streamsConfig.put("upcall.progress.interval.ms", 100);
   }
 
   /** Creates the topics, starts the app, then the load and the checked clients (once they are ready). */
-  static ClusterPipeline start(KafkaCluster cluster, String name, long seed, Path work) throws Exception {
+  static ClusterPipeline start(KafkaCluster cluster, String name, long seed, Path work)
+      throws Exception {
     ClusterPipeline pipeline = new ClusterPipeline(cluster, name, work);
     pipeline.note("topics created");
     try {
       pipeline.startStreams();
-      pipeline.load = SteadyLoad.start(SteadyLoad.smallVolume(seed).build(), FOPS_PER_SECOND, true,
-          pipeline::publisher);
-      pipeline.clients = CheckedClients.start(pipeline::publisher, () -> UpcallClient.builder()
-          .bootstrapServers(cluster.bootstrapServers()).topics(pipeline.topics), 3, 40);
+      pipeline.load =
+          SteadyLoad.start(
+              SteadyLoad.smallVolume(seed).build(), FOPS_PER_SECOND, true, pipeline::publisher);
+      pipeline.clients =
+          CheckedClients.start(
+              pipeline::publisher,
+              () ->
+                  UpcallClient.builder()
+                      .bootstrapServers(cluster.bootstrapServers())
+                      .topics(pipeline.topics),
+              3,
+              40);
       pipeline.note("load and clients started");
       return pipeline;
     } catch (Exception | Error e) {
@@ -95,8 +111,11 @@ final class ClusterPipeline implements AutoCloseable {
 
   /** A patient brick: it holds records through any outage the tests cause instead of failing them. */
   BrickPublisher.Builder publisher() {
-    return BrickPublisher.builder().bootstrapServers(cluster.bootstrapServers()).topics(topics)
-        .heartbeatInterval(Duration.ofMillis(200)).maxBlock(Duration.ofSeconds(60))
+    return BrickPublisher.builder()
+        .bootstrapServers(cluster.bootstrapServers())
+        .topics(topics)
+        .heartbeatInterval(Duration.ofMillis(200))
+        .maxBlock(Duration.ofSeconds(60))
         .deliveryTimeout(Duration.ofSeconds(120));
   }
 
@@ -121,14 +140,16 @@ final class ClusterPipeline implements AutoCloseable {
       }
       return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
           .max(Map.Entry.comparingByValue((a, b) -> Long.compare(a.offset(), b.offset())))
-          .orElseThrow().getKey();
+          .orElseThrow()
+          .getKey();
     }
   }
 
   /** The node leading the most partitions of this pipeline's fop and invalidation topics. */
   int busiestLeader() {
-    Map<Integer, Long> led = cluster.leaders(topics.fops()).values().stream()
-        .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    Map<Integer, Long> led =
+        cluster.leaders(topics.fops()).values().stream()
+            .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
     cluster.leaders(topics.invalidations()).values().forEach(id -> led.merge(id, 1L, Long::sum));
     led.remove(-1);
     return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
@@ -147,8 +168,11 @@ final class ClusterPipeline implements AutoCloseable {
     long from = clients.served();
     servedBeforeLastWait = from;
     long start = System.nanoTime();
-    poll(SERVE_AGAIN_TIMEOUT, Duration.ofMillis(20), "the checked clients serve " + ANSWERS + " more cached answers ("
-        + clients.summary() + ")", () -> clients.served() >= from + ANSWERS);
+    poll(
+        SERVE_AGAIN_TIMEOUT,
+        Duration.ofMillis(20),
+        "the checked clients serve " + ANSWERS + " more cached answers (" + clients.summary() + ")",
+        () -> clients.served() >= from + ANSWERS);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     note("clients serving (" + ANSWERS + " answers in " + took.toMillis() + " ms)");
     return took;
@@ -156,7 +180,10 @@ final class ClusterPipeline implements AutoCloseable {
 
   /** Waits until every partition of this pipeline's topics is fully in sync again. */
   void awaitFullyReplicated() {
-    poll(Duration.ofSeconds(90), ADMIN_POLL, "every partition back in sync",
+    poll(
+        Duration.ofSeconds(90),
+        ADMIN_POLL,
+        "every partition back in sync",
         () -> cluster.underReplicatedPartitions(topics.all()) == 0);
     note("fully replicated");
   }
@@ -180,7 +207,8 @@ final class ClusterPipeline implements AutoCloseable {
 
   /** Notes a step of the test with the time since the pipeline started, for the summary (to place a failure). */
   void note(String step) {
-    timeline.add(String.format(Locale.ROOT, "%.1f s %s", (System.nanoTime() - startedNanos) / 1e9, step));
+    timeline.add(
+        String.format(Locale.ROOT, "%.1f s %s", (System.nanoTime() - startedNanos) / 1e9, step));
   }
 
   /**
@@ -193,24 +221,41 @@ final class ClusterPipeline implements AutoCloseable {
     long servedSinceHealed = clients.served() - servedBeforeLastWait;
     clients.close();
     load.close();
-    Duration drain = Drained.await(cluster.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(120));
+    Duration drain =
+        Drained.await(
+            cluster.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(120));
     List<SpecOracle.Logged> fops = TopicLog.fops(cluster.clientProperties(), topics.fops());
-    Set<String> logged = fops.stream().map(l -> SteadyLoad.key(l.fop())).collect(Collectors.toSet());
-    Comparison result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
-        TopicLog.invalidations(cluster.clientProperties(), topics.invalidations()));
-    String summary = String.format("%s: %d fops in the log (%d acknowledged from the load), drained %d ms after the "
-            + "load stopped; %s; %s", fault, fops.size(), load.acknowledged(), drain.toMillis(), result.summary(),
-        clients.summary());
+    Set<String> logged =
+        fops.stream().map(l -> SteadyLoad.key(l.fop())).collect(Collectors.toSet());
+    Comparison result =
+        Comparison.of(
+            SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
+            TopicLog.invalidations(cluster.clientProperties(), topics.invalidations()));
+    String summary =
+        String.format(
+            "%s: %d fops in the log (%d acknowledged from the load), drained %d ms after the "
+                + "load stopped; %s; %s",
+            fault,
+            fops.size(),
+            load.acknowledged(),
+            drain.toMillis(),
+            result.summary(),
+            clients.summary());
     System.out.println(summary + "\n  timeline: " + String.join("; ", timeline));
     reporter.publishEntry("summary", summary);
     assertThat(load.failures()).as("publish failures of the load").isEmpty();
     assertThat(clients.failures()).as("failures of the checked clients' brick").isEmpty();
-    assertThat(logged).as("every acknowledged record is in the fop topic")
+    assertThat(logged)
+        .as("every acknowledged record is in the fop topic")
         .containsAll(load.acknowledgedRecords().keySet());
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-    assertThat(result.duplicated()).as("invalidations beyond what the spec requires or permits").isEmpty();
+    assertThat(result.duplicated())
+        .as("invalidations beyond what the spec requires or permits")
+        .isEmpty();
     assertThat(clients.stale()).as("stale reads: %s", clients.staleSamples()).isZero();
-    assertThat(servedSinceHealed).as("cached answers checked after the fault healed").isGreaterThanOrEqualTo(ANSWERS);
+    assertThat(servedSinceHealed)
+        .as("cached answers checked after the fault healed")
+        .isGreaterThanOrEqualTo(ANSWERS);
     return summary;
   }
 

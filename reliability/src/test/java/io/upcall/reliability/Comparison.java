@@ -13,7 +13,12 @@ import java.util.Map;
  * delivered one matches is still not lost when a later one to the same client about the same inode covers it
  * ({@link Coverage}); both are counted as folded.
  */
-record Comparison(int required, int delivered, List<Told> lost, List<Told> duplicated, int sameMillisecondExtras,
+record Comparison(
+    int required,
+    int delivered,
+    List<Told> lost,
+    List<Told> duplicated,
+    int sameMillisecondExtras,
     int folded) {
 
   static Comparison of(SpecOracle.Expected expected, List<Told> delivered) {
@@ -24,29 +29,41 @@ record Comparison(int required, int delivered, List<Told> lost, List<Told> dupli
     int sameMillisecondExtras = 0;
     int folded = 0;
     Map<String, List<Told>> byCause = new HashMap<>();
-    expected.required().forEach(told -> byCause.computeIfAbsent(cause(told), key -> new ArrayList<>()).add(told));
+    expected
+        .required()
+        .forEach(told -> byCause.computeIfAbsent(cause(told), key -> new ArrayList<>()).add(told));
     for (Told told : delivered) {
-      Told standsFor = left.containsKey(told) ? told : foldedInto(told, byCause.getOrDefault(cause(told), List.of()), left);
+      Told standsFor =
+          left.containsKey(told)
+              ? told
+              : foldedInto(told, byCause.getOrDefault(cause(told), List.of()), left);
       if (standsFor != null) {
         left.merge(standsFor, -1, Integer::sum);
         left.remove(standsFor, 0);
         folded += standsFor == told ? 0 : 1;
       } else if (permitted.getOrDefault(told.moment(), 0) > 0) {
-        permitted.merge(told.moment(), -1, Integer::sum); // one per touch at that moment: more are duplicates
+        permitted.merge(
+            told.moment(), -1, Integer::sum); // one per touch at that moment: more are duplicates
         sameMillisecondExtras++;
       } else {
         duplicated.add(told);
       }
     }
     List<Told> missing = new ArrayList<>();
-    left.forEach((told, count) -> {
-      for (int i = 0; i < count; i++) {
-        missing.add(told);
-      }
-    });
+    left.forEach(
+        (told, count) -> {
+          for (int i = 0; i < count; i++) {
+            missing.add(told);
+          }
+        });
     List<Told> lost = Coverage.of(missing, delivered).uncovered();
     folded += missing.size() - lost.size();
-    return new Comparison(expected.required().size(), delivered.size(), lost, duplicated, sameMillisecondExtras,
+    return new Comparison(
+        expected.required().size(),
+        delivered.size(),
+        lost,
+        duplicated,
+        sameMillisecondExtras,
         folded);
   }
 
@@ -66,10 +83,21 @@ record Comparison(int required, int delivered, List<Told> lost, List<Told> dupli
 
   /** One line for the test output, with a few examples of each difference. */
   String summary() {
-    return "required " + required + ", delivered " + delivered + ", lost " + lost.size() + ", extra "
-        + duplicated.size() + " (+" + sameMillisecondExtras + " permitted at same-millisecond moments), folded "
+    return "required "
+        + required
+        + ", delivered "
+        + delivered
+        + ", lost "
+        + lost.size()
+        + ", extra "
+        + duplicated.size()
+        + " (+"
+        + sameMillisecondExtras
+        + " permitted at same-millisecond moments), folded "
         + folded
         + (lost.isEmpty() ? "" : "; lost e.g. " + lost.subList(0, Math.min(3, lost.size())))
-        + (duplicated.isEmpty() ? "" : "; extra e.g. " + duplicated.subList(0, Math.min(3, duplicated.size())));
+        + (duplicated.isEmpty()
+            ? ""
+            : "; extra e.g. " + duplicated.subList(0, Math.min(3, duplicated.size())));
   }
 }

@@ -30,11 +30,16 @@ record Coverage(int required, int delivered, List<Told> uncovered) {
 
   static Coverage of(List<Told> required, List<Told> delivered) {
     Map<String, List<Told>> byPair = new HashMap<>();
-    delivered.forEach(told -> byPair.computeIfAbsent(pair(told), key -> new ArrayList<>()).add(told));
+    delivered.forEach(
+        told -> byPair.computeIfAbsent(pair(told), key -> new ArrayList<>()).add(told));
     List<Told> uncovered = new ArrayList<>();
     for (Told needed : required) {
-      boolean covered = byPair.getOrDefault(pair(needed), List.of()).stream()
-          .anyMatch(told -> told.eventTimeMs() >= needed.eventTimeMs() && covers(told.flags(), needed.flags()));
+      boolean covered =
+          byPair.getOrDefault(pair(needed), List.of()).stream()
+              .anyMatch(
+                  told ->
+                      told.eventTimeMs() >= needed.eventTimeMs()
+                          && covers(told.flags(), needed.flags()));
       if (!covered) {
         uncovered.add(needed);
       }
@@ -49,7 +54,8 @@ record Coverage(int required, int delivered, List<Told> uncovered) {
     if ((needed & DROPS) != 0) {
       return false;
     }
-    return ((needed & STAT) == 0 || (told & STAT) != 0) && ((needed & XATTRS) == 0 || (told & XATTRS) != 0);
+    return ((needed & STAT) == 0 || (told & STAT) != 0)
+        && ((needed & XATTRS) == 0 || (told & XATTRS) != 0);
   }
 
   private static String pair(Told told) {
@@ -57,7 +63,14 @@ record Coverage(int required, int delivered, List<Told> uncovered) {
   }
 
   String summary() {
-    return "required " + required + ", delivered " + delivered + ", uncovered " + uncovered.size()
-        + (uncovered.isEmpty() ? "" : "; e.g. " + uncovered.subList(0, Math.min(3, uncovered.size())));
+    return "required "
+        + required
+        + ", delivered "
+        + delivered
+        + ", uncovered "
+        + uncovered.size()
+        + (uncovered.isEmpty()
+            ? ""
+            : "; e.g. " + uncovered.subList(0, Math.min(3, uncovered.size())));
   }
 }

@@ -23,27 +23,45 @@ final class Drained {
   private Drained() {}
 
   /** Waits until the group of {@code applicationId} has committed up to the end of the fop topic and its own topics. */
-  static Duration await(Map<String, Object> adminProperties, String applicationId, String fopsTopic,
-      Duration timeout) throws Exception {
+  static Duration await(
+      Map<String, Object> adminProperties, String applicationId, String fopsTopic, Duration timeout)
+      throws Exception {
     long start = System.nanoTime();
     try (Admin admin = Admin.create(adminProperties)) {
-      Eventually.within(timeout, applicationId + " drained " + fopsTopic, () -> lag(admin, applicationId, fopsTopic) == 0);
+      Eventually.within(
+          timeout,
+          applicationId + " drained " + fopsTopic,
+          () -> lag(admin, applicationId, fopsTopic) == 0);
     }
     return Duration.ofNanos(System.nanoTime() - start);
   }
 
   private static long lag(Admin admin, String applicationId, String fopsTopic) {
     try {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      long fopsPartitions = admin.describeTopics(List.of(fopsTopic)).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(fopsTopic).partitions().size();
-      if (committed.keySet().stream().filter(p -> p.topic().equals(fopsTopic)).count() < fopsPartitions) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(applicationId)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
+      long fopsPartitions =
+          admin
+              .describeTopics(List.of(fopsTopic))
+              .allTopicNames()
+              .get(30, TimeUnit.SECONDS)
+              .get(fopsTopic)
+              .partitions()
+              .size();
+      if (committed.keySet().stream().filter(p -> p.topic().equals(fopsTopic)).count()
+          < fopsPartitions) {
         return Long.MAX_VALUE; // a partition with nothing committed yet
       }
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(committed.keySet()
-          .stream().collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest())))
-          .all().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin
+              .listOffsets(
+                  committed.keySet().stream()
+                      .collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest())))
+              .all()
+              .get(30, TimeUnit.SECONDS);
       long lag = 0;
       for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : committed.entrySet()) {
         long behind = ends.get(entry.getKey()).offset() - entry.getValue().offset();

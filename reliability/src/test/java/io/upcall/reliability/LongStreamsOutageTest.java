@@ -61,37 +61,62 @@ class LongStreamsOutageTest {
   private static final long ANSWERS = 300;
   private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(120);
 
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
-  void noClientServesStaleDuringOrAfterTheCatchUpOfAnOutageLongerThanTwiceTheTimeout(TestReporter reporter)
-      throws Exception {
+  void noClientServesStaleDuringOrAfterTheCatchUpOfAnOutageLongerThanTwiceTheTimeout(
+      TestReporter reporter) throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
-    Map<String, Object> config = StreamsSettings.of(kafka.bootstrapServers(), kafka.uniqueName("long-outage"),
-        topics, StreamsConfig.EXACTLY_ONCE_V2, work.resolve("state"));
+    Map<String, Object> config =
+        StreamsSettings.of(
+            kafka.bootstrapServers(),
+            kafka.uniqueName("long-outage"),
+            topics,
+            StreamsConfig.EXACTLY_ONCE_V2,
+            work.resolve("state"));
     config.put("cache-invalidation-timeout", T_SECONDS);
     config.put("upcall.progress.interval.ms", 100);
-    Supplier<BrickPublisher.Builder> bricks = () -> BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers())
-        .topics(topics).heartbeatInterval(Duration.ofMillis(200));
+    Supplier<BrickPublisher.Builder> bricks =
+        () ->
+            BrickPublisher.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .topics(topics)
+                .heartbeatInterval(Duration.ofMillis(200));
     Supplier<UpcallClient.Builder> clientBuilder =
         () -> UpcallClient.builder().bootstrapServers(kafka.bootstrapServers()).topics(topics);
     Duration timeout = Duration.ofSeconds(T_SECONDS);
     Ticker tenTimesSlower = () -> System.nanoTime() / 10;
     ChildStreams streams = ChildStreams.start("streams-1", config, work);
     try (SteadyLoad load = SteadyLoad.start(SteadyLoad.smallVolume(61).build(), 300, true, bricks);
-        CheckedClients clients = CheckedClients.start(bricks, clientBuilder, 3, 40, BOUND,
-            () -> MetadataCache.builder().invalidationTimeout(timeout).build());
-        CheckedClients control = CheckedClients.start(bricks, clientBuilder, 1, 40, BOUND,
-            () -> MetadataCache.builder().invalidationTimeout(timeout).ticker(tenTimesSlower).build())) {
+        CheckedClients clients =
+            CheckedClients.start(
+                bricks,
+                clientBuilder,
+                3,
+                40,
+                BOUND,
+                () -> MetadataCache.builder().invalidationTimeout(timeout).build());
+        CheckedClients control =
+            CheckedClients.start(
+                bricks,
+                clientBuilder,
+                1,
+                40,
+                BOUND,
+                () ->
+                    MetadataCache.builder()
+                        .invalidationTimeout(timeout)
+                        .ticker(tenTimesSlower)
+                        .build())) {
       awaitServing(clients, "before the outage");
       clients.resetLongestRefusal();
       long downAtMs = System.currentTimeMillis();
       streams.kill();
-      Thread.sleep(OUTAGE.toMillis()); // the fault itself: load, lookups and writes go on, nothing is decided
+      Thread.sleep(
+          OUTAGE
+              .toMillis()); // the fault itself: load, lookups and writes go on, nothing is decided
       long restartedAtMs = System.currentTimeMillis();
       long servedBeforeRestart = clients.served();
       streams = ChildStreams.start("streams-2", config, work);
@@ -104,22 +129,40 @@ class LongStreamsOutageTest {
       load.close();
 
       List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
-      long decidedLate = fops.stream().map(logged -> logged.fop().getEventTimeMs())
-          .filter(eventTime -> eventTime >= downAtMs && eventTime < restartedAtMs - 2_000L * T_SECONDS).count();
-      String summary = String.format("streams app down %d ms (2T = %d s): %d fops decided more than 2T after their "
-              + "event time; clients: %s; %d answers after the restart; control (answers outlive T): %s",
-          restartedAtMs - downAtMs, 2 * T_SECONDS, decidedLate, clients.summary(), servedAfterRestart,
-          control.summary());
+      long decidedLate =
+          fops.stream()
+              .map(logged -> logged.fop().getEventTimeMs())
+              .filter(
+                  eventTime ->
+                      eventTime >= downAtMs && eventTime < restartedAtMs - 2_000L * T_SECONDS)
+              .count();
+      String summary =
+          String.format(
+              "streams app down %d ms (2T = %d s): %d fops decided more than 2T after their "
+                  + "event time; clients: %s; %d answers after the restart; control (answers outlive T): %s",
+              restartedAtMs - downAtMs,
+              2 * T_SECONDS,
+              decidedLate,
+              clients.summary(),
+              servedAfterRestart,
+              control.summary());
       System.out.println(summary);
       reporter.publishEntry("summary", summary);
       reporter.publishEntry("longest refusal", refusal.toMillis() + " ms");
-      assertThat(decidedLate).as("fops the restarted app decided more than 2T after their event time").isPositive();
+      assertThat(decidedLate)
+          .as("fops the restarted app decided more than 2T after their event time")
+          .isPositive();
       assertThat(load.failures()).as("publish failures of the load").isEmpty();
       assertThat(clients.failures()).as("failures of the checked clients").isEmpty();
       assertThat(clients.stale()).as("stale reads: %s", clients.staleSamples()).isZero();
-      assertThat(servedAfterRestart).as("answers checked after the restart").isGreaterThanOrEqualTo(ANSWERS);
-      assertThat(control.stale()).as("stale reads of the control client, whose answers outlive T: the check "
-          + "catches what the cache's expiry prevents").isPositive();
+      assertThat(servedAfterRestart)
+          .as("answers checked after the restart")
+          .isGreaterThanOrEqualTo(ANSWERS);
+      assertThat(control.stale())
+          .as(
+              "stale reads of the control client, whose answers outlive T: the check "
+                  + "catches what the cache's expiry prevents")
+          .isPositive();
     } finally {
       streams.close();
     }
@@ -127,7 +170,10 @@ class LongStreamsOutageTest {
 
   private static void awaitServing(CheckedClients clients, String when) {
     long from = clients.served();
-    ClusterPipeline.poll(SERVE_TIMEOUT, Duration.ofMillis(20), "clients serve " + ANSWERS + " answers " + when
-        + " (" + clients.summary() + ")", () -> clients.served() >= from + ANSWERS);
+    ClusterPipeline.poll(
+        SERVE_TIMEOUT,
+        Duration.ofMillis(20),
+        "clients serve " + ANSWERS + " answers " + when + " (" + clients.summary() + ")",
+        () -> clients.served() >= from + ANSWERS);
   }
 }

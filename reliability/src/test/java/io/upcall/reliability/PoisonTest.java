@@ -56,56 +56,97 @@ class PoisonTest {
   private static final int POISON = 1_000;
   private static final String POISON_PREFIX = "poison-";
 
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
-  void everyPoisonRecordIsDeadLetteredWithItsReasonAndEveryValidRecordAroundItIsProcessed(TestReporter reporter)
-      throws Exception {
+  void everyPoisonRecordIsDeadLetteredWithItsReasonAndEveryValidRecordAroundItIsProcessed(
+      TestReporter reporter) throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("poison");
-    UpcallStreamsApp app = UpcallStreamsApp.start(new UpcallStreamsConfig(StreamsSettings.of(
-        kafka.bootstrapServers(), applicationId, topics, StreamsConfig.EXACTLY_ONCE_V2, work.resolve("state"))));
+    UpcallStreamsApp app =
+        UpcallStreamsApp.start(
+            new UpcallStreamsConfig(
+                StreamsSettings.of(
+                    kafka.bootstrapServers(),
+                    applicationId,
+                    topics,
+                    StreamsConfig.EXACTLY_ONCE_V2,
+                    work.resolve("state"))));
     SteadyLoad load = null;
     List<String> statesSeen = new ArrayList<>();
     try {
       assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
-      load = SteadyLoad.start(SteadyLoad.smallVolume(51).build(), 1_000, true, () -> BrickPublisher.builder()
-          .bootstrapServers(kafka.bootstrapServers()).topics(topics).heartbeatInterval(Duration.ofMillis(200)));
+      load =
+          SteadyLoad.start(
+              SteadyLoad.smallVolume(51).build(),
+              1_000,
+              true,
+              () ->
+                  BrickPublisher.builder()
+                      .bootstrapServers(kafka.bootstrapServers())
+                      .topics(topics)
+                      .heartbeatInterval(Duration.ofMillis(200)));
       SteadyLoad running = load;
-      Eventually.within(Duration.ofSeconds(30), "load under way", () -> running.acknowledged() > 1_000);
+      Eventually.within(
+          Duration.ofSeconds(30), "load under way", () -> running.acknowledged() > 1_000);
 
-      Map<String, Integer> injected = injectPoison(topics.fops(), () -> statesSeen.add(app.state().name()));
-      Eventually.within(Duration.ofSeconds(30), "more load after the poison",
+      Map<String, Integer> injected =
+          injectPoison(topics.fops(), () -> statesSeen.add(app.state().name()));
+      Eventually.within(
+          Duration.ofSeconds(30),
+          "more load after the poison",
           () -> running.acknowledged() > 8_000);
       load.close();
       Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
 
-      List<ConsumerRecord<byte[], byte[]>> dead = TopicLog.read(kafka.clientProperties(), topics.fopsDlq());
-      Map<String, Long> reasons = dead.stream().collect(Collectors.groupingBy(
-          record -> kindOf(header(record, "upcall.dlq.reason")), TreeMap::new, Collectors.counting()));
-      List<SpecOracle.Logged> valid = TopicLog.fops(kafka.clientProperties(), topics.fops()).stream()
-          .filter(logged -> logged.fop().getFopId() == null || !logged.fop().getFopId().startsWith(POISON_PREFIX))
-          .toList();
-      Comparison result = Comparison.of(SpecOracle.expected(valid, StreamsSettings.TIMEOUT_SECONDS),
-          TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
-      reporter.publishEntry(String.format("poison: %d injected %s, %d dead-lettered by reason %s; %d valid fops "
-          + "around them; app states seen while injecting %s; %s", POISON, injected, dead.size(), reasons,
-          valid.size(), statesSeen.stream().distinct().toList(), result.summary()));
+      List<ConsumerRecord<byte[], byte[]>> dead =
+          TopicLog.read(kafka.clientProperties(), topics.fopsDlq());
+      Map<String, Long> reasons =
+          dead.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      record -> kindOf(header(record, "upcall.dlq.reason")),
+                      TreeMap::new,
+                      Collectors.counting()));
+      List<SpecOracle.Logged> valid =
+          TopicLog.fops(kafka.clientProperties(), topics.fops()).stream()
+              .filter(
+                  logged ->
+                      logged.fop().getFopId() == null
+                          || !logged.fop().getFopId().startsWith(POISON_PREFIX))
+              .toList();
+      Comparison result =
+          Comparison.of(
+              SpecOracle.expected(valid, StreamsSettings.TIMEOUT_SECONDS),
+              TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
+      reporter.publishEntry(
+          String.format(
+              "poison: %d injected %s, %d dead-lettered by reason %s; %d valid fops "
+                  + "around them; app states seen while injecting %s; %s",
+              POISON,
+              injected,
+              dead.size(),
+              reasons,
+              valid.size(),
+              statesSeen.stream().distinct().toList(),
+              result.summary()));
 
       assertThat(dead).as("dead letters").hasSize(POISON);
-      assertThat(dead).allSatisfy(record -> {
-        assertThat(header(record, "upcall.dlq.reason")).isNotBlank();
-        assertThat(header(record, "upcall.dlq.topic")).isEqualTo(topics.fops());
-        assertThat(header(record, "upcall.dlq.offset")).isNotBlank();
-      });
+      assertThat(dead)
+          .allSatisfy(
+              record -> {
+                assertThat(header(record, "upcall.dlq.reason")).isNotBlank();
+                assertThat(header(record, "upcall.dlq.topic")).isEqualTo(topics.fops());
+                assertThat(header(record, "upcall.dlq.offset")).isNotBlank();
+              });
       assertThat(statesSeen).containsOnly(KafkaStreams.State.RUNNING.name());
       assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
       assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
-      assertThat(result.duplicated()).as("invalidations beyond what docs/semantics.md requires or permits").isEmpty();
+      assertThat(result.duplicated())
+          .as("invalidations beyond what docs/semantics.md requires or permits")
+          .isEmpty();
     } finally {
       if (load != null) {
         load.close();
@@ -115,7 +156,8 @@ class PoisonTest {
   }
 
   /** Sends the poison, a record every ~3 ms, checking the app's state as it goes; returns how many of each kind. */
-  private static Map<String, Integer> injectPoison(String topic, Runnable sampleState) throws Exception {
+  private static Map<String, Integer> injectPoison(String topic, Runnable sampleState)
+      throws Exception {
     SplittableRandom random = new SplittableRandom(7);
     Map<String, Integer> kinds = new TreeMap<>();
     List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -141,9 +183,21 @@ class PoisonTest {
     return kinds;
   }
 
-  private static final List<String> KINDS = List.of("random bytes", "empty", "tombstone", "unknown fingerprint",
-      "truncated fop", "an invalidation", "empty client", "UNKNOWN fop", "no event time", "CREATE without parent",
-      "SETXATTR without xattrs", "negative nlink", "all-zero gfid");
+  private static final List<String> KINDS =
+      List.of(
+          "random bytes",
+          "empty",
+          "tombstone",
+          "unknown fingerprint",
+          "truncated fop",
+          "an invalidation",
+          "empty client",
+          "UNKNOWN fop",
+          "no event time",
+          "CREATE without parent",
+          "SETXATTR without xattrs",
+          "negative nlink",
+          "all-zero gfid");
 
   private static byte[] poison(String kind, int i, SplittableRandom random) {
     return switch (kind) {
@@ -156,23 +210,47 @@ class PoisonTest {
       case "tombstone" -> null;
       case "unknown fingerprint" -> {
         byte[] bytes = encode(valid(i).build());
-        bytes[2] ^= (byte) 0xff; // the single-object header: C3 01, then the 8-byte schema fingerprint
+        bytes[2] ^=
+            (byte) 0xff; // the single-object header: C3 01, then the 8-byte schema fingerprint
         yield bytes;
       }
       case "truncated fop" -> {
         byte[] bytes = encode(valid(i).build());
         yield Arrays.copyOf(bytes, bytes.length / 2);
       }
-      case "an invalidation" -> UpcallSerdes.invalidation().serializer().serialize("", new Invalidation(
-          "client", Gfids.of(UUID.randomUUID()), 0x8, "vol", null, null, null, null, null, List.of(), 60,
-          System.currentTimeMillis(), "brick", POISON_PREFIX + i));
+      case "an invalidation" ->
+          UpcallSerdes.invalidation()
+              .serializer()
+              .serialize(
+                  "",
+                  new Invalidation(
+                      "client",
+                      Gfids.of(UUID.randomUUID()),
+                      0x8,
+                      "vol",
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      List.of(),
+                      60,
+                      System.currentTimeMillis(),
+                      "brick",
+                      POISON_PREFIX + i));
       case "empty client" -> encode(valid(i).setClient("").build());
       case "UNKNOWN fop" -> encode(valid(i).setFop(Fop.UNKNOWN).build());
       case "no event time" -> encode(valid(i).setEventTimeMs(0).build());
       case "CREATE without parent" -> encode(valid(i).setFop(Fop.CREATE).setParent(null).build());
-      case "SETXATTR without xattrs" -> encode(valid(i).setFop(Fop.SETXATTR).setXattrs(List.of()).build());
-      case "negative nlink" -> encode(valid(i).setFop(Fop.UNLINK).setParent(Gfids.of(UUID.randomUUID()))
-          .setNlink(-1).build());
+      case "SETXATTR without xattrs" ->
+          encode(valid(i).setFop(Fop.SETXATTR).setXattrs(List.of()).build());
+      case "negative nlink" ->
+          encode(
+              valid(i)
+                  .setFop(Fop.UNLINK)
+                  .setParent(Gfids.of(UUID.randomUUID()))
+                  .setNlink(-1)
+                  .build());
       case "all-zero gfid" -> encode(valid(i).setGfid(Gfids.of(new UUID(0, 0))).build());
       default -> throw new IllegalArgumentException(kind);
     };
@@ -181,8 +259,13 @@ class PoisonTest {
   /** A WRITE that meets the contract, named as poison so the model leaves out the variants that break it. */
   private static FopRecord.Builder valid(int i) {
     Gfid gfid = Gfids.of(UUID.randomUUID());
-    return FopRecord.newBuilder().setVolume("vol").setBrick("poison-brick").setFop(Fop.WRITE)
-        .setClient("poisoner").setGfid(gfid).setEventTimeMs(System.currentTimeMillis())
+    return FopRecord.newBuilder()
+        .setVolume("vol")
+        .setBrick("poison-brick")
+        .setFop(Fop.WRITE)
+        .setClient("poisoner")
+        .setGfid(gfid)
+        .setEventTimeMs(System.currentTimeMillis())
         .setFopId(POISON_PREFIX + i);
   }
 

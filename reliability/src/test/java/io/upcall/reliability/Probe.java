@@ -21,7 +21,8 @@ final class Probe implements AutoCloseable {
 
   private final BrickPublisher brick;
   private final Map<String, Long> publishedAtNanos = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<RecordMetadata>> completions = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<RecordMetadata>> completions =
+      new ConcurrentHashMap<>();
 
   Probe(BrickPublisher brick) {
     this.brick = brick;
@@ -57,26 +58,43 @@ final class Probe implements AutoCloseable {
 
   private CompletableFuture<Published> publish(Fop fop, String client, Gfid gfid, long size) {
     String fopId = "probe-" + SEQUENCE.incrementAndGet();
-    return send(fopId, fop, client, gfid, size).thenApply(metadata -> new Published(fopId, metadata));
+    return send(fopId, fop, client, gfid, size)
+        .thenApply(metadata -> new Published(fopId, metadata));
   }
 
-  private CompletableFuture<RecordMetadata> send(String fopId, Fop fop, String client, Gfid gfid, long size) {
+  private CompletableFuture<RecordMetadata> send(
+      String fopId, Fop fop, String client, Gfid gfid, long size) {
     long now = System.currentTimeMillis();
-    FopRecord record = FopRecord.newBuilder()
-        .setVolume("").setBrick("").setFop(fop).setClient(client).setGfid(gfid)
-        .setEventTimeMs(0) // stamped by the publisher at hand-off, so no heartbeat overtakes it
-        .setFopId(fopId).setStat(stat(now / 1000, size))
-        .build();
+    FopRecord record =
+        FopRecord.newBuilder()
+            .setVolume("")
+            .setBrick("")
+            .setFop(fop)
+            .setClient(client)
+            .setGfid(gfid)
+            .setEventTimeMs(0) // stamped by the publisher at hand-off, so no heartbeat overtakes it
+            .setFopId(fopId)
+            .setStat(stat(now / 1000, size))
+            .build();
     publishedAtNanos.put(fopId, System.nanoTime());
     return brick.publish(record);
   }
 
   static Iatt stat(long ctimeSec, long size) {
     return Iatt.newBuilder()
-        .setType(IaType.REG).setMode(0644).setUid(0).setGid(0).setNlink(1)
-        .setSize(size).setBlocks((size + 511) / 512)
-        .setAtimeSec(ctimeSec).setAtimeNsec(0).setMtimeSec(ctimeSec).setMtimeNsec(0)
-        .setCtimeSec(ctimeSec).setCtimeNsec(0)
+        .setType(IaType.REG)
+        .setMode(0644)
+        .setUid(0)
+        .setGid(0)
+        .setNlink(1)
+        .setSize(size)
+        .setBlocks((size + 511) / 512)
+        .setAtimeSec(ctimeSec)
+        .setAtimeNsec(0)
+        .setMtimeSec(ctimeSec)
+        .setMtimeNsec(0)
+        .setCtimeSec(ctimeSec)
+        .setCtimeNsec(0)
         .build();
   }
 

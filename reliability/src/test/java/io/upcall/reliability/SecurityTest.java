@@ -59,7 +59,8 @@ class SecurityTest {
   private static final Map<String, String> PASSWORDS = new HashMap<>();
 
   static {
-    // Before any logger exists (this class runs in its own JVM): everything at INFO, so Kafka's config dumps are in.
+    // Before any logger exists (this class runs in its own JVM): everything at INFO, so Kafka's
+    // config dumps are in.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "info");
     System.setProperty("org.slf4j.simpleLogger.log.kafka", "info");
@@ -77,7 +78,8 @@ class SecurityTest {
 
   @BeforeAll
   static void securedBrokerWithRolesAndTheStreamsApp() throws Exception {
-    broker = EmbeddedKafkaBroker.builder().saslScram("admin", PASSWORDS.get("admin")).build().start();
+    broker =
+        EmbeddedKafkaBroker.builder().saslScram("admin", PASSWORDS.get("admin")).build().start();
     topics = UpcallTopics.withPrefix("secure.");
     applicationId = "secure-streams";
     try (Admin admin = Admin.create(broker.adminProperties())) {
@@ -103,7 +105,9 @@ class SecurityTest {
     config.put("state.dir", Files.createTempDirectory("secure-streams").toString());
     config.put("upcall.http.port", -1);
     app = UpcallStreamsApp.start(new UpcallStreamsConfig(config));
-    assertThat(app.awaitRunning(Duration.ofSeconds(90))).as("the streams app RUNNING with its own grants").isTrue();
+    assertThat(app.awaitRunning(Duration.ofSeconds(90)))
+        .as("the streams app RUNNING with its own grants")
+        .isTrue();
   }
 
   @AfterAll
@@ -116,20 +120,30 @@ class SecurityTest {
       broker.close();
     }
     String logs = LOGS.toString(StandardCharsets.UTF_8);
-    assertThat(logs).as("INFO logs were captured (Kafka's config dumps)").contains("sasl.jaas.config = [hidden]");
-    PASSWORDS.forEach((user, password) -> assertThat(logs).as("the logs name %s's password", user)
-        .doesNotContain(password));
+    assertThat(logs)
+        .as("INFO logs were captured (Kafka's config dumps)")
+        .contains("sasl.jaas.config = [hidden]");
+    PASSWORDS.forEach(
+        (user, password) ->
+            assertThat(logs).as("the logs name %s's password", user).doesNotContain(password));
   }
 
   @Test
-  void withEachRolesOwnAclsABricksChangeReachesTheClientsCache(TestReporter reporter) throws Exception {
+  void withEachRolesOwnAclsABricksChangeReachesTheClientsCache(TestReporter reporter)
+      throws Exception {
     Gfid file = Gfids.of(UUID.randomUUID());
     Set<String> heard = ConcurrentHashMap.newKeySet();
     MetadataCache cache = MetadataCache.builder().build();
     try (Probe brick = new Probe(brickPublisher("brick").build());
-        UpcallClient client = UpcallClient.builder().bootstrapServers(broker.bootstrapServers()).topics(topics)
-            .uid("secure-client-" + UUID.randomUUID()).cache(cache).kafkaProperties(login("client"))
-            .listener(told -> heard.add(told.getCauseFopId())).build()) {
+        UpcallClient client =
+            UpcallClient.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .topics(topics)
+                .uid("secure-client-" + UUID.randomUUID())
+                .cache(cache)
+                .kafkaProperties(login("client"))
+                .listener(told -> heard.add(told.getCauseFopId()))
+                .build()) {
       assertThat(client.awaitReady(Duration.ofSeconds(60))).as("client ready").isTrue();
       Eventually.within(Duration.ofSeconds(30), "client fresh", cache::isFresh);
       FetchToken token = cache.beginFetch(file);
@@ -138,22 +152,31 @@ class SecurityTest {
 
       Probe.Published write = brick.write("another-client", file, 4_096);
 
-      Eventually.within(Duration.ofSeconds(30), "the client hears of the write and drops its stale stat",
-          () -> heard.contains(write.fopId()) && cache.stat(file).map(Iatt::getSize).filter(s -> s == 4_096).isPresent());
-      int acls = UpcallAcls.brick("", topics).size() + UpcallAcls.client("", topics).size()
-          + UpcallAcls.streams("", topics, applicationId).size();
-      reporter.publishEntry("security: brick -> streams -> client works with the roles' ACLs only", acls + " ACLs");
+      Eventually.within(
+          Duration.ofSeconds(30),
+          "the client hears of the write and drops its stale stat",
+          () ->
+              heard.contains(write.fopId())
+                  && cache.stat(file).map(Iatt::getSize).filter(s -> s == 4_096).isPresent());
+      int acls =
+          UpcallAcls.brick("", topics).size()
+              + UpcallAcls.client("", topics).size()
+              + UpcallAcls.streams("", topics, applicationId).size();
+      reporter.publishEntry(
+          "security: brick -> streams -> client works with the roles' ACLs only", acls + " ACLs");
     }
   }
 
   @Test
   void aPrincipalWithoutTheWriteAclIsRefusedNamingTheTopic() {
     for (String user : List.of("client", "intruder")) {
-      try (BrickPublisher publisher = brickPublisher(user).build(); Probe probe = new Probe(publisher)) {
+      try (BrickPublisher publisher = brickPublisher(user).build();
+          Probe probe = new Probe(publisher)) {
         assertThatThrownBy(() -> probe.write("c", Gfids.of(UUID.randomUUID()), 1))
             .as("%s publishing fops", user)
             .isInstanceOf(CompletionException.class)
-            .cause().isInstanceOf(PublishException.class)
+            .cause()
+            .isInstanceOf(PublishException.class)
             .hasMessageStartingWith("not authorized to write topic " + topics.fops())
             .hasRootCauseInstanceOf(TopicAuthorizationException.class);
       }
@@ -164,15 +187,26 @@ class SecurityTest {
   void aClientCannotReadTheFopsAndAWrongPasswordCannotLogIn() {
     try (KafkaConsumer<byte[], byte[]> snoop = consumer(login("client"))) {
       snoop.assign(List.of(new TopicPartition(topics.fops(), 0)));
-      assertThatThrownBy(() -> snoop.poll(Duration.ofSeconds(10))).isInstanceOf(TopicAuthorizationException.class)
+      assertThatThrownBy(() -> snoop.poll(Duration.ofSeconds(10)))
+          .isInstanceOf(TopicAuthorizationException.class)
           .hasMessageContaining(topics.fops());
     }
-    Map<String, Object> wrong = new HashMap<>(EmbeddedKafkaBroker.scramClientProperties("brick", "guessed"));
-    try (BrickPublisher publisher = BrickPublisher.builder().bootstrapServers(broker.bootstrapServers())
-        .topics(topics).volume("vol").brick("guessing-brick").properties(wrong).heartbeatInterval(Duration.ZERO)
-        .maxBlock(Duration.ofSeconds(10)).build(); Probe probe = new Probe(publisher)) {
+    Map<String, Object> wrong =
+        new HashMap<>(EmbeddedKafkaBroker.scramClientProperties("brick", "guessed"));
+    try (BrickPublisher publisher =
+            BrickPublisher.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .topics(topics)
+                .volume("vol")
+                .brick("guessing-brick")
+                .properties(wrong)
+                .heartbeatInterval(Duration.ZERO)
+                .maxBlock(Duration.ofSeconds(10))
+                .build();
+        Probe probe = new Probe(publisher)) {
       assertThatThrownBy(() -> probe.write("c", Gfids.of(UUID.randomUUID()), 1))
-          .cause().isInstanceOf(PublishException.class)
+          .cause()
+          .isInstanceOf(PublishException.class)
           .hasMessageStartingWith("authentication with the broker failed")
           .hasRootCauseInstanceOf(SaslAuthenticationException.class);
     }
@@ -180,8 +214,16 @@ class SecurityTest {
 
   @Test
   void tlsSettingsPassThroughTheStreamsConfigUntouched() {
-    Map<String, Object> tls = Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/upcall/trust.p12",
-        "ssl.truststore.password", "trust-secret", "ssl.keystore.location", "/etc/upcall/streams.p12");
+    Map<String, Object> tls =
+        Map.of(
+            "security.protocol",
+            "SSL",
+            "ssl.truststore.location",
+            "/etc/upcall/trust.p12",
+            "ssl.truststore.password",
+            "trust-secret",
+            "ssl.keystore.location",
+            "/etc/upcall/streams.p12");
     Map<String, Object> config = new HashMap<>(tls);
     config.put("bootstrap.servers", "kafka:9093");
     assertThat(new UpcallStreamsConfig(config).streamsProperties()).containsAllEntriesOf(tls);
@@ -192,9 +234,15 @@ class SecurityTest {
   }
 
   private static BrickPublisher.Builder brickPublisher(String user) {
-    return BrickPublisher.builder().bootstrapServers(broker.bootstrapServers()).topics(topics).volume("vol")
-        .brick(user + "-brick").properties(login(user)).heartbeatInterval(Duration.ofMillis(100))
-        .maxBlock(Duration.ofSeconds(10)).deliveryTimeout(Duration.ofSeconds(20));
+    return BrickPublisher.builder()
+        .bootstrapServers(broker.bootstrapServers())
+        .topics(topics)
+        .volume("vol")
+        .brick(user + "-brick")
+        .properties(login(user))
+        .heartbeatInterval(Duration.ofMillis(100))
+        .maxBlock(Duration.ofSeconds(10))
+        .deliveryTimeout(Duration.ofSeconds(20));
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> login) {

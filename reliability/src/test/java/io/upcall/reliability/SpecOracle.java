@@ -78,7 +78,8 @@ final class SpecOracle {
       FopRecord fop = logged.fop();
       long second = second(fop.getEventTimeMs());
       for (Map.Entry<String, Long> tracked : lastAccess.entrySet()) {
-        if (!tracked.getKey().equals(fop.getClient()) && second - tracked.getValue() < timeoutSeconds) {
+        if (!tracked.getKey().equals(fop.getClient())
+            && second - tracked.getValue() < timeoutSeconds) {
           tell(tracked.getKey(), logged, flags, namesXattrs);
         }
       }
@@ -88,11 +89,12 @@ final class SpecOracle {
 
     void forget(Logged logged) {
       long second = second(logged.fop().getEventTimeMs());
-      lastAccess.forEach((client, last) -> {
-        if (second - last < timeoutSeconds) {
-          tell(client, logged, FORGET.bit(), false);
-        }
-      });
+      lastAccess.forEach(
+          (client, last) -> {
+            if (second - last < timeoutSeconds) {
+              tell(client, logged, FORGET.bit(), false);
+            }
+          });
       lastAccess.clear();
       latestChangeMs = Math.max(latestChangeMs, logged.fop().getEventTimeMs());
     }
@@ -126,12 +128,15 @@ final class SpecOracle {
     for (Logged logged : log) {
       oracle.eventsOf(logged, events);
     }
-    events.sort(Comparator.<Event>comparingLong(e -> e.logged().fop().getEventTimeMs())
-        .thenComparingInt(e -> e.logged().partition())
-        .thenComparingLong(e -> e.logged().offset())
-        .thenComparingInt(Event::step));
+    events.sort(
+        Comparator.<Event>comparingLong(e -> e.logged().fop().getEventTimeMs())
+            .thenComparingInt(e -> e.logged().partition())
+            .thenComparingLong(e -> e.logged().offset())
+            .thenComparingInt(Event::step));
     for (Event event : events) {
-      Inode inode = oracle.inodes.computeIfAbsent(event.inode(), gfid -> oracle.new Inode(Gfids.format(gfid)));
+      Inode inode =
+          oracle.inodes.computeIfAbsent(
+              event.inode(), gfid -> oracle.new Inode(Gfids.format(gfid)));
       FopRecord fop = event.logged().fop();
       if (fop.getTxId() != null && event.step() == 0 && oracle.seenBefore(inode, fop)) {
         continue;
@@ -158,61 +163,113 @@ final class SpecOracle {
     Gfid target = fop.getGfid();
     Action touch = (inode, l) -> inode.touch(fop.getClient(), fop.getEventTimeMs());
     switch (fop.getFop()) {
-      case LOOKUP, STAT, FSTAT, ACCESS, READ, READLINK, OPEN, OPENDIR, STATFS, LK, SEEK, GETXATTR, FGETXATTR,
-          READDIR -> events.add(new Event(target, logged, 0, touch));
+      case LOOKUP,
+          STAT,
+          FSTAT,
+          ACCESS,
+          READ,
+          READLINK,
+          OPEN,
+          OPENDIR,
+          STATFS,
+          LK,
+          SEEK,
+          GETXATTR,
+          FGETXATTR,
+          READDIR ->
+          events.add(new Event(target, logged, 0, touch));
       case READDIRP -> {
         events.add(new Event(target, logged, 0, touch));
-        fop.getEntries().stream().distinct().filter(entry -> !entry.equals(target))
+        fop.getEntries().stream()
+            .distinct()
+            .filter(entry -> !entry.equals(target))
             .forEach(entry -> events.add(new Event(entry, logged, 0, touch)));
       }
       case WRITE, TRUNCATE, FTRUNCATE, FALLOCATE, DISCARD, ZEROFILL, PUT, COPY_FILE_RANGE ->
-          events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, mask(SIZE, TIMES), false)));
+          events.add(
+              new Event(
+                  target, logged, 0, (inode, l) -> inode.notify(l, mask(SIZE, TIMES), false)));
       case SETATTR, FSETATTR -> {
-        int flags = mask(SIZE, TIMES, OWN, MODE, PERM) | (Boolean.TRUE.equals(fop.getModeChanged()) ? XATTR.bit() : 0);
+        int flags =
+            mask(SIZE, TIMES, OWN, MODE, PERM)
+                | (Boolean.TRUE.equals(fop.getModeChanged()) ? XATTR.bit() : 0);
         events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, flags, false)));
       }
       case CREATE, MKNOD, MKDIR, SYMLINK -> {
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
+        events.add(
+            new Event(
+                fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
         events.add(new Event(target, logged, 0, touch));
       }
       case UNLINK, RMDIR -> {
         boolean lastLink = fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink());
-        events.add(new Event(target, logged, 0, (inode, l) -> {
-          inode.notify(l, mask(NLINK, TIMES, PARENT_TIMES), false);
-          if (lastLink) {
-            inode.forget(l);
-          }
-        }));
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
+        events.add(
+            new Event(
+                target,
+                logged,
+                0,
+                (inode, l) -> {
+                  inode.notify(l, mask(NLINK, TIMES, PARENT_TIMES), false);
+                  if (lastLink) {
+                    inode.forget(l);
+                  }
+                }));
+        events.add(
+            new Event(
+                fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
       }
       case LINK -> {
-        events.add(new Event(target, logged, 0,
-            (inode, l) -> inode.notify(l, mask(NLINK, TIMES, PARENT_TIMES), false)));
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
+        events.add(
+            new Event(
+                target,
+                logged,
+                0,
+                (inode, l) -> inode.notify(l, mask(NLINK, TIMES, PARENT_TIMES), false)));
+        events.add(
+            new Event(
+                fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
       }
       case RENAME -> {
-        events.add(new Event(target, logged, 0, (inode, l) -> inode.notify(l, mask(RENAME, PARENT_TIMES), false)));
-        events.add(new Event(fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
+        events.add(
+            new Event(
+                target,
+                logged,
+                0,
+                (inode, l) -> inode.notify(l, mask(RENAME, PARENT_TIMES), false)));
+        events.add(
+            new Event(
+                fop.getParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
         if (!fop.getNewParent().equals(fop.getParent())) {
-          events.add(new Event(fop.getNewParent(), logged, 0, (inode, l) -> inode.notify(l, TIMES.bit(), false)));
+          events.add(
+              new Event(
+                  fop.getNewParent(),
+                  logged,
+                  0,
+                  (inode, l) -> inode.notify(l, TIMES.bit(), false)));
         }
         if (fop.getOverwritten() != null) {
           boolean gone = Integer.valueOf(0).equals(fop.getOverwrittenNlink());
-          events.add(new Event(fop.getOverwritten(), logged, 0, gone
-              ? (inode, l) -> inode.forget(l)
-              : (inode, l) -> inode.notify(l, mask(NLINK, TIMES), false)));
+          events.add(
+              new Event(
+                  fop.getOverwritten(),
+                  logged,
+                  0,
+                  gone
+                      ? (inode, l) -> inode.forget(l)
+                      : (inode, l) -> inode.notify(l, mask(NLINK, TIMES), false)));
         }
       }
       case SETXATTR, FSETXATTR -> events.add(xattrChange(logged, XATTR.bit()));
       case REMOVEXATTR, FREMOVEXATTR -> events.add(xattrChange(logged, XATTR_RM.bit()));
-      default -> { } // FLUSH, FSYNC, locks, leases, XATTROP: no effect in this version
+      default -> {} // FLUSH, FSYNC, locks, leases, XATTROP: no effect in this version
     }
   }
 
   private static Event xattrChange(Logged logged, int flag) {
     FopRecord fop = logged.fop();
     int flags = flag | (fop.getStat() != null ? TIMES.bit() : 0);
-    return new Event(fop.getGfid(), logged, 0, (inode, l) -> inode.notify(l, flags, !fop.getXattrs().isEmpty()));
+    return new Event(
+        fop.getGfid(), logged, 0, (inode, l) -> inode.notify(l, flags, !fop.getXattrs().isEmpty()));
   }
 
   private static long second(long eventTimeMs) {

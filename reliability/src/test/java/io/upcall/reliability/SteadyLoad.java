@@ -30,8 +30,17 @@ import java.util.function.Supplier;
  */
 final class SteadyLoad implements AutoCloseable {
   /** Fops whose effects reach another inode than the one they are keyed by. */
-  private static final Set<Fop> MULTI_INODE = EnumSet.of(Fop.READDIRP, Fop.CREATE, Fop.MKNOD, Fop.MKDIR,
-      Fop.SYMLINK, Fop.UNLINK, Fop.RMDIR, Fop.LINK, Fop.RENAME);
+  private static final Set<Fop> MULTI_INODE =
+      EnumSet.of(
+          Fop.READDIRP,
+          Fop.CREATE,
+          Fop.MKNOD,
+          Fop.MKDIR,
+          Fop.SYMLINK,
+          Fop.UNLINK,
+          Fop.RMDIR,
+          Fop.LINK,
+          Fop.RENAME);
 
   private final FopGenerator generator;
   private final double fopsPerSecond;
@@ -47,14 +56,18 @@ final class SteadyLoad implements AutoCloseable {
   private final Thread thread;
   private volatile boolean stopping;
 
-  private SteadyLoad(LoadSpec spec, double fopsPerSecond, boolean singleInode,
+  private SteadyLoad(
+      LoadSpec spec,
+      double fopsPerSecond,
+      boolean singleInode,
       Supplier<BrickPublisher.Builder> publisher) {
     this.generator = new FopGenerator(spec);
     this.fopsPerSecond = fopsPerSecond;
     this.singleInode = singleInode;
     InstantSource heartbeatClock = () -> Instant.ofEpochMilli(latestStampMs.get());
     for (String brick : generator.bricks()) {
-      publishers.put(brick, publisher.get().volume(spec.volume()).brick(brick).clock(heartbeatClock).build());
+      publishers.put(
+          brick, publisher.get().volume(spec.volume()).brick(brick).clock(heartbeatClock).build());
     }
     this.thread = new Thread(this::run, "steady-load");
     this.thread.setDaemon(true);
@@ -62,12 +75,25 @@ final class SteadyLoad implements AutoCloseable {
 
   /** A realistic small volume: 2 bricks, 20 clients, 40 directories, 3,000 files, 60 % reads, no entry churn. */
   static LoadSpec.Builder smallVolume(long seed) {
-    return LoadSpec.builder().volume("vol").bricks(2).replicas(1).clients(20).directories(40).files(3_000)
-        .readRatio(0.6).entryWeight(0).zipfExponent(0.9).seed(seed).populate(false);
+    return LoadSpec.builder()
+        .volume("vol")
+        .bricks(2)
+        .replicas(1)
+        .clients(20)
+        .directories(40)
+        .files(3_000)
+        .readRatio(0.6)
+        .entryWeight(0)
+        .zipfExponent(0.9)
+        .seed(seed)
+        .populate(false);
   }
 
   /** Starts publishing {@code spec}'s fops at {@code fopsPerSecond}, only single-inode ones when asked. */
-  static SteadyLoad start(LoadSpec spec, double fopsPerSecond, boolean singleInodeFops,
+  static SteadyLoad start(
+      LoadSpec spec,
+      double fopsPerSecond,
+      boolean singleInodeFops,
       Supplier<BrickPublisher.Builder> publisher) {
     SteadyLoad load = new SteadyLoad(spec, fopsPerSecond, singleInodeFops, publisher);
     load.thread.start();
@@ -103,14 +129,18 @@ final class SteadyLoad implements AutoCloseable {
     long begin = System.nanoTime();
     try {
       handedOver.incrementAndGet();
-      publishers.get(record.getBrick()).publish(record).whenComplete((metadata, error) -> {
-        if (error == null) {
-          acknowledged.incrementAndGet();
-          acked.put(key(record), record);
-        } else {
-          failures.add(error);
-        }
-      });
+      publishers
+          .get(record.getBrick())
+          .publish(record)
+          .whenComplete(
+              (metadata, error) -> {
+                if (error == null) {
+                  acknowledged.incrementAndGet();
+                  acked.put(key(record), record);
+                } else {
+                  failures.add(error);
+                }
+              });
     } catch (RuntimeException e) {
       refusedAtHandOff.incrementAndGet();
       failures.add(e);
@@ -130,7 +160,8 @@ final class SteadyLoad implements AutoCloseable {
 
   /** Waits until {@code count} records are acknowledged (at most 90 s). */
   void awaitAcknowledged(long count) {
-    Eventually.within(Duration.ofSeconds(90), count + " fops acknowledged", () -> acknowledged() >= count);
+    Eventually.within(
+        Duration.ofSeconds(90), count + " fops acknowledged", () -> acknowledged() >= count);
   }
 
   long handedOver() {

@@ -26,19 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamsCrashTest {
   private static final double FOPS_PER_SECOND = 1_000;
 
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
-  void exactlyOnceLosesNoInvalidationAndDuplicatesNoneAcrossACrash(TestReporter reporter) throws Exception {
+  void exactlyOnceLosesNoInvalidationAndDuplicatesNoneAcrossACrash(TestReporter reporter)
+      throws Exception {
     Comparison result = crashMidLoadAndRestart(StreamsConfig.EXACTLY_ONCE_V2, 11, reporter);
 
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
     assertThat(result.duplicated())
-        .as("invalidations delivered beyond what docs/semantics.md requires or permits").isEmpty();
+        .as("invalidations delivered beyond what docs/semantics.md requires or permits")
+        .isEmpty();
   }
 
   @Test
@@ -48,15 +48,18 @@ class StreamsCrashTest {
     assertThat(result.lost()).as("required invalidations never delivered").isEmpty();
   }
 
-  private Comparison crashMidLoadAndRestart(String guarantee, long seed, TestReporter reporter) throws Exception {
+  private Comparison crashMidLoadAndRestart(String guarantee, long seed, TestReporter reporter)
+      throws Exception {
     UpcallTopics topics = kafka.uniqueTopics();
     String applicationId = kafka.uniqueName("crash");
-    Map<String, Object> config = StreamsSettings.of(kafka.bootstrapServers(), applicationId, topics, guarantee,
-        work.resolve("state"));
+    Map<String, Object> config =
+        StreamsSettings.of(
+            kafka.bootstrapServers(), applicationId, topics, guarantee, work.resolve("state"));
 
     ChildStreams first = ChildStreams.start("first", config, work);
-    SteadyLoad load = SteadyLoad.start(SteadyLoad.smallVolume(seed).build(), FOPS_PER_SECOND, true,
-        () -> publisher(topics));
+    SteadyLoad load =
+        SteadyLoad.start(
+            SteadyLoad.smallVolume(seed).build(), FOPS_PER_SECOND, true, () -> publisher(topics));
     Comparison result;
     try {
       load.awaitAcknowledged(3_000);
@@ -68,14 +71,25 @@ class StreamsCrashTest {
       try {
         load.awaitAcknowledged(load.acknowledged() + 2_000);
         load.close();
-        Duration drain = Drained.await(kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
+        Duration drain =
+            Drained.await(
+                kafka.clientProperties(), applicationId, topics.fops(), Duration.ofSeconds(90));
         List<SpecOracle.Logged> fops = TopicLog.fops(kafka.clientProperties(), topics.fops());
-        result = Comparison.of(SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
-            TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
-        reporter.publishEntry(String.format("%s crash: %d fops published (%d acknowledged), killed after RUNNING, "
-                + "down %d ms (restart to RUNNING %d ms), drained %d ms after the load stopped; %s", guarantee,
-            fops.size(), load.acknowledged(), downtime.toMillis(), second.startup().toMillis(), drain.toMillis(),
-            result.summary()));
+        result =
+            Comparison.of(
+                SpecOracle.expected(fops, StreamsSettings.TIMEOUT_SECONDS),
+                TopicLog.invalidations(kafka.clientProperties(), topics.invalidations()));
+        reporter.publishEntry(
+            String.format(
+                "%s crash: %d fops published (%d acknowledged), killed after RUNNING, "
+                    + "down %d ms (restart to RUNNING %d ms), drained %d ms after the load stopped; %s",
+                guarantee,
+                fops.size(),
+                load.acknowledged(),
+                downtime.toMillis(),
+                second.startup().toMillis(),
+                drain.toMillis(),
+                result.summary()));
         assertThat(load.failures()).as("publish failures").isEmpty();
         assertThat(fops).hasSize((int) load.acknowledged());
         assertThat(result.required()).as("the load required invalidations").isGreaterThan(500);
@@ -90,7 +104,9 @@ class StreamsCrashTest {
   }
 
   private static BrickPublisher.Builder publisher(UpcallTopics topics) {
-    return BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).topics(topics)
+    return BrickPublisher.builder()
+        .bootstrapServers(kafka.bootstrapServers())
+        .topics(topics)
         .heartbeatInterval(Duration.ofMillis(200));
   }
 }

@@ -27,10 +27,14 @@ public final class StreamsProcess {
     }
     UpcallStreamsApp app = UpcallStreamsApp.start(new UpcallStreamsConfig(props));
     CountDownLatch closed = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      closed.countDown();
-    }, "streams-process-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  closed.countDown();
+                },
+                "streams-process-shutdown"));
     if (!app.awaitRunning(Duration.ofSeconds(120))) {
       System.err.println("the streams app did not reach RUNNING within 120 s: " + app.state());
       System.exit(3);

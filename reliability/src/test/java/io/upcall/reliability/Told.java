@@ -19,12 +19,25 @@ record Told(String client, String gfid, int flags, String cause, long eventTimeM
   }
 
   static Told of(Invalidation invalidation) {
-    return new Told(invalidation.getClient(), Gfids.format(invalidation.getGfid()), invalidation.getFlags(),
-        invalidation.getCauseFopId(), invalidation.getEventTimeMs());
+    return new Told(
+        invalidation.getClient(),
+        Gfids.format(invalidation.getGfid()),
+        invalidation.getFlags(),
+        invalidation.getCauseFopId(),
+        invalidation.getEventTimeMs());
   }
 
   @Override
   public String toString() {
-    return client + " <- " + gfid + " " + UpcallFlag.names(flags) + " (" + cause + " @" + eventTimeMs + ")";
+    return client
+        + " <- "
+        + gfid
+        + " "
+        + UpcallFlag.names(flags)
+        + " ("
+        + cause
+        + " @"
+        + eventTimeMs
+        + ")";
   }
 }

@@ -1,8 +1,8 @@
 package io.upcall.reliability;
 
-import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,8 @@ final class TopicLog {
   private TopicLog() {}
 
   /** Every record of {@code topic} up to its current end (the last stable offset: committed data only). */
-  static List<ConsumerRecord<byte[], byte[]>> read(Map<String, Object> clientProperties, String topic) {
+  static List<ConsumerRecord<byte[], byte[]>> read(
+      Map<String, Object> clientProperties, String topic) {
     Map<String, Object> config = new HashMap<>(clientProperties);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -32,15 +33,18 @@ final class TopicLog {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, READ_TIMEOUT).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
       long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p, READ_TIMEOUT) < end.get(p))) {
         if (System.nanoTime() - deadline > 0) {
-          throw new AssertionFailedError("could not read " + topic + " to its end " + end + " within " + READ_TIMEOUT);
+          throw new AssertionFailedError(
+              "could not read " + topic + " to its end " + end + " within " + READ_TIMEOUT);
         }
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
@@ -72,8 +76,9 @@ final class TopicLog {
     var deserializer = UpcallSerdes.invalidationsTopic().deserializer();
     var bodies = UpcallSerdes.invalidation().deserializer();
     for (ConsumerRecord<byte[], byte[]> record : read(clientProperties, topic)) {
-      for (Invalidation invalidation : InvalidationBatches.perClient(deserializer.deserialize(topic, record.value()),
-          topic, bodies)) {
+      for (Invalidation invalidation :
+          InvalidationBatches.perClient(
+              deserializer.deserialize(topic, record.value()), topic, bodies)) {
         told.add(Told.of(invalidation));
       }
     }

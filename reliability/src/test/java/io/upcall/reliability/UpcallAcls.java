@@ -59,14 +59,26 @@ final class UpcallAcls {
       acls.add(allow(principal, topic(name), AclOperation.DESCRIBE));
       acls.add(allow(principal, topic(name), AclOperation.DESCRIBE_CONFIGS));
     }
-    acls.add(allow(principal, new ResourcePattern(ResourceType.TOPIC, applicationId, PatternType.PREFIXED),
-        AclOperation.ALL));
-    acls.add(allow(principal, new ResourcePattern(ResourceType.GROUP, applicationId, PatternType.LITERAL),
-        AclOperation.READ));
-    acls.add(allow(principal, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED),
-        AclOperation.WRITE));
-    acls.add(allow(principal, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED),
-        AclOperation.DESCRIBE));
+    acls.add(
+        allow(
+            principal,
+            new ResourcePattern(ResourceType.TOPIC, applicationId, PatternType.PREFIXED),
+            AclOperation.ALL));
+    acls.add(
+        allow(
+            principal,
+            new ResourcePattern(ResourceType.GROUP, applicationId, PatternType.LITERAL),
+            AclOperation.READ));
+    acls.add(
+        allow(
+            principal,
+            new ResourcePattern(ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED),
+            AclOperation.WRITE));
+    acls.add(
+        allow(
+            principal,
+            new ResourcePattern(ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED),
+            AclOperation.DESCRIBE));
     acls.add(allow(principal, cluster(), AclOperation.IDEMPOTENT_WRITE));
     return acls;
   }
@@ -79,7 +91,9 @@ final class UpcallAcls {
     return new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL);
   }
 
-  private static AclBinding allow(String principal, ResourcePattern resource, AclOperation operation) {
-    return new AclBinding(resource, new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+  private static AclBinding allow(
+      String principal, ResourcePattern resource, AclOperation operation) {
+    return new AclBinding(
+        resource, new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
   }
 }

@@ -13,7 +13,15 @@ import java.util.Set;
  */
 public final class FopContract {
   private static final Set<Fop> NEED_PARENT =
-      EnumSet.of(Fop.CREATE, Fop.MKNOD, Fop.MKDIR, Fop.SYMLINK, Fop.UNLINK, Fop.RMDIR, Fop.LINK, Fop.RENAME);
+      EnumSet.of(
+          Fop.CREATE,
+          Fop.MKNOD,
+          Fop.MKDIR,
+          Fop.SYMLINK,
+          Fop.UNLINK,
+          Fop.RMDIR,
+          Fop.LINK,
+          Fop.RENAME);
   private static final Set<Fop> NEED_XATTRS =
       EnumSet.of(Fop.SETXATTR, Fop.FSETXATTR, Fop.REMOVEXATTR, Fop.FREMOVEXATTR);
 
@@ -62,14 +70,16 @@ public final class FopContract {
     if (fop.getFop() == Fop.RENAME && fop.getNewParent() == null) {
       return "newParent is required for RENAME";
     }
-    String related = firstNonNull(
-        gfidViolation("parent", fop.getParent(), false),
-        gfidViolation("newParent", fop.getNewParent(), false),
-        gfidViolation("overwritten", fop.getOverwritten(), false));
+    String related =
+        firstNonNull(
+            gfidViolation("parent", fop.getParent(), false),
+            gfidViolation("newParent", fop.getNewParent(), false),
+            gfidViolation("overwritten", fop.getOverwritten(), false));
     if (related != null) {
       return related;
     }
-    if (NEED_XATTRS.contains(fop.getFop()) && (fop.getXattrs() == null || fop.getXattrs().isEmpty())) {
+    if (NEED_XATTRS.contains(fop.getFop())
+        && (fop.getXattrs() == null || fop.getXattrs().isEmpty())) {
       return "xattrs must name at least one xattr for " + fop.getFop();
     }
     if (fop.getEventTimeMs() <= 0) {

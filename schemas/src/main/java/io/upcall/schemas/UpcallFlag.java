@@ -70,7 +70,8 @@ public enum UpcallFlag {
       try {
         mask |= valueOf(name.trim().toUpperCase(Locale.ROOT)).bit;
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown upcall flag '" + name + "' (known: " + List.of(values()) + ")");
+        throw new IllegalArgumentException(
+            "unknown upcall flag '" + name + "' (known: " + List.of(values()) + ")");
       }
     }
     return mask;

@@ -49,7 +49,8 @@ public final class UpcallRequestContract {
     if (gfid.bytes() == null || gfid.bytes().length != 16) {
       return "gfid must be 16 bytes";
     }
-    if (Gfids.toUuid(gfid).getMostSignificantBits() == 0 && Gfids.toUuid(gfid).getLeastSignificantBits() == 0) {
+    if (Gfids.toUuid(gfid).getMostSignificantBits() == 0
+        && Gfids.toUuid(gfid).getLeastSignificantBits() == 0) {
       return "gfid must not be the all-zero (null) gfid";
     }
     if (request.getEventTimeMs() < 0) {

@@ -61,13 +61,14 @@ public final class XattrGlob {
     switch (token) {
       case '?':
         return 1;
-      case '[': {
-        int end = classEnd(pattern, p);
-        if (end < 0) {
-          return c == '[' ? 1 : -1; // an unclosed '[' is a literal, as in fnmatch
+      case '[':
+        {
+          int end = classEnd(pattern, p);
+          if (end < 0) {
+            return c == '[' ? 1 : -1; // an unclosed '[' is a literal, as in fnmatch
+          }
+          return classMatches(pattern, p, end, c) ? end - p + 1 : -1;
         }
-        return classMatches(pattern, p, end, c) ? end - p + 1 : -1;
-      }
       case '\\':
         if (p + 1 < pattern.length()) {
           return pattern.charAt(p + 1) == c ? 2 : -1;

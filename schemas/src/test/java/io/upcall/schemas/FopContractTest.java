@@ -23,8 +23,16 @@ class FopContractTest {
 
   /** A record of {@code fop} that meets the contract: every fop gets what its kind needs. */
   private static FopRecord.Builder valid(Fop fop) {
-    return FopRecord.newBuilder().setVolume("v").setBrick("b").setFop(fop).setClient("c").setGfid(FILE)
-        .setEventTimeMs(1).setParent(DIR).setNewParent(OTHER_DIR).setXattrs(List.of(new Xattr("user.a", null)));
+    return FopRecord.newBuilder()
+        .setVolume("v")
+        .setBrick("b")
+        .setFop(fop)
+        .setClient("c")
+        .setGfid(FILE)
+        .setEventTimeMs(1)
+        .setParent(DIR)
+        .setNewParent(OTHER_DIR)
+        .setXattrs(List.of(new Xattr("user.a", null)));
   }
 
   @ParameterizedTest
@@ -44,7 +52,10 @@ class FopContractTest {
   static Stream<Arguments> violations() {
     return Stream.of(
         broken("gfid is missing", Fop.WRITE, r -> r.setGfid(null)),
-        broken("gfid must not be the all-zero (null) gfid", Fop.WRITE, r -> r.setGfid(new Gfid(new byte[16]))),
+        broken(
+            "gfid must not be the all-zero (null) gfid",
+            Fop.WRITE,
+            r -> r.setGfid(new Gfid(new byte[16]))),
         broken("gfid must be 16 bytes, was 4", Fop.WRITE, r -> r.setGfid(new Gfid(new byte[4]))),
         broken("client must not be empty", Fop.WRITE, r -> r.setClient("")),
         broken("client must not be empty", Fop.WRITE, r -> r.setClient(null)),
@@ -60,16 +71,34 @@ class FopContractTest {
         broken("parent is required for LINK", Fop.LINK, r -> r.setParent(null)),
         broken("parent is required for RENAME", Fop.RENAME, r -> r.setParent(null)),
         broken("newParent is required for RENAME", Fop.RENAME, r -> r.setNewParent(null)),
-        broken("parent must be 16 bytes, was 3", Fop.CREATE, r -> r.setParent(new Gfid(new byte[3]))),
-        broken("xattrs must name at least one xattr for SETXATTR", Fop.SETXATTR, r -> r.setXattrs(List.of())),
-        broken("xattrs must name at least one xattr for FSETXATTR", Fop.FSETXATTR, r -> r.setXattrs(List.of())),
-        broken("xattrs must name at least one xattr for REMOVEXATTR", Fop.REMOVEXATTR, r -> r.setXattrs(List.of())),
-        broken("xattrs must name at least one xattr for FREMOVEXATTR", Fop.FREMOVEXATTR, r -> r.setXattrs(List.of())),
+        broken(
+            "parent must be 16 bytes, was 3", Fop.CREATE, r -> r.setParent(new Gfid(new byte[3]))),
+        broken(
+            "xattrs must name at least one xattr for SETXATTR",
+            Fop.SETXATTR,
+            r -> r.setXattrs(List.of())),
+        broken(
+            "xattrs must name at least one xattr for FSETXATTR",
+            Fop.FSETXATTR,
+            r -> r.setXattrs(List.of())),
+        broken(
+            "xattrs must name at least one xattr for REMOVEXATTR",
+            Fop.REMOVEXATTR,
+            r -> r.setXattrs(List.of())),
+        broken(
+            "xattrs must name at least one xattr for FREMOVEXATTR",
+            Fop.FREMOVEXATTR,
+            r -> r.setXattrs(List.of())),
         broken("eventTimeMs must be > 0, was 0", Fop.WRITE, r -> r.setEventTimeMs(0L)),
         broken("eventTimeMs must be > 0, was -5", Fop.WRITE, r -> r.setEventTimeMs(-5L)),
         broken("nlink must be >= 0, was -1", Fop.UNLINK, r -> r.setNlink(-1)),
-        broken("overwrittenNlink is set without overwritten", Fop.RENAME, r -> r.setOverwrittenNlink(0)),
-        broken("overwrittenNlink must be >= 0, was -1", Fop.RENAME,
+        broken(
+            "overwrittenNlink is set without overwritten",
+            Fop.RENAME,
+            r -> r.setOverwrittenNlink(0)),
+        broken(
+            "overwrittenNlink must be >= 0, was -1",
+            Fop.RENAME,
             r -> {
               r.setOverwritten(FILE);
               r.setOverwrittenNlink(-1);

@@ -13,13 +13,15 @@ import java.time.Duration;
  */
 record BatchSettings(Duration maxDelay, int maxBytes) {
   static final String MAX_DELAY_MS_CONFIG = "upcall.invalidations.batch.max-delay.ms";
-  static final String MAX_DELAY_MS_DOC = "Longest wall-clock time (ms, >= 0) an invalidation waits in a batch for "
-      + "other invalidations to the same partition of upcall.invalidations (invalidation-format batched). 0 writes "
-      + "each record's batches at once. Under exactly-once a batch is visible to clients at the next commit anyway.";
+  static final String MAX_DELAY_MS_DOC =
+      "Longest wall-clock time (ms, >= 0) an invalidation waits in a batch for "
+          + "other invalidations to the same partition of upcall.invalidations (invalidation-format batched). 0 writes "
+          + "each record's batches at once. Under exactly-once a batch is visible to clients at the next commit anyway.";
   static final long MAX_DELAY_MS_DEFAULT = 5;
   static final String MAX_BYTES_CONFIG = "upcall.invalidations.batch.max-bytes";
-  static final String MAX_BYTES_DOC = "Encoded size (bytes, 1024..900000) at which a batch is written without "
-      + "waiting; keep it well under the topic's max.message.bytes.";
+  static final String MAX_BYTES_DOC =
+      "Encoded size (bytes, 1024..900000) at which a batch is written without "
+          + "waiting; keep it well under the topic's max.message.bytes.";
   static final int MAX_BYTES_DEFAULT = 64 * 1024;
 
   /** Batches written at the end of each record, as the simulator and the topology tests run them. */
@@ -27,7 +29,8 @@ record BatchSettings(Duration maxDelay, int maxBytes) {
 
   BatchSettings {
     if (maxDelay.isNegative()) {
-      throw new IllegalArgumentException(MAX_DELAY_MS_CONFIG + " must be >= 0, was " + maxDelay.toMillis());
+      throw new IllegalArgumentException(
+          MAX_DELAY_MS_CONFIG + " must be >= 0, was " + maxDelay.toMillis());
     }
     if (maxBytes < 1024) {
       throw new IllegalArgumentException(MAX_BYTES_CONFIG + " must be >= 1024, was " + maxBytes);

@@ -25,6 +25,7 @@ final class ChunkedFanOut {
    * thread ~15 ms, well under the 100 ms commit interval.
    */
   static final int CHUNK = 5_000;
+
   /** How soon a punctuation tells the next chunk of a pending fan-out. */
   static final Duration RESUME_INTERVAL = Duration.ofMillis(10);
 
@@ -32,20 +33,28 @@ final class ChunkedFanOut {
   private final TrackedClients tracked;
   private final InvalidationWriter writer;
   private final PendingFanOuts pendingFanOuts;
+
   /** Ends a punctuation's work as a record's work ends. */
   private final LongConsumer endOfWork;
+
   /** The gfids of {@link #pendingFanOuts}, in memory: every event asks, and almost always the answer is no. */
   private final Set<Bytes> pending = new HashSet<>();
+
   private Cancellable resume;
 
-  ChunkedFanOut(ProcessorContext<String, SpecificRecord> context, TrackedClients tracked, InvalidationWriter writer,
-      PendingFanOuts pendingFanOuts, LongConsumer endOfWork) {
+  ChunkedFanOut(
+      ProcessorContext<String, SpecificRecord> context,
+      TrackedClients tracked,
+      InvalidationWriter writer,
+      PendingFanOuts pendingFanOuts,
+      LongConsumer endOfWork) {
     this.context = context;
     this.tracked = tracked;
     this.writer = writer;
     this.pendingFanOuts = pendingFanOuts;
     this.endOfWork = endOfWork;
-    for (byte[] gfid : pendingFanOuts.gfids()) { // fan-outs a previous owner of this task left under way
+    for (byte[] gfid :
+        pendingFanOuts.gfids()) { // fan-outs a previous owner of this task left under way
       pending.add(Bytes.wrap(gfid));
     }
     if (!pending.isEmpty()) {
@@ -54,10 +63,17 @@ final class ChunkedFanOut {
   }
 
   /** notify's fan-out: tells the first chunk now, and keeps the rest for punctuations. */
-  void start(byte[] gfid, Invalidation change, String originator, int timeoutSeconds, long outputTimestamp) {
-    Bytes toldUpTo = tellChunk(gfid, change, originator, timeoutSeconds, null, CHUNK, outputTimestamp);
+  void start(
+      byte[] gfid,
+      Invalidation change,
+      String originator,
+      int timeoutSeconds,
+      long outputTimestamp) {
+    Bytes toldUpTo =
+        tellChunk(gfid, change, originator, timeoutSeconds, null, CHUNK, outputTimestamp);
     if (toldUpTo != null) {
-      pendingFanOuts.put(gfid, new PendingFanOuts.Pending(change, originator, timeoutSeconds, toldUpTo));
+      pendingFanOuts.put(
+          gfid, new PendingFanOuts.Pending(change, originator, timeoutSeconds, toldUpTo));
       pending.add(Bytes.wrap(gfid));
       resumeSoon();
     }
@@ -71,8 +87,15 @@ final class ChunkedFanOut {
     PendingFanOuts.Pending left = pendingFanOuts.of(gfid);
     Bytes after = left.toldUpTo();
     while (after != null) {
-      after = tellChunk(gfid, left.change(), left.originator(), left.timeoutSeconds(), after, CHUNK,
-          left.change().getEventTimeMs());
+      after =
+          tellChunk(
+              gfid,
+              left.change(),
+              left.originator(),
+              left.timeoutSeconds(),
+              after,
+              CHUNK,
+              left.change().getEventTimeMs());
     }
     pendingFanOuts.done(gfid);
   }
@@ -83,8 +106,14 @@ final class ChunkedFanOut {
    *
    * @return the last tracked client examined when some remain, null when the fan-out is complete
    */
-  private Bytes tellChunk(byte[] gfid, Invalidation change, String originator, int timeoutSeconds, Bytes after,
-      int limit, long outputTimestamp) {
+  private Bytes tellChunk(
+      byte[] gfid,
+      Invalidation change,
+      String originator,
+      int timeoutSeconds,
+      Bytes after,
+      int limit,
+      long outputTimestamp) {
     long second = TrackingFreshness.second(change.getEventTimeMs());
     List<TrackedClients.Tracked> chunk = tracked.after(gfid, after, limit + 1);
     int told = Math.min(limit, chunk.size());
@@ -112,15 +141,24 @@ final class ChunkedFanOut {
       }
       byte[] gfid = key.get();
       PendingFanOuts.Pending left = pendingFanOuts.of(gfid);
-      Bytes toldUpTo = tellChunk(gfid, left.change(), left.originator(), left.timeoutSeconds(), left.toldUpTo(),
-          budget, left.change().getEventTimeMs());
+      Bytes toldUpTo =
+          tellChunk(
+              gfid,
+              left.change(),
+              left.originator(),
+              left.timeoutSeconds(),
+              left.toldUpTo(),
+              budget,
+              left.change().getEventTimeMs());
       budget -= CHUNK; // one inode per chunk's budget: a partial chunk still cost a scan
       if (toldUpTo == null) {
         pendingFanOuts.done(gfid);
         pending.remove(key);
       } else {
-        pendingFanOuts.put(gfid, new PendingFanOuts.Pending(left.change(), left.originator(),
-            left.timeoutSeconds(), toldUpTo));
+        pendingFanOuts.put(
+            gfid,
+            new PendingFanOuts.Pending(
+                left.change(), left.originator(), left.timeoutSeconds(), toldUpTo));
       }
     }
     if (pending.isEmpty()) {

@@ -36,8 +36,12 @@ final class ConfigChangeProcessor implements Processor<String, ConfigChange, Voi
       return;
     }
     if (change != null && change.getOption() != null && !option.equals(change.getOption())) {
-      log.warn("rejected config change keyed '{}' that names option '{}'; keeping {}={}",
-          option, change.getOption(), option, switches.get(option));
+      log.warn(
+          "rejected config change keyed '{}' that names option '{}'; keeping {}={}",
+          option,
+          change.getOption(),
+          option,
+          switches.get(option));
       return;
     }
     if (change == null || change.getValue() == null) {
@@ -51,7 +55,11 @@ final class ConfigChangeProcessor implements Processor<String, ConfigChange, Voi
       log.info("{} set to {} by {}", option, value, change.getSetBy());
     } catch (IllegalArgumentException e) {
       String kept = switches.get(option);
-      log.warn("rejected config change: {}; keeping {}={}", e.getMessage(), option, kept == null ? "default" : kept);
+      log.warn(
+          "rejected config change: {}; keeping {}={}",
+          e.getMessage(),
+          option,
+          kept == null ? "default" : kept);
     }
   }
 

@@ -41,21 +41,30 @@ sealed interface Effect {
     InodeRole role = event.getRole();
     FopKind kind = FopKind.of(fop.getFop());
     return switch (kind) {
-      case ACCESS, LISTING -> TOUCH; // a listing: the directory (TARGET) and every entry listed (LISTED_ENTRY)
+      case ACCESS, LISTING ->
+          TOUCH; // a listing: the directory (TARGET) and every entry listed (LISTED_ENTRY)
       case CONTENT_CHANGE -> notify(change(inode, event, kind.flags(), fop.getStat()));
       case ATTRIBUTE_CHANGE ->
-          notify(change(inode, event, kind.flags() | (fop.getModeChanged() ? XATTR.bit() : 0), fop.getStat()));
+          notify(
+              change(
+                  inode,
+                  event,
+                  kind.flags() | (fop.getModeChanged() ? XATTR.bit() : 0),
+                  fop.getStat()));
       case XATTR_SET, XATTR_REMOVE -> xattrChange(inode, event, kind.flags());
-      case ENTRY_CREATE -> role == InodeRole.PARENT ? parentTimes(inode, event, fop.getParentStat()) : TOUCH;
+      case ENTRY_CREATE ->
+          role == InodeRole.PARENT ? parentTimes(inode, event, fop.getParentStat()) : TOUCH;
       case ENTRY_REMOVE, ENTRY_LINK -> { // a link's parent is the new parent
         if (role == InodeRole.PARENT) {
-          yield parentTimes(inode, event, fop.getParentStat()); // beyond GlusterFS for unlink: gluster issue 933
+          yield parentTimes(
+              inode, event, fop.getParentStat()); // beyond GlusterFS for unlink: gluster issue 933
         }
         Invalidation entry = change(inode, event, kind.flags(), null);
         entry.setParent(fop.getParent());
         entry.setParentStat(fop.getParentStat());
-        boolean lastLink = kind == FopKind.ENTRY_REMOVE
-            && (fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink()));
+        boolean lastLink =
+            kind == FopKind.ENTRY_REMOVE
+                && (fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink()));
         yield new Notify(entry, lastLink);
       }
       case ENTRY_RENAME -> renamed(inode, event, kind.flags()); // parent is the old parent
@@ -87,7 +96,8 @@ sealed interface Effect {
   private static Effect xattrChange(Gfid inode, InodeEvent event, int xattrFlag) {
     FopRecord fop = event.getFop();
     if (fop.getXattrs().isEmpty()) {
-      return TOUCH; // names nothing, so it matches no client's patterns; the originator still accessed it
+      return TOUCH; // names nothing, so it matches no client's patterns; the originator still
+      // accessed it
     }
     // GlusterFS 10 sends TIMES|XATTR; a record without a post-op stat has no times to tell.
     int flags = xattrFlag | (fop.getStat() != null ? TIMES.bit() : 0);
@@ -106,9 +116,21 @@ sealed interface Effect {
 
   private static Invalidation change(Gfid inode, InodeEvent event, int flags, Iatt stat) {
     FopRecord fop = event.getFop();
-    return Invalidation.newBuilder().setClient("").setGfid(inode).setFlags(flags).setVolume(fop.getVolume())
-        .setStat(stat).setParent(null).setParentStat(null).setOldParent(null).setOldParentStat(null)
-        .setXattrs(List.of()).setExpireTimeSeconds(0).setEventTimeMs(fop.getEventTimeMs()).setBrick(fop.getBrick())
-        .setCauseFopId(event.getCauseFopId()).build();
+    return Invalidation.newBuilder()
+        .setClient("")
+        .setGfid(inode)
+        .setFlags(flags)
+        .setVolume(fop.getVolume())
+        .setStat(stat)
+        .setParent(null)
+        .setParentStat(null)
+        .setOldParent(null)
+        .setOldParentStat(null)
+        .setXattrs(List.of())
+        .setExpireTimeSeconds(0)
+        .setEventTimeMs(fop.getEventTimeMs())
+        .setBrick(fop.getBrick())
+        .setCauseFopId(event.getCauseFopId())
+        .build();
   }
 }

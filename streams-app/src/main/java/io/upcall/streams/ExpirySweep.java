@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ExpirySweep<V> {
   /** Entries examined whatever the clock says, so small stores are swept whole in one call. */
   static final int MIN_ENTRIES = 1_024;
+
   private static final int DELETE_BATCH = 256;
 
   private final KeyValueStore<Bytes, V> store;
@@ -38,14 +39,18 @@ final class ExpirySweep<V> {
     int deleted = 0;
     Bytes from = resumeAt;
     while (true) {
-      // Deletes go in batches after closing the iterator: that keeps the store's iterators simple, and the clock
-      // is read after each batch, since deleting (a changelog tombstone each) costs more than examining.
+      // Deletes go in batches after closing the iterator: that keeps the store's iterators simple,
+      // and the clock
+      // is read after each batch, since deleting (a changelog tombstone each) costs more than
+      // examining.
       List<Bytes> doomed = new ArrayList<>();
       Bytes next = null;
-      try (KeyValueIterator<Bytes, V> entries = from == null ? store.all() : store.range(from, null)) {
+      try (KeyValueIterator<Bytes, V> entries =
+          from == null ? store.all() : store.range(from, null)) {
         while (entries.hasNext()) {
           KeyValue<Bytes, V> entry = entries.next();
-          if (doomed.size() == DELETE_BATCH || (examined % 256 == 0 && outOfTime(examined, deadline))) {
+          if (doomed.size() == DELETE_BATCH
+              || (examined % 256 == 0 && outOfTime(examined, deadline))) {
             next = entry.key;
             break;
           }

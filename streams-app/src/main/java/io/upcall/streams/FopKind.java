@@ -23,13 +23,35 @@ import java.util.Map;
  */
 enum FopKind {
   /** Reads the inode: touch(inode, originator). */
-  ACCESS(0, Fop.LOOKUP, Fop.STAT, Fop.FSTAT, Fop.ACCESS, Fop.READ, Fop.READLINK, Fop.OPEN, Fop.OPENDIR,
-      Fop.STATFS, Fop.LK, Fop.SEEK, Fop.GETXATTR, Fop.FGETXATTR, Fop.READDIR),
+  ACCESS(
+      0,
+      Fop.LOOKUP,
+      Fop.STAT,
+      Fop.FSTAT,
+      Fop.ACCESS,
+      Fop.READ,
+      Fop.READLINK,
+      Fop.OPEN,
+      Fop.OPENDIR,
+      Fop.STATFS,
+      Fop.LK,
+      Fop.SEEK,
+      Fop.GETXATTR,
+      Fop.FGETXATTR,
+      Fop.READDIR),
   /** Reads a directory and every entry its reply listed: a touch of each. */
   LISTING(0, Fop.READDIRP),
   /** Changes the data: SIZE|TIMES (beyond GlusterFS for PUT and COPY_FILE_RANGE, which it forgets). */
-  CONTENT_CHANGE(mask(SIZE, TIMES), Fop.WRITE, Fop.TRUNCATE, Fop.FTRUNCATE, Fop.FALLOCATE, Fop.DISCARD,
-      Fop.ZEROFILL, Fop.PUT, Fop.COPY_FILE_RANGE),
+  CONTENT_CHANGE(
+      mask(SIZE, TIMES),
+      Fop.WRITE,
+      Fop.TRUNCATE,
+      Fop.FTRUNCATE,
+      Fop.FALLOCATE,
+      Fop.DISCARD,
+      Fop.ZEROFILL,
+      Fop.PUT,
+      Fop.COPY_FILE_RANGE),
   /** Changes the attributes: whatever changed, plus XATTR (no names) when the mode bits moved, for cached ACLs. */
   ATTRIBUTE_CHANGE(mask(SIZE, TIMES, OWN, MODE, PERM), Fop.SETATTR, Fop.FSETATTR),
   /** Sets xattrs: XATTR, with TIMES when the record carries a post-op stat. */

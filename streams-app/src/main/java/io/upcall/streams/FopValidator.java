@@ -24,14 +24,17 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop> {
   /** Why the record was rejected. */
   static final String REASON_HEADER = "upcall.dlq.reason";
+
   static final String TOPIC_HEADER = "upcall.dlq.topic";
   static final String PARTITION_HEADER = "upcall.dlq.partition";
   static final String OFFSET_HEADER = "upcall.dlq.offset";
+
   /** The original record's timestamp, epoch ms. */
   static final String TIMESTAMP_HEADER = "upcall.dlq.timestamp";
 
   /** Metric scope: {@code stream-upcall-metrics}, tag {@code upcall-id} = the task. */
   static final String METRICS_SCOPE = "upcall";
+
   static final String DLQ_RECORDS = "dlq-records";
   static final String HEARTBEATS = "brick-heartbeats";
 
@@ -48,8 +51,14 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
   public void init(FixedKeyProcessorContext<byte[], CheckedFop> context) {
     this.context = context;
     String task = context.taskId().toString();
-    deadLetters = context.metrics().addRateTotalSensor(METRICS_SCOPE, task, DLQ_RECORDS, Sensor.RecordingLevel.INFO);
-    heartbeats = context.metrics().addRateTotalSensor(METRICS_SCOPE, task, HEARTBEATS, Sensor.RecordingLevel.INFO);
+    deadLetters =
+        context
+            .metrics()
+            .addRateTotalSensor(METRICS_SCOPE, task, DLQ_RECORDS, Sensor.RecordingLevel.INFO);
+    heartbeats =
+        context
+            .metrics()
+            .addRateTotalSensor(METRICS_SCOPE, task, HEARTBEATS, Sensor.RecordingLevel.INFO);
   }
 
   @Override
@@ -57,7 +66,10 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
     Optional<RecordMetadata> source = context.recordMetadata();
     Object value;
     try {
-      value = record.value() == null ? null : fops.deserialize(topic(source), record.headers(), record.value());
+      value =
+          record.value() == null
+              ? null
+              : fops.deserialize(topic(source), record.headers(), record.value());
     } catch (RuntimeException e) {
       reject(record, source, "not a FopRecord or BrickHeartbeat: " + e.getMessage());
       return;
@@ -65,8 +77,10 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
     if (value instanceof BrickHeartbeat) {
       heartbeats.record();
       BrickHeartbeat heartbeat = (BrickHeartbeat) value;
-      context.forward(record.withValue((CheckedFop) new CheckedFop.Heartbeat(heartbeat))
-          .withTimestamp(heartbeat.getEventTimeMs()));
+      context.forward(
+          record
+              .withValue((CheckedFop) new CheckedFop.Heartbeat(heartbeat))
+              .withTimestamp(heartbeat.getEventTimeMs()));
     } else if (value instanceof FopRecord) {
       FopRecord fop = (FopRecord) value;
       Optional<String> violation = FopContract.violation(fop);
@@ -74,8 +88,10 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
         reject(record, source, violation.get());
       } else {
         String cause = fop.getFopId() != null ? fop.getFopId() : position(source);
-        context.forward(record.withValue((CheckedFop) new CheckedFop.Accepted(fop, cause))
-            .withTimestamp(fop.getEventTimeMs()));
+        context.forward(
+            record
+                .withValue((CheckedFop) new CheckedFop.Accepted(fop, cause))
+                .withTimestamp(fop.getEventTimeMs()));
       }
     } else if (value instanceof UpcallRequest) {
       UpcallRequest request = (UpcallRequest) value;
@@ -83,25 +99,32 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
       if (violation.isPresent()) {
         reject(record, source, violation.get());
       } else {
-        context.forward(record.withValue((CheckedFop) new CheckedFop.Request(request))
-            .withTimestamp(request.getEventTimeMs()));
+        context.forward(
+            record
+                .withValue((CheckedFop) new CheckedFop.Request(request))
+                .withTimestamp(request.getEventTimeMs()));
       }
     } else {
-      reject(record, source, value == null
-          ? "no value (a tombstone has no place in upcall.fops)"
-          : "not a FopRecord or BrickHeartbeat: " + value.getClass().getSimpleName());
+      reject(
+          record,
+          source,
+          value == null
+              ? "no value (a tombstone has no place in upcall.fops)"
+              : "not a FopRecord or BrickHeartbeat: " + value.getClass().getSimpleName());
     }
   }
 
-  private void reject(FixedKeyRecord<byte[], byte[]> record, Optional<RecordMetadata> source, String reason) {
+  private void reject(
+      FixedKeyRecord<byte[], byte[]> record, Optional<RecordMetadata> source, String reason) {
     deadLetters.record();
     Headers headers = record.headers();
     header(headers, REASON_HEADER, reason);
-    source.ifPresent(where -> {
-      header(headers, TOPIC_HEADER, where.topic());
-      header(headers, PARTITION_HEADER, Integer.toString(where.partition()));
-      header(headers, OFFSET_HEADER, Long.toString(where.offset()));
-    });
+    source.ifPresent(
+        where -> {
+          header(headers, TOPIC_HEADER, where.topic());
+          header(headers, PARTITION_HEADER, Integer.toString(where.partition()));
+          header(headers, OFFSET_HEADER, Long.toString(where.offset()));
+        });
     header(headers, TIMESTAMP_HEADER, Long.toString(record.timestamp()));
     context.forward(record.withValue((CheckedFop) new CheckedFop.Rejected(record.value(), reason)));
   }
@@ -116,7 +139,9 @@ final class FopValidator implements FixedKeyProcessor<byte[], byte[], CheckedFop
 
   /** The record's place, e.g. {@code upcall.fops-3@1207}, naming the cause of a fop that has no fopId. */
   private static String position(Optional<RecordMetadata> source) {
-    return source.map(where -> where.topic() + "-" + where.partition() + "@" + where.offset()).orElse("");
+    return source
+        .map(where -> where.topic() + "-" + where.partition() + "@" + where.offset())
+        .orElse("");
   }
 
   @Override

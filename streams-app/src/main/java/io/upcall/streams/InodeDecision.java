@@ -20,7 +20,11 @@ final class InodeDecision {
   static final String EVICTION_CAUSE = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
 
   /** The task's state and output an inode's decision works on. */
-  record Task(TrackedClients tracked, LatestChanges changes, InvalidationWriter writer, ChunkedFanOut fanOut) {}
+  record Task(
+      TrackedClients tracked,
+      LatestChanges changes,
+      InvalidationWriter writer,
+      ChunkedFanOut fanOut) {}
 
   private final Task task;
   private final byte[] gfid;
@@ -48,14 +52,16 @@ final class InodeDecision {
     if (latest != null && latest.getEventTimeMs() >= eventTimeMs) {
       long changeSecond = TrackingFreshness.second(latest.getEventTimeMs());
       if (!client.equals(meta.getLatestChangeOriginator())
-          && TrackingFreshness.isFresh(changeSecond, TrackingFreshness.second(eventTimeMs), timeout)) {
+          && TrackingFreshness.isFresh(
+              changeSecond, TrackingFreshness.second(eventTimeMs), timeout)) {
         task.writer().tellLatest(client, latest, timeout, outputTimestamp);
       }
       if (FORGET.in(latest.getFlags())) {
         return; // the inode is gone: tracking it again would only keep a dead entry
       }
     }
-    for (TrackedClients.Tracked evicted : task.tracked().touch(gfid, client, TrackingFreshness.second(eventTimeMs))) {
+    for (TrackedClients.Tracked evicted :
+        task.tracked().touch(gfid, client, TrackingFreshness.second(eventTimeMs))) {
       forgetEvicted(evicted, eventTimeMs);
     }
   }
@@ -66,11 +72,21 @@ final class InodeDecision {
    * be told anything anyway.
    */
   private void forgetEvicted(TrackedClients.Tracked evicted, long eventTimeMs) {
-    if (!TrackingFreshness.isFresh(TrackingFreshness.second(eventTimeMs), evicted.lastAccessSecond(), timeout)) {
+    if (!TrackingFreshness.isFresh(
+        TrackingFreshness.second(eventTimeMs), evicted.lastAccessSecond(), timeout)) {
       return;
     }
-    task.writer().write(evicted.client(), InvalidationCopies.forget(new Gfid(evicted.gfid()), fop.getVolume(),
-        fop.getBrick(), timeout, eventTimeMs, EVICTION_CAUSE), outputTimestamp);
+    task.writer()
+        .write(
+            evicted.client(),
+            InvalidationCopies.forget(
+                new Gfid(evicted.gfid()),
+                fop.getVolume(),
+                fop.getBrick(),
+                timeout,
+                eventTimeMs,
+                EVICTION_CAUSE),
+            outputTimestamp);
   }
 
   /**
@@ -100,16 +116,21 @@ final class InodeDecision {
         told.add(client.client());
       }
     }
-    // Processed again after an at-least-once crash, this forget may find the state it left (its clients no longer
-    // tracked) while the FORGETs it sent then were lost with the crash: tell them again whom it told.
-    if (meta != null && forget.getCauseFopId() != null && forget.getCauseFopId().equals(meta.getForgetCause())) {
+    // Processed again after an at-least-once crash, this forget may find the state it left (its
+    // clients no longer
+    // tracked) while the FORGETs it sent then were lost with the crash: tell them again whom it
+    // told.
+    if (meta != null
+        && forget.getCauseFopId() != null
+        && forget.getCauseFopId().equals(meta.getForgetCause())) {
       for (String client : meta.getForgotten()) {
         if (told.add(client)) {
           task.writer().tell(client, forget, timeout, outputTimestamp);
         }
       }
     }
-    // Written before the clients are untracked: under at-least-once a crash may keep the untracking and lose a
+    // Written before the clients are untracked: under at-least-once a crash may keep the untracking
+    // and lose a
     // batch still held, and a replayed forget would find nobody tracked to tell.
     task.writer().writeBatches(outputTimestamp);
     task.tracked().untrack(untracked);
@@ -122,8 +143,13 @@ final class InodeDecision {
 
   /** The FORGET that follows a change when the inode's last link went. */
   static Invalidation forgetting(Invalidation change) {
-    return InvalidationCopies.forget(change.getGfid(), change.getVolume(), change.getBrick(), 0,
-        change.getEventTimeMs(), change.getCauseFopId());
+    return InvalidationCopies.forget(
+        change.getGfid(),
+        change.getVolume(),
+        change.getBrick(),
+        0,
+        change.getEventTimeMs(),
+        change.getCauseFopId());
   }
 
   private void remember(Invalidation change, String originator) {

@@ -3,21 +3,21 @@ package io.upcall.streams;
 import io.upcall.avro.BrickHeartbeat;
 import io.upcall.avro.internal.InodeEvent;
 import io.upcall.schemas.serde.UpcallSerdes;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
-import java.util.Map;
 
 /**
  * Values of the inode repartition topic: {@link InodeEvent}s in the configured serde, and upstream progress as
  * {@link BrickHeartbeat}s, which carry the {@link UpstreamProgress#SOURCE_PARTITION_HEADER} that tells them apart.
  * Both ride one topic because only one partition keeps a heartbeat behind the events it covers.
  */
-final class InodeStreamSerde implements Serde<SpecificRecord>, Serializer<SpecificRecord>,
-    Deserializer<SpecificRecord> {
+final class InodeStreamSerde
+    implements Serde<SpecificRecord>, Serializer<SpecificRecord>, Deserializer<SpecificRecord> {
   private final Serde<InodeEvent> events;
   private final Serde<BrickHeartbeat> progress = UpcallSerdes.brickHeartbeat();
 
@@ -38,8 +38,11 @@ final class InodeStreamSerde implements Serde<SpecificRecord>, Serializer<Specif
     if (data instanceof BrickHeartbeat heartbeat) {
       return progress.serializer().serialize(topic, headers, heartbeat);
     }
-    throw new SerializationException(topic + ": cannot serialize " + data.getClass().getName()
-        + ", only InodeEvent and BrickHeartbeat travel here");
+    throw new SerializationException(
+        topic
+            + ": cannot serialize "
+            + data.getClass().getName()
+            + ", only InodeEvent and BrickHeartbeat travel here");
   }
 
   @Override

@@ -34,11 +34,23 @@ final class InvalidationCopies {
   }
 
   /** A FORGET of {@code gfid} (client uid empty), from {@code volume} and {@code brick}. */
-  static Invalidation forget(Gfid gfid, String volume, String brick, int timeoutSeconds, long eventTimeMs,
-      String cause) {
-    return Invalidation.newBuilder().setClient("").setGfid(gfid).setFlags(FORGET.bit()).setVolume(volume)
-        .setStat(null).setParent(null).setParentStat(null).setOldParent(null).setOldParentStat(null)
-        .setXattrs(List.of()).setExpireTimeSeconds(timeoutSeconds).setEventTimeMs(eventTimeMs).setBrick(brick)
-        .setCauseFopId(cause).build();
+  static Invalidation forget(
+      Gfid gfid, String volume, String brick, int timeoutSeconds, long eventTimeMs, String cause) {
+    return Invalidation.newBuilder()
+        .setClient("")
+        .setGfid(gfid)
+        .setFlags(FORGET.bit())
+        .setVolume(volume)
+        .setStat(null)
+        .setParent(null)
+        .setParentStat(null)
+        .setOldParent(null)
+        .setOldParentStat(null)
+        .setXattrs(List.of())
+        .setExpireTimeSeconds(timeoutSeconds)
+        .setEventTimeMs(eventTimeMs)
+        .setBrick(brick)
+        .setCauseFopId(cause)
+        .build();
   }
 }

@@ -55,12 +55,16 @@ final class InvalidationFold {
    */
   static Invalidation fold(Invalidation earlier, Invalidation later) {
     Invalidation folded = contentOf(earlier, later);
-    if (folded == null || folded.getEventTimeMs() >= Math.max(earlier.getEventTimeMs(), later.getEventTimeMs())) {
+    if (folded == null
+        || folded.getEventTimeMs() >= Math.max(earlier.getEventTimeMs(), later.getEventTimeMs())) {
       return folded;
     }
     Invalidation newest = earlier.getEventTimeMs() > later.getEventTimeMs() ? earlier : later;
-    return Invalidation.newBuilder(folded).setEventTimeMs(newest.getEventTimeMs())
-        .setCauseFopId(newest.getCauseFopId()).setBrick(newest.getBrick()).build();
+    return Invalidation.newBuilder(folded)
+        .setEventTimeMs(newest.getEventTimeMs())
+        .setCauseFopId(newest.getCauseFopId())
+        .setBrick(newest.getBrick())
+        .build();
   }
 
   /** What applying the two leaves in a cache, as one invalidation; null when no one invalidation does. */
@@ -76,8 +80,11 @@ final class InvalidationFold {
     }
     if ((a & DROPS_INODE) != 0) {
       // What the earlier says, as of the later change: the client then knows it has heard of both.
-      return Invalidation.newBuilder(earlier).setEventTimeMs(later.getEventTimeMs())
-          .setCauseFopId(later.getCauseFopId()).setBrick(later.getBrick()).build();
+      return Invalidation.newBuilder(earlier)
+          .setEventTimeMs(later.getEventTimeMs())
+          .setCauseFopId(later.getCauseFopId())
+          .setBrick(later.getBrick())
+          .build();
     }
     if (clearsStat(earlier) || clearsStat(later)) {
       return null;
@@ -85,17 +92,23 @@ final class InvalidationFold {
     int xa = a & XATTR_FLAGS;
     int xb = b & XATTR_FLAGS;
     if (removesXattrs(earlier) && (b & STAT_FLAGS) != 0) {
-      return null; // the removal may empty the entry, which b's stat would then not find; folded, it would
+      return null; // the removal may empty the entry, which b's stat would then not find; folded,
+      // it would
     }
     List<Xattr> xattrs;
     if (xa == 0) {
       xattrs = later.getXattrs();
     } else if (xb == 0) {
       xattrs = earlier.getXattrs();
-    } else if (xa == XATTR.bit() && xb == XATTR.bit() && !earlier.getXattrs().isEmpty()
-        && !later.getXattrs().isEmpty() && !removesXattrs(earlier)) {
+    } else if (xa == XATTR.bit()
+        && xb == XATTR.bit()
+        && !earlier.getXattrs().isEmpty()
+        && !later.getXattrs().isEmpty()
+        && !removesXattrs(earlier)) {
       xattrs = merged(earlier.getXattrs(), later.getXattrs());
-    } else if (xa == XATTR_RM.bit() && xb == XATTR_RM.bit() && !earlier.getXattrs().isEmpty()
+    } else if (xa == XATTR_RM.bit()
+        && xb == XATTR_RM.bit()
+        && !earlier.getXattrs().isEmpty()
         && !later.getXattrs().isEmpty()) {
       xattrs = merged(earlier.getXattrs(), later.getXattrs());
     } else {

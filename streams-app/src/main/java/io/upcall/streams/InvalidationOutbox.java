@@ -39,14 +39,21 @@ final class InvalidationOutbox {
   private final Deserializer<Invalidation> decoder;
   private final Map<Integer, OpenBatch> open = new LinkedHashMap<>();
   private final Set<Integer> changed = new HashSet<>();
+
   /** The partitions with a journal in the store. */
   private final Set<Integer> stored = new HashSet<>();
+
   private final List<OpenBatch> full = new ArrayList<>();
   private Invalidation lastBody;
   private byte[] lastEncoded;
 
-  InvalidationOutbox(KeyValueStore<Bytes, byte[]> store, InvalidationPartitions partitions, BatchSettings settings,
-      String topic, Serializer<Invalidation> encoder, Deserializer<Invalidation> decoder) {
+  InvalidationOutbox(
+      KeyValueStore<Bytes, byte[]> store,
+      InvalidationPartitions partitions,
+      BatchSettings settings,
+      String topic,
+      Serializer<Invalidation> encoder,
+      Deserializer<Invalidation> decoder) {
     this.store = store;
     this.partitions = partitions;
     this.settings = settings;
@@ -59,23 +66,26 @@ final class InvalidationOutbox {
   boolean restore() {
     List<byte[]> journals = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-      all.forEachRemaining(entry -> {
-        journals.add(entry.value);
-        int partition = ByteBuffer.wrap(entry.key.get()).getInt();
-        changed.add(partition);
-        stored.add(partition);
-      });
+      all.forEachRemaining(
+          entry -> {
+            journals.add(entry.value);
+            int partition = ByteBuffer.wrap(entry.key.get()).getInt();
+            changed.add(partition);
+            stored.add(partition);
+          });
     }
     for (byte[] journal : journals) {
       byte[][] lastBytes = {null};
       Invalidation[] lastDecoded = {null};
-      OpenBatch.replay(journal, (client, encoded) -> {
-        if (encoded != lastBytes[0]) {
-          lastBytes[0] = encoded;
-          lastDecoded[0] = decoder.deserialize(topic, encoded);
-        }
-        add(client, lastDecoded[0], Long.MIN_VALUE);
-      });
+      OpenBatch.replay(
+          journal,
+          (client, encoded) -> {
+            if (encoded != lastBytes[0]) {
+              lastBytes[0] = encoded;
+              lastDecoded[0] = decoder.deserialize(topic, encoded);
+            }
+            add(client, lastDecoded[0], Long.MIN_VALUE);
+          });
     }
     return !journals.isEmpty();
   }

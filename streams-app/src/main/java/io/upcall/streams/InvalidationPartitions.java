@@ -43,24 +43,31 @@ final class InvalidationPartitions {
   StreamPartitioner<String, SpecificRecord> partitioner() {
     return new StreamPartitioner<>() {
       @Override
-      public Optional<Set<Integer>> partitions(String topic, String key, SpecificRecord value, Headers headers,
-          int numPartitions) {
+      public Optional<Set<Integer>> partitions(
+          String topic, String key, SpecificRecord value, Headers headers, int numPartitions) {
         learn(numPartitions);
         if (value instanceof InvalidationBatch batch) {
           if (batch.getPartitionCount() == numPartitions) {
             return Optional.of(Set.of(batch.getPartition()));
           }
           Set<Integer> reached = new HashSet<>();
-          batch.getChanges().forEach(change -> change.getRecipients()
-              .forEach(uid -> reached.add(ClientPartition.of(uid, numPartitions))));
+          batch
+              .getChanges()
+              .forEach(
+                  change ->
+                      change
+                          .getRecipients()
+                          .forEach(uid -> reached.add(ClientPartition.of(uid, numPartitions))));
           return Optional.of(reached);
         }
         return Optional.of(Set.of(ClientPartition.of(key, numPartitions)));
       }
 
       @Override
-      @SuppressWarnings("removal") // Streams calls the variant with headers; this one is still abstract
-      public Optional<Set<Integer>> partitions(String topic, String key, SpecificRecord value, int numPartitions) {
+      @SuppressWarnings(
+          "removal") // Streams calls the variant with headers; this one is still abstract
+      public Optional<Set<Integer>> partitions(
+          String topic, String key, SpecificRecord value, int numPartitions) {
         return partitions(topic, key, value, new RecordHeaders(), numPartitions);
       }
     };
@@ -68,7 +75,10 @@ final class InvalidationPartitions {
 
   private void learn(int numPartitions) {
     if (numPartitions != count) {
-      LOG.info("upcall.invalidations has {} partitions (was {}): batching by the new count", numPartitions, count);
+      LOG.info(
+          "upcall.invalidations has {} partitions (was {}): batching by the new count",
+          numPartitions,
+          count);
       count = numPartitions;
     }
   }

@@ -32,13 +32,19 @@ final class InvalidationWriter {
   private final KeyValueStore<String, XattrInterest> xattrInterest;
   private final Sensor invalidations;
   private InvalidationFormat format;
+
   /** The last change given a timeout, shared by all its recipients in a batch (encoded once). */
   private Invalidation sharedChange;
+
   private int sharedTimeout;
   private Invalidation sharedBody;
 
-  InvalidationWriter(ProcessorContext<String, SpecificRecord> context, InvalidationOutbox outbox,
-      BatchSettings batching, KeyValueStore<String, XattrInterest> xattrInterest, Sensor invalidations,
+  InvalidationWriter(
+      ProcessorContext<String, SpecificRecord> context,
+      InvalidationOutbox outbox,
+      BatchSettings batching,
+      KeyValueStore<String, XattrInterest> xattrInterest,
+      Sensor invalidations,
       InvalidationFormat format) {
     this.context = context;
     this.outbox = outbox;
@@ -61,7 +67,12 @@ final class InvalidationWriter {
     tell(client, latest, timeoutSeconds, outputTimestamp, true);
   }
 
-  private void tell(String client, Invalidation change, int timeoutSeconds, long outputTimestamp, boolean merged) {
+  private void tell(
+      String client,
+      Invalidation change,
+      int timeoutSeconds,
+      long outputTimestamp,
+      boolean merged) {
     Invalidation body;
     if (change.getXattrs().isEmpty()) {
       if (change != sharedChange || timeoutSeconds != sharedTimeout) {
@@ -71,7 +82,13 @@ final class InvalidationWriter {
       }
       body = sharedBody;
     } else {
-      body = forClient(change, "", XattrInterestProcessor.patternsOf(xattrInterest, client), timeoutSeconds, merged);
+      body =
+          forClient(
+              change,
+              "",
+              XattrInterestProcessor.patternsOf(xattrInterest, client),
+              timeoutSeconds,
+              merged);
     }
     if (body != null) {
       write(client, body, outputTimestamp);
@@ -83,7 +100,8 @@ final class InvalidationWriter {
     if (format == InvalidationFormat.BATCHED) {
       outbox.add(client, body, outputTimestamp);
     } else {
-      context.forward(new Record<>(client, SharedChangeSerializer.withClient(body, client), outputTimestamp));
+      context.forward(
+          new Record<>(client, SharedChangeSerializer.withClient(body, client), outputTimestamp));
     }
     invalidations.record();
   }
@@ -128,7 +146,11 @@ final class InvalidationWriter {
    * names xattrs tells each client only the names its patterns match, and TIMES rides along only with a match (as
    * GlusterFS sends TIMES|XATTR) unless the change is {@code merged}, where TIMES may come from another change.
    */
-  private static Invalidation forClient(Invalidation change, String client, List<String> patterns, int timeoutSeconds,
+  private static Invalidation forClient(
+      Invalidation change,
+      String client,
+      List<String> patterns,
+      int timeoutSeconds,
       boolean merged) {
     int flags = change.getFlags();
     List<Xattr> xattrs = change.getXattrs();
@@ -147,7 +169,11 @@ final class InvalidationWriter {
       }
       xattrs = matched;
     }
-    return InvalidationCopies.of(change).setClient(client).setFlags(flags).setXattrs(xattrs)
-        .setExpireTimeSeconds(timeoutSeconds).build();
+    return InvalidationCopies.of(change)
+        .setClient(client)
+        .setFlags(flags)
+        .setXattrs(xattrs)
+        .setExpireTimeSeconds(timeoutSeconds)
+        .build();
   }
 }

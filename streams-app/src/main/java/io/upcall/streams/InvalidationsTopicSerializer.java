@@ -11,7 +11,8 @@ final class InvalidationsTopicSerializer implements Serializer<SpecificRecord> {
   private final Serializer<Invalidation> invalidations;
   private final Serializer<InvalidationBatch> batches;
 
-  InvalidationsTopicSerializer(Serializer<Invalidation> invalidations, Serializer<InvalidationBatch> batches) {
+  InvalidationsTopicSerializer(
+      Serializer<Invalidation> invalidations, Serializer<InvalidationBatch> batches) {
     this.invalidations = invalidations;
     this.batches = batches;
   }
@@ -27,7 +28,8 @@ final class InvalidationsTopicSerializer implements Serializer<SpecificRecord> {
     if (value instanceof Invalidation invalidation) {
       return invalidations.serialize(topic, invalidation);
     }
-    throw new SerializationException("not an invalidation for " + topic + ": " + value.getClass().getName());
+    throw new SerializationException(
+        "not an invalidation for " + topic + ": " + value.getClass().getName());
   }
 
   @Override

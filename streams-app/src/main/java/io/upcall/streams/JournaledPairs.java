@@ -20,21 +20,25 @@ public final class JournaledPairs {
   private JournaledPairs() {}
 
   /** The (gfid, client uid) keys of {@code gfid}'s tracked clients → last access second, in key order. */
-  public static SortedMap<Bytes, Long> ofInode(ReadOnlyKeyValueStore<Long, byte[]> journal, byte[] gfid) {
+  public static SortedMap<Bytes, Long> ofInode(
+      ReadOnlyKeyValueStore<Long, byte[]> journal, byte[] gfid) {
     SortedMap<Bytes, Long> pairs = new TreeMap<>();
     try (KeyValueIterator<Long, byte[]> segments = journal.all()) {
       while (segments.hasNext()) {
         KeyValue<Long, byte[]> segment = segments.next();
-        TrackingJournal.read(segment.value, (kind, key, second) -> {
-          if (!Arrays.equals(key.get(), 0, InodeKeys.GFID_LENGTH, gfid, 0, InodeKeys.GFID_LENGTH)) {
-            return;
-          }
-          if (TrackingJournal.untracks(kind)) {
-            pairs.remove(key);
-          } else {
-            pairs.merge(key, second, Math::max);
-          }
-        });
+        TrackingJournal.read(
+            segment.value,
+            (kind, key, second) -> {
+              if (!Arrays.equals(
+                  key.get(), 0, InodeKeys.GFID_LENGTH, gfid, 0, InodeKeys.GFID_LENGTH)) {
+                return;
+              }
+              if (TrackingJournal.untracks(kind)) {
+                pairs.remove(key);
+              } else {
+                pairs.merge(key, second, Math::max);
+              }
+            });
       }
     }
     return pairs;

@@ -20,8 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The latest change of every inode of a task, kept for the order rule (docs/semantics.md, "Order"): an access
@@ -34,6 +34,7 @@ import org.apache.kafka.common.utils.Bytes;
 final class LatestChanges {
   private static final int STAT_FLAGS = mask(NLINK, MODE, OWN, SIZE, TIMES, ATIME, PERM);
   private static final int XATTR_FLAGS = mask(XATTR, XATTR_RM);
+
   /** Names a merged change lists at most; beyond, it names none, which tells clients to drop every xattr. */
   static final int MAX_MERGED_XATTRS = 64;
 
@@ -57,12 +58,15 @@ final class LatestChanges {
    *
    * @param originator the client that made it; null when every fresh client was told, the originator included
    */
-  static InodeMeta merged(InodeMeta previous, Invalidation change, String originator, int timeoutSeconds) {
+  static InodeMeta merged(
+      InodeMeta previous, Invalidation change, String originator, int timeoutSeconds) {
     if (previous == null || previous.getLatestChange() == null) {
       return meta(originator, change);
     }
     Invalidation latest = previous.getLatestChange();
-    long gap = TrackingFreshness.second(change.getEventTimeMs()) - TrackingFreshness.second(latest.getEventTimeMs());
+    long gap =
+        TrackingFreshness.second(change.getEventTimeMs())
+            - TrackingFreshness.second(latest.getEventTimeMs());
     if (gap >= timeoutSeconds) {
       return meta(originator, change);
     }
@@ -72,24 +76,35 @@ final class LatestChanges {
     boolean changeIsLater = change.getEventTimeMs() >= latest.getEventTimeMs();
     Invalidation later = changeIsLater ? change : latest;
     Invalidation earlier = changeIsLater ? latest : change;
-    String bothOriginators = Objects.equals(previous.getLatestChangeOriginator(), originator) ? originator : null;
-    // Whom a forget told stays with it for T. (A new builder, not a copy builder: that deep-copies every field.)
-    return InodeMeta.newBuilder().setLatestChangeOriginator(bothOriginators).setLatestChange(merge(later, earlier))
-        .setTxIds(previous.getTxIds()).setForgetCause(previous.getForgetCause()).setForgotten(previous.getForgotten())
+    String bothOriginators =
+        Objects.equals(previous.getLatestChangeOriginator(), originator) ? originator : null;
+    // Whom a forget told stays with it for T. (A new builder, not a copy builder: that deep-copies
+    // every field.)
+    return InodeMeta.newBuilder()
+        .setLatestChangeOriginator(bothOriginators)
+        .setLatestChange(merge(later, earlier))
+        .setTxIds(previous.getTxIds())
+        .setForgetCause(previous.getForgetCause())
+        .setForgotten(previous.getForgotten())
         .build();
   }
 
   /** {@code meta} noting that the forget caused by {@code cause} told {@code clients} (and stopped tracking them). */
   static InodeMeta withForgotten(InodeMeta meta, String cause, List<String> clients) {
-    return InodeMeta.newBuilder().setLatestChangeOriginator(meta.getLatestChangeOriginator())
-        .setLatestChange(meta.getLatestChange()).setTxIds(meta.getTxIds()).setForgetCause(cause).setForgotten(clients)
+    return InodeMeta.newBuilder()
+        .setLatestChangeOriginator(meta.getLatestChangeOriginator())
+        .setLatestChange(meta.getLatestChange())
+        .setTxIds(meta.getTxIds())
+        .setForgetCause(cause)
+        .setForgotten(clients)
         .build();
   }
 
   private static Invalidation merge(Invalidation later, Invalidation earlier) {
     Invalidation merged = InvalidationCopies.of(later).build();
     merged.setFlags(later.getFlags() | earlier.getFlags());
-    // A stat flag without a stat tells the client to drop its stat: an older stat must not undo that.
+    // A stat flag without a stat tells the client to drop its stat: an older stat must not undo
+    // that.
     if (later.getStat() == null && (later.getFlags() & STAT_FLAGS) == 0) {
       merged.setStat(earlier.getStat());
     }
@@ -124,7 +139,8 @@ final class LatestChanges {
     for (Xattr xattr : later.getXattrs()) {
       byName.put(xattr.getName(), new Xattr(xattr.getName(), null));
     }
-    // An inode changed without a T-long pause never starts afresh: its names must not pile up for ever.
+    // An inode changed without a T-long pause never starts afresh: its names must not pile up for
+    // ever.
     return byName.size() > MAX_MERGED_XATTRS ? List.of() : new ArrayList<>(byName.values());
   }
 
@@ -133,7 +149,12 @@ final class LatestChanges {
   }
 
   private static InodeMeta meta(String originator, Invalidation change) {
-    return InodeMeta.newBuilder().setLatestChangeOriginator(originator).setLatestChange(change).setTxIds(Map.of())
-        .setForgetCause(null).setForgotten(List.of()).build();
+    return InodeMeta.newBuilder()
+        .setLatestChangeOriginator(originator)
+        .setLatestChange(change)
+        .setTxIds(Map.of())
+        .setForgetCause(null)
+        .setForgotten(List.of())
+        .build();
   }
 }

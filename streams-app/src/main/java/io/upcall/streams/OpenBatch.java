@@ -107,10 +107,11 @@ final class OpenBatch {
         continue;
       }
       byte[] encoded = change.encoded != null ? change.encoded : encoder.apply(change.body);
-      written.add(BatchedChange.newBuilder()
-          .setRecipients(change.recipients)
-          .setInvalidation(ByteBuffer.wrap(encoded))
-          .build());
+      written.add(
+          BatchedChange.newBuilder()
+              .setRecipients(change.recipients)
+              .setInvalidation(ByteBuffer.wrap(encoded))
+              .build());
     }
     return InvalidationBatch.newBuilder()
         .setPartition(partition)

@@ -24,7 +24,8 @@ final class PendingFanOuts {
   record Pending(Invalidation change, String originator, int timeoutSeconds, Bytes toldUpTo) {}
 
   private static final Serializer<Invalidation> ENCODER = UpcallSerdes.invalidation().serializer();
-  private static final Deserializer<Invalidation> DECODER = UpcallSerdes.invalidation().deserializer();
+  private static final Deserializer<Invalidation> DECODER =
+      UpcallSerdes.invalidation().deserializer();
   private static final int NO_ORIGINATOR = -1;
 
   private final KeyValueStore<Bytes, byte[]> store;
@@ -69,11 +70,19 @@ final class PendingFanOuts {
 
   /** event time (8) ‖ timeout (4) ‖ originator (4 + UTF-8, -1 for none) ‖ told-up-to key (4 + bytes) ‖ change. */
   private static byte[] encode(Pending pending) {
-    byte[] originator = pending.originator() == null ? null : pending.originator().getBytes(StandardCharsets.UTF_8);
+    byte[] originator =
+        pending.originator() == null ? null : pending.originator().getBytes(StandardCharsets.UTF_8);
     byte[] told = pending.toldUpTo().get();
     byte[] change = ENCODER.serialize("", pending.change());
-    ByteBuffer buffer = ByteBuffer.allocate(8 + 4 + 4 + (originator == null ? 0 : originator.length) + 4
-        + told.length + change.length);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(
+            8
+                + 4
+                + 4
+                + (originator == null ? 0 : originator.length)
+                + 4
+                + told.length
+                + change.length);
     buffer.putLong(pending.change().getEventTimeMs()).putInt(pending.timeoutSeconds());
     if (originator == null) {
       buffer.putInt(NO_ORIGINATOR);

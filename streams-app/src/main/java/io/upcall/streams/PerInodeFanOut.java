@@ -61,7 +61,7 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
     FopRecord fop = accepted.fop();
     String cause = accepted.causeFopId();
     switch (FopKind.of(fop.getFop())) {
-      case NO_EFFECT -> { } // no event at all
+      case NO_EFFECT -> {} // no event at all
       case LISTING -> sendListing(record, fop, cause);
       case ENTRY_CREATE, ENTRY_REMOVE, ENTRY_LINK -> {
         send(record, fop.getGfid(), InodeRole.TARGET, fop, cause);
@@ -106,10 +106,12 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
     }
   }
 
-  private void send(Record<byte[], CheckedFop> record, Gfid inode, InodeRole role, FopRecord fop, String cause) {
+  private void send(
+      Record<byte[], CheckedFop> record, Gfid inode, InodeRole role, FopRecord fop, String cause) {
     String gfid = Gfids.format(inode);
     boolean here = partitionOf(gfid, partitions) == partition;
-    context.forward(record.withKey(gfid).withValue(new Routed(new InodeEvent(role, fop, cause), here)));
+    context.forward(
+        record.withKey(gfid).withValue(new Routed(new InodeEvent(role, fop, cause), here)));
   }
 
   /**
@@ -127,6 +129,8 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
    */
   private static FopRecord withEntries(FopRecord fop, List<Gfid> entries, boolean keepStats) {
     FopRecord.Builder copy = FopRecordCopies.of(fop).setEntries(entries);
-    return keepStats ? copy.build() : copy.setStat(null).setParentStat(null).setNewParentStat(null).build();
+    return keepStats
+        ? copy.build()
+        : copy.setStat(null).setParentStat(null).setNewParentStat(null).build();
   }
 }

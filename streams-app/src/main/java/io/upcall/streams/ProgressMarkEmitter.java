@@ -43,8 +43,12 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
     this.context = context;
     this.task = context.taskId().toString();
     if (context.taskId().partition() >= settings.fopsPartitions()) {
-      throw new IllegalStateException("task " + task + " exists, but marks claim " + settings.fopsPartitions()
-          + " tasks: the inode repartition topic must have as many partitions as upcall.fops");
+      throw new IllegalStateException(
+          "task "
+              + task
+              + " exists, but marks claim "
+              + settings.fopsPartitions()
+              + " tasks: the inode repartition topic must have as many partitions as upcall.fops");
     }
     pendingFanOuts = context.getStateStore(UpcallProcessor.PENDING_FANOUTS_STORE);
     outbox = context.getStateStore(InvalidationOutbox.STORE);
@@ -58,7 +62,10 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
     }
     int upstream = UpstreamProgress.sourcePartition(record.headers());
     if (upstream < 0 || upstream >= claimedByUpstream.length) {
-      LOG.warn("task {}: ignoring progress from upstream partition {} of {}", task, upstream,
+      LOG.warn(
+          "task {}: ignoring progress from upstream partition {} of {}",
+          task,
+          upstream,
           claimedByUpstream.length);
       return;
     }
@@ -70,17 +77,20 @@ final class ProgressMarkEmitter implements Processor<String, SpecificRecord, Str
     if (watermark == Long.MIN_VALUE) {
       return; // an upstream partition has not spoken: nothing can be claimed yet
     }
-    long pendingFrom = Math.min(PendingFanOuts.earliestEventTime(pendingFanOuts),
-        InvalidationOutbox.earliestEventTimeMs(outbox));
+    long pendingFrom =
+        Math.min(
+            PendingFanOuts.earliestEventTime(pendingFanOuts),
+            InvalidationOutbox.earliestEventTimeMs(outbox));
     if (pendingFrom <= watermark) {
       watermark = pendingFrom - 1; // that change's invalidations are not all written yet
     }
-    ProgressMark mark = ProgressMark.newBuilder()
-        .setTask(task)
-        .setTaskCount(settings.fopsPartitions())
-        .setWatermarkMs(watermark)
-        .setEmittedAtMs(wallClockMs)
-        .build();
+    ProgressMark mark =
+        ProgressMark.newBuilder()
+            .setTask(task)
+            .setTaskCount(settings.fopsPartitions())
+            .setWatermarkMs(watermark)
+            .setEmittedAtMs(wallClockMs)
+            .build();
     context.forward(new Record<>(task, mark, wallClockMs));
   }
 }

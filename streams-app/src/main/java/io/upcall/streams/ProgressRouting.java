@@ -18,7 +18,8 @@ final class ProgressRouting {
   static <K, V> StreamPartitioner<K, V> everyPartition() {
     return new HeaderAwarePartitioner<>() {
       @Override
-      public Optional<Set<Integer>> partitions(String topic, K key, V value, Headers headers, int numPartitions) {
+      public Optional<Set<Integer>> partitions(
+          String topic, K key, V value, Headers headers, int numPartitions) {
         return Optional.of(all(numPartitions));
       }
     };
@@ -31,8 +32,8 @@ final class ProgressRouting {
   static StreamPartitioner<String, SpecificRecord> inodeEventsAndProgress() {
     return new HeaderAwarePartitioner<>() {
       @Override
-      public Optional<Set<Integer>> partitions(String topic, String key, SpecificRecord value, Headers headers,
-          int numPartitions) {
+      public Optional<Set<Integer>> partitions(
+          String topic, String key, SpecificRecord value, Headers headers, int numPartitions) {
         if (value instanceof BrickHeartbeat) {
           return Optional.of(all(numPartitions));
         }
@@ -48,8 +49,8 @@ final class ProgressRouting {
   /** Streams calls the variant with headers; the one without is still abstract, so it forwards. */
   private abstract static class HeaderAwarePartitioner<K, V> implements StreamPartitioner<K, V> {
     @Override
-    public abstract Optional<Set<Integer>> partitions(String topic, K key, V value, Headers headers,
-        int numPartitions);
+    public abstract Optional<Set<Integer>> partitions(
+        String topic, K key, V value, Headers headers, int numPartitions);
 
     @Override
     @SuppressWarnings("removal")

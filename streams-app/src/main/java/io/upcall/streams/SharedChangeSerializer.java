@@ -4,7 +4,6 @@ import io.upcall.avro.Invalidation;
 import io.upcall.schemas.Gfids;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Serde;
@@ -22,6 +21,7 @@ public final class SharedChangeSerializer implements Serializer<Invalidation> {
   private static final int HEADER = 10;
 
   private final Serializer<Invalidation> encoder;
+
   /** The change last encoded on each stream thread (one serializer serves every task of every thread). */
   private final ThreadLocal<Encoded> last = new ThreadLocal<>();
 
@@ -35,16 +35,27 @@ public final class SharedChangeSerializer implements Serializer<Invalidation> {
    */
   public static Serializer<Invalidation> of(Serde<Invalidation> serde) {
     Serializer<Invalidation> encoder = serde.serializer();
-    Invalidation sample = InvalidationCopies.of(InvalidationCopies.forget(Gfids.of(new UUID(1, 2)), "vol", "brick",
-        60, 1L, "cause")).setClient("c").setFlags(1).build();
+    Invalidation sample =
+        InvalidationCopies.of(
+                InvalidationCopies.forget(
+                    Gfids.of(new UUID(1, 2)), "vol", "brick", 60, 1L, "cause"))
+            .setClient("c")
+            .setFlags(1)
+            .build();
     try {
       byte[] named = encoder.serialize("", sample);
       byte[] anonymous = encoder.serialize("", withClient(sample, ""));
-      boolean layout = named != null && anonymous != null && anonymous.length > HEADER && anonymous[HEADER] == 0
-          && named.length == anonymous.length + 1
-          && Arrays.equals(named, 0, HEADER, anonymous, 0, HEADER)
-          && named[HEADER] == 2 && named[HEADER + 1] == 'c'
-          && Arrays.equals(named, HEADER + 2, named.length, anonymous, HEADER + 1, anonymous.length);
+      boolean layout =
+          named != null
+              && anonymous != null
+              && anonymous.length > HEADER
+              && anonymous[HEADER] == 0
+              && named.length == anonymous.length + 1
+              && Arrays.equals(named, 0, HEADER, anonymous, 0, HEADER)
+              && named[HEADER] == 2
+              && named[HEADER + 1] == 'c'
+              && Arrays.equals(
+                  named, HEADER + 2, named.length, anonymous, HEADER + 1, anonymous.length);
       return layout ? new SharedChangeSerializer(encoder) : encoder;
     } catch (RuntimeException e) {
       return encoder;
@@ -62,8 +73,11 @@ public final class SharedChangeSerializer implements Serializer<Invalidation> {
       if (anonymous == null || anonymous.length <= HEADER || anonymous[HEADER] != 0) {
         return encoder.serialize(topic, invalidation); // not the layout this relies on: no sharing
       }
-      encoded = new Encoded(invalidation, Arrays.copyOfRange(anonymous, 0, HEADER),
-          Arrays.copyOfRange(anonymous, HEADER + 1, anonymous.length));
+      encoded =
+          new Encoded(
+              invalidation,
+              Arrays.copyOfRange(anonymous, 0, HEADER),
+              Arrays.copyOfRange(anonymous, HEADER + 1, anonymous.length));
       last.set(encoded);
     }
     byte[] client = invalidation.getClient().getBytes(StandardCharsets.UTF_8);

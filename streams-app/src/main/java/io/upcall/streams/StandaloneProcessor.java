@@ -36,31 +36,66 @@ public final class StandaloneProcessor implements AutoCloseable {
   private StandaloneProcessor(Path stateDir) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "standalone");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"); // never contacted: the context is a mock
+    props.put(
+        StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+        "unused:9092"); // never contacted: the context is a mock
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
-    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE),
-        Serdes.Bytes(), Serdes.Long()));
-    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TrackingJournal.STORE),
-        Serdes.Long(), Serdes.ByteArray()));
-    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.INODE_META_STORE),
-        Serdes.Bytes(), UpcallSerdes.inodeMeta()));
-    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.TX_IDS_STORE),
-        Serdes.Bytes(), Serdes.Long()));
-    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
-        Serdes.Bytes(), Serdes.ByteArray()));
-    add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UpcallProcessor.PENDING_FANOUTS_STORE),
-        Serdes.Bytes(), Serdes.ByteArray()));
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(InvalidationOutbox.STORE),
-        Serdes.Bytes(), Serdes.ByteArray()));
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(XattrInterestProcessor.XATTR_INTEREST_STORE),
-        Serdes.String(), UpcallSerdes.xattrInterest()));
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ConfigChangeProcessor.SWITCHES_STORE),
-        Serdes.String(), Serdes.String()));
-    processor = new UpcallProcessor(Switches.DEFAULTS, Duration.ofSeconds(1),
-        new TrackingBound(TrackingBound.MAX_TRACKED_PAIRS_DEFAULT), BatchSettings.IMMEDIATE,
-        new InvalidationPartitions(INVALIDATION_PARTITIONS), UpcallTopics.defaults().invalidations(),
-        UpcallSerdes.invalidation().serializer(), UpcallSerdes.invalidation().deserializer());
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE),
+            Serdes.Bytes(),
+            Serdes.Long()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(TrackingJournal.STORE),
+            Serdes.Long(),
+            Serdes.ByteArray()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UpcallProcessor.INODE_META_STORE),
+            Serdes.Bytes(),
+            UpcallSerdes.inodeMeta()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UpcallProcessor.TX_IDS_STORE),
+            Serdes.Bytes(),
+            Serdes.Long()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
+            Serdes.Bytes(),
+            Serdes.ByteArray()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UpcallProcessor.PENDING_FANOUTS_STORE),
+            Serdes.Bytes(),
+            Serdes.ByteArray()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(InvalidationOutbox.STORE),
+            Serdes.Bytes(),
+            Serdes.ByteArray()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(XattrInterestProcessor.XATTR_INTEREST_STORE),
+            Serdes.String(),
+            UpcallSerdes.xattrInterest()));
+    add(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(ConfigChangeProcessor.SWITCHES_STORE),
+            Serdes.String(),
+            Serdes.String()));
+    processor =
+        new UpcallProcessor(
+            Switches.DEFAULTS,
+            Duration.ofSeconds(1),
+            new TrackingBound(TrackingBound.MAX_TRACKED_PAIRS_DEFAULT),
+            BatchSettings.IMMEDIATE,
+            new InvalidationPartitions(INVALIDATION_PARTITIONS),
+            UpcallTopics.defaults().invalidations(),
+            UpcallSerdes.invalidation().serializer(),
+            UpcallSerdes.invalidation().deserializer());
     processor.init(context);
   }
 
@@ -74,8 +109,11 @@ public final class StandaloneProcessor implements AutoCloseable {
 
   /** Processes {@code fop} as the event of its target inode and returns how many records the processor wrote. */
   public int process(FopRecord fop) {
-    processor.process(new Record<>(Gfids.format(fop.getGfid()),
-        new InodeEvent(InodeRole.TARGET, fop, fop.getFopId()), fop.getEventTimeMs()));
+    processor.process(
+        new Record<>(
+            Gfids.format(fop.getGfid()),
+            new InodeEvent(InodeRole.TARGET, fop, fop.getFopId()),
+            fop.getEventTimeMs()));
     int written = context.forwarded().size();
     context.resetForwards();
     return written;

@@ -15,29 +15,44 @@ import java.util.Set;
  *     one inode (GlusterFS's notify-contention-delay); 0 sends every notice
  * @param format one record per client and change, or batches per partition
  */
-public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notifyContentionDelaySeconds,
+public record Switches(
+    boolean cacheInvalidation,
+    int timeoutSeconds,
+    int notifyContentionDelaySeconds,
     InvalidationFormat format) {
   /** Option name of the on/off switch, as GlusterFS names the volume option. */
   public static final String CACHE_INVALIDATION = "cache-invalidation";
+
   /** Option name of the timeout T in whole seconds. */
   public static final String CACHE_INVALIDATION_TIMEOUT = "cache-invalidation-timeout";
+
   /** Option name of the contention notice spacing in whole seconds, as GlusterFS's locks translator names it. */
   public static final String NOTIFY_CONTENTION_DELAY = "notify-contention-delay";
+
   /** GlusterFS's default notify-contention-delay: 5 s. */
   public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = 5;
+
   /** Option name of the wire format of upcall.invalidations: per-client or batched. */
   public static final String INVALIDATION_FORMAT = "invalidation-format";
+
   /** Batches for new deployments: clients of this version read both formats. */
   public static final String INVALIDATION_FORMAT_DEFAULT = "batched";
+
   /** Every option the switches understand. */
   public static final Set<String> OPTIONS =
-      Set.of(CACHE_INVALIDATION, CACHE_INVALIDATION_TIMEOUT, NOTIFY_CONTENTION_DELAY, INVALIDATION_FORMAT);
+      Set.of(
+          CACHE_INVALIDATION,
+          CACHE_INVALIDATION_TIMEOUT,
+          NOTIFY_CONTENTION_DELAY,
+          INVALIDATION_FORMAT);
+
   /** GlusterFS's defaults: on, 60 s, 5 s; and batches. */
   public static final Switches DEFAULTS = new Switches(true, 60);
 
   public Switches {
     if (timeoutSeconds < 0) {
-      throw new IllegalArgumentException(CACHE_INVALIDATION_TIMEOUT + " must be >= 0 seconds, got " + timeoutSeconds);
+      throw new IllegalArgumentException(
+          CACHE_INVALIDATION_TIMEOUT + " must be >= 0 seconds, got " + timeoutSeconds);
     }
     if (notifyContentionDelaySeconds < 0) {
       throw new IllegalArgumentException(
@@ -50,7 +65,10 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
 
   /** The three GlusterFS switches, with the default wire format. */
   public Switches(boolean cacheInvalidation, int timeoutSeconds, int notifyContentionDelaySeconds) {
-    this(cacheInvalidation, timeoutSeconds, notifyContentionDelaySeconds,
+    this(
+        cacheInvalidation,
+        timeoutSeconds,
+        notifyContentionDelaySeconds,
         InvalidationFormat.parse(INVALIDATION_FORMAT_DEFAULT));
   }
 
@@ -70,14 +88,20 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
       case CACHE_INVALIDATION:
         return new Switches(parseOnOff(text), timeoutSeconds, notifyContentionDelaySeconds, format);
       case CACHE_INVALIDATION_TIMEOUT:
-        return new Switches(cacheInvalidation, parseTimeout(text), notifyContentionDelaySeconds, format);
+        return new Switches(
+            cacheInvalidation, parseTimeout(text), notifyContentionDelaySeconds, format);
       case NOTIFY_CONTENTION_DELAY:
-        return new Switches(cacheInvalidation, timeoutSeconds, parseSeconds(NOTIFY_CONTENTION_DELAY, text), format);
+        return new Switches(
+            cacheInvalidation, timeoutSeconds, parseSeconds(NOTIFY_CONTENTION_DELAY, text), format);
       case INVALIDATION_FORMAT:
-        return new Switches(cacheInvalidation, timeoutSeconds, notifyContentionDelaySeconds,
+        return new Switches(
+            cacheInvalidation,
+            timeoutSeconds,
+            notifyContentionDelaySeconds,
             InvalidationFormat.parse(text));
       default:
-        throw new IllegalArgumentException("unknown option '" + option + "' (known: " + OPTIONS + ")");
+        throw new IllegalArgumentException(
+            "unknown option '" + option + "' (known: " + OPTIONS + ")");
     }
   }
 
@@ -102,7 +126,8 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
       case INVALIDATION_FORMAT:
         return format.text();
       default:
-        throw new IllegalArgumentException("unknown option '" + option + "' (known: " + OPTIONS + ")");
+        throw new IllegalArgumentException(
+            "unknown option '" + option + "' (known: " + OPTIONS + ")");
     }
   }
 
@@ -110,12 +135,21 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
   static boolean parseOnOff(String text) {
     String value = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
     switch (value) {
-      case "on": case "true": case "yes": case "enable": case "1":
+      case "on":
+      case "true":
+      case "yes":
+      case "enable":
+      case "1":
         return true;
-      case "off": case "false": case "no": case "disable": case "0":
+      case "off":
+      case "false":
+      case "no":
+      case "disable":
+      case "0":
         return false;
       default:
-        throw new IllegalArgumentException(CACHE_INVALIDATION + " must be on or off, got '" + text + "'");
+        throw new IllegalArgumentException(
+            CACHE_INVALIDATION + " must be on or off, got '" + text + "'");
     }
   }
 
@@ -134,6 +168,7 @@ public record Switches(boolean cacheInvalidation, int timeoutSeconds, int notify
     } catch (NumberFormatException e) {
       // fall through to the one message
     }
-    throw new IllegalArgumentException(option + " must be a whole number of seconds >= 0, got '" + text + "'");
+    throw new IllegalArgumentException(
+        option + " must be a whole number of seconds >= 0, got '" + text + "'");
   }
 }

@@ -20,18 +20,33 @@ import java.util.Properties;
  *     serializers (see {@link io.upcall.schemas.serde.UpcallSerdeConfig})
  * @param streamsProperties the Kafka Streams properties the topology is built with
  */
-record TopologySettings(UpcallTopics topics, Switches switches, Duration expiryInterval, ProgressMarks marks,
-    TrackingBound bound, BatchSettings batching, int invalidationsPartitions, Map<String, ?> serdeConfigs,
+record TopologySettings(
+    UpcallTopics topics,
+    Switches switches,
+    Duration expiryInterval,
+    ProgressMarks marks,
+    TrackingBound bound,
+    BatchSettings batching,
+    int invalidationsPartitions,
+    Map<String, ?> serdeConfigs,
     Properties streamsProperties) {
 
   /**
    * The default settings with {@code topics}, {@code switches}, {@code expiryInterval} and {@code batching}, for one
    * partition of every topic: as {@code upcall simulate} and the topology tests run it.
    */
-  static TopologySettings singlePartition(UpcallTopics topics, Switches switches, Duration expiryInterval,
-      BatchSettings batching) {
+  static TopologySettings singlePartition(
+      UpcallTopics topics, Switches switches, Duration expiryInterval, BatchSettings batching) {
     UpcallStreamsConfig defaults = new UpcallStreamsConfig(Map.of());
-    return new TopologySettings(topics, switches, expiryInterval, defaults.progressMarks(1),
-        defaults.trackingBound(1), batching, 1, Map.of(), defaults.streamsProperties());
+    return new TopologySettings(
+        topics,
+        switches,
+        expiryInterval,
+        defaults.progressMarks(1),
+        defaults.trackingBound(1),
+        batching,
+        1,
+        Map.of(),
+        defaults.streamsProperties());
   }
 }

@@ -30,16 +30,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
+
   /** Every order entry starts with this byte (0 is left for bookkeeping a later version may need). */
   private static final byte ORDER = 1;
+
   private static final Bytes FIRST_ORDER = Bytes.wrap(new byte[] {ORDER});
   private static final byte[] NOTHING = new byte[0];
   private static final int EXPIRY_BATCH = 256;
+
   /**
    * The key of the pairs store's one entry that is not a pair: the journal position its pairs stand for. The null
    * gfid (all zeros) with no client uid; GlusterFS never gives an inode the null gfid.
    */
   static final Bytes JOURNAL_POSITION = Bytes.wrap(new byte[InodeKeys.GFID_LENGTH]);
+
   /** Journal segments one expiry may compact: ~150 entries each, a pair lookup per entry. */
   private static final int COMPACTED_PER_EXPIRY = 64;
 
@@ -56,8 +60,10 @@ final class TrackedClients {
   private final TrackingJournal journal;
   private final long maxPairs;
   private long count;
+
   /** The journal end last written to {@link #JOURNAL_POSITION}. */
   private long notedEnd = Long.MIN_VALUE;
+
   /**
    * Where the oldest live order entry is at or after (null: the start). Evictions and expiry delete from the front,
    * leaving tombstones there that every scan from the start would step over again (quadratic under eviction);
@@ -69,8 +75,12 @@ final class TrackedClients {
    * The pairs as {@code journal} holds them, touches before {@code cutoffSecond} left out (expiry would delete them),
    * in {@code store} and {@code byAccess}, whatever those held before.
    */
-  TrackedClients(KeyValueStore<Bytes, Long> store, KeyValueStore<Bytes, byte[]> byAccess, TrackingJournal journal,
-      long maxPairs, long cutoffSecond) {
+  TrackedClients(
+      KeyValueStore<Bytes, Long> store,
+      KeyValueStore<Bytes, byte[]> byAccess,
+      TrackingJournal journal,
+      long maxPairs,
+      long cutoffSecond) {
     this.store = store;
     this.byAccess = byAccess;
     this.journal = journal;
@@ -118,7 +128,8 @@ final class TrackedClients {
   /** Every tracked client of {@code gfid}, fresh or not, in uid byte order. */
   List<Tracked> of(byte[] gfid) {
     List<Tracked> tracked = new ArrayList<>();
-    try (KeyValueIterator<Bytes, Long> entries = store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
+    try (KeyValueIterator<Bytes, Long> entries =
+        store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
       while (entries.hasNext()) {
         KeyValue<Bytes, Long> entry = entries.next();
         if (isPair(entry.key)) {
@@ -136,9 +147,8 @@ final class TrackedClients {
   List<Tracked> after(byte[] gfid, Bytes after, int limit) {
     List<Tracked> chunk = new ArrayList<>(Math.min(limit, 1_024));
     Bytes prefix = InodeKeys.of(gfid);
-    try (KeyValueIterator<Bytes, Long> entries = after == null
-        ? store.prefixScan(prefix, PREFIX_SERIALIZER)
-        : store.range(after, null)) {
+    try (KeyValueIterator<Bytes, Long> entries =
+        after == null ? store.prefixScan(prefix, PREFIX_SERIALIZER) : store.range(after, null)) {
       while (entries.hasNext() && chunk.size() < limit) {
         KeyValue<Bytes, Long> entry = entries.next();
         if (entry.key.equals(after) || !isPair(entry.key)) {
@@ -154,7 +164,8 @@ final class TrackedClients {
   }
 
   private static boolean startsWith(byte[] key, byte[] prefix) {
-    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    return key.length >= prefix.length
+        && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   /** Drops the given tracked clients (those a forget told). */
@@ -182,7 +193,8 @@ final class TrackedClients {
       deleted += doomed.size();
       if (doomed.size() < EXPIRY_BATCH || ticker.getAsLong() - deadline > 0) {
         journal.expire(cutoffSecond);
-        journal.compact(count, (key, second) -> second.equals(store.get(key)), COMPACTED_PER_EXPIRY);
+        journal.compact(
+            count, (key, second) -> second.equals(store.get(key)), COMPACTED_PER_EXPIRY);
         return deleted;
       }
     }
@@ -227,7 +239,8 @@ final class TrackedClients {
     List<KeyValue<Bytes, Long>> oldest = new ArrayList<>();
     List<Bytes> stale = new ArrayList<>();
     boolean kept = false;
-    try (KeyValueIterator<Bytes, byte[]> order = byAccess.range(head == null ? FIRST_ORDER : head, null)) {
+    try (KeyValueIterator<Bytes, byte[]> order =
+        byAccess.range(head == null ? FIRST_ORDER : head, null)) {
       while (order.hasNext() && oldest.size() < limit) {
         Bytes entry = order.next().key;
         byte[] orderKey = entry.get();
@@ -238,7 +251,8 @@ final class TrackedClients {
         Bytes key = Bytes.wrap(Arrays.copyOfRange(orderKey, 1 + Long.BYTES, orderKey.length));
         Long current = store.get(key);
         if (current == null || current != second) {
-          stale.add(entry); // left by a crash, or by a touch whose old entry's delete was lost with it
+          stale.add(
+              entry); // left by a crash, or by a touch whose old entry's delete was lost with it
           continue;
         }
         if (key.equals(skip)) {
@@ -265,9 +279,11 @@ final class TrackedClients {
   private void rebuildPairs(long cutoffSecond) {
     Bytes from = null;
     while (true) {
-      // Each batch starts where the last one ended: from the start it would step over the tombstones again.
+      // Each batch starts where the last one ended: from the start it would step over the
+      // tombstones again.
       List<Bytes> batch = new ArrayList<>(EXPIRY_BATCH);
-      try (KeyValueIterator<Bytes, Long> entries = from == null ? store.all() : store.range(from, null)) {
+      try (KeyValueIterator<Bytes, Long> entries =
+          from == null ? store.all() : store.range(from, null)) {
         while (entries.hasNext() && batch.size() < EXPIRY_BATCH) {
           batch.add(entries.next().key);
         }
@@ -278,20 +294,24 @@ final class TrackedClients {
       batch.forEach(store::delete);
       from = batch.get(batch.size() - 1);
     }
-    // A touch is journaled only when it moves the pair's second, so the last entry of a pair is its state: each
-    // is written as it comes, without reading the pair first. An order entry it leaves behind is a stale hint.
-    journal.replay(cutoffSecond, new TrackingJournal.Replay() {
-      @Override
-      public void touched(Bytes key, long second) {
-        store.put(key, second);
-        byAccess.put(orderKey(second, key), NOTHING);
-      }
+    // A touch is journaled only when it moves the pair's second, so the last entry of a pair is its
+    // state: each
+    // is written as it comes, without reading the pair first. An order entry it leaves behind is a
+    // stale hint.
+    journal.replay(
+        cutoffSecond,
+        new TrackingJournal.Replay() {
+          @Override
+          public void touched(Bytes key, long second) {
+            store.put(key, second);
+            byAccess.put(orderKey(second, key), NOTHING);
+          }
 
-      @Override
-      public void untracked(Bytes key) {
-        store.delete(key);
-      }
-    });
+          @Override
+          public void untracked(Bytes key) {
+            store.delete(key);
+          }
+        });
   }
 
   /** Writes the order entry of every pair (the order store keeps no changelog). */
@@ -326,7 +346,11 @@ final class TrackedClients {
   /** 1 ‖ second (sign bit flipped, so byte order is numeric order) ‖ pair key. */
   private static Bytes orderKey(long second, Bytes key) {
     byte[] pair = key.get();
-    return Bytes.wrap(ByteBuffer.allocate(1 + Long.BYTES + pair.length)
-        .put(ORDER).putLong(second ^ Long.MIN_VALUE).put(pair).array());
+    return Bytes.wrap(
+        ByteBuffer.allocate(1 + Long.BYTES + pair.length)
+            .put(ORDER)
+            .putLong(second ^ Long.MIN_VALUE)
+            .put(pair)
+            .array());
   }
 }

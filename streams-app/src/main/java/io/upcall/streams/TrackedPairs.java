@@ -18,10 +18,15 @@ public final class TrackedPairs {
   private final TrackedClients tracked;
   private final ExpirySweep<Long> sweep;
 
-  private TrackedPairs(KeyValueStore<Bytes, Long> pairs, KeyValueStore<Bytes, byte[]> accessOrder,
-      KeyValueStore<Long, byte[]> journal, long maxPairs) {
+  private TrackedPairs(
+      KeyValueStore<Bytes, Long> pairs,
+      KeyValueStore<Bytes, byte[]> accessOrder,
+      KeyValueStore<Long, byte[]> journal,
+      long maxPairs) {
     this.pairs = pairs;
-    this.tracked = new TrackedClients(pairs, accessOrder, new TrackingJournal(journal), maxPairs, Long.MIN_VALUE);
+    this.tracked =
+        new TrackedClients(
+            pairs, accessOrder, new TrackingJournal(journal), maxPairs, Long.MIN_VALUE);
     this.sweep = new ExpirySweep<>(pairs, UpcallProcessor.SWEEP_BUDGET, System::nanoTime);
   }
 
@@ -30,8 +35,11 @@ public final class TrackedPairs {
    * {@code accessOrder} ({@link UpcallProcessor#ACCESS_ORDER_STORE}) and their history in {@code journal} ({@link
    * #JOURNAL_STORE}), at most {@code maxPairs} of them; the pairs store is rebuilt from the journal first.
    */
-  public static TrackedPairs of(KeyValueStore<Bytes, Long> pairs, KeyValueStore<Bytes, byte[]> accessOrder,
-      KeyValueStore<Long, byte[]> journal, long maxPairs) {
+  public static TrackedPairs of(
+      KeyValueStore<Bytes, Long> pairs,
+      KeyValueStore<Bytes, byte[]> accessOrder,
+      KeyValueStore<Long, byte[]> journal,
+      long maxPairs) {
     return new TrackedPairs(pairs, accessOrder, journal, maxPairs);
   }
 

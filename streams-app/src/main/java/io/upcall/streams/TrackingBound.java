@@ -1,6 +1,5 @@
 package io.upcall.streams;
 
-
 /**
  * The bound on tracked (gfid, client uid) pairs, like Redis's {@code tracking-table-max-keys}: past it the least
  * recently accessed pairs are evicted and their clients told FORGET, so an eviction never leaves a cache stale.
@@ -12,11 +11,13 @@ package io.upcall.streams;
  */
 record TrackingBound(long perTask) {
   static final String MAX_TRACKED_PAIRS_CONFIG = "max-tracked-pairs";
-  static final String MAX_TRACKED_PAIRS_DOC = "Most (gfid, client) pairs tracked by the whole application (>= 1), "
-      + "shared equally by the tasks (one per upcall.fops partition). Past it the least recently accessed pairs "
-      + "are evicted and their clients, when still fresh, get FORGET for that inode. A pair costs about 100 bytes "
-      + "of RocksDB on local disk (the pair and its access-order entry) and the same again in the changelog "
-      + "topics, no heap; the default bounds that to about 1 GB of local disk for the application.";
+  static final String MAX_TRACKED_PAIRS_DOC =
+      "Most (gfid, client) pairs tracked by the whole application (>= 1), "
+          + "shared equally by the tasks (one per upcall.fops partition). Past it the least recently accessed pairs "
+          + "are evicted and their clients, when still fresh, get FORGET for that inode. A pair costs about 100 bytes "
+          + "of RocksDB on local disk (the pair and its access-order entry) and the same again in the changelog "
+          + "topics, no heap; the default bounds that to about 1 GB of local disk for the application.";
+
   /** 10 M pairs: ~100 B of RocksDB each (51 B measured per pair, about as much for its access-order entry). */
   static final long MAX_TRACKED_PAIRS_DEFAULT = 10_000_000L;
 

@@ -34,13 +34,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class TrackingJournal {
   /** Segment number → its entries. */
   static final String STORE = "upcall-tracking-journal";
+
   /** A segment is closed once it holds this much: a cached rewrite per record copies at most this. */
   static final int SEGMENT_BYTES = 16 * 1024;
+
   /** Entries the journal may hold beyond twice the pairs before the oldest segment is compacted. */
   static final long SLACK_ENTRIES = 4_096;
 
   private static final byte TOUCH = 1;
   private static final byte UNTRACK = 2;
+
   /** Kind, second, key length. */
   private static final int ENTRY_HEADER = 1 + Long.BYTES + Short.BYTES;
 
@@ -64,8 +67,10 @@ final class TrackingJournal {
   private long openNewestSecond = Long.MIN_VALUE;
   private int openEntries;
   private boolean dirty;
+
   /** Whether the open segment is in the store. */
   private boolean openWritten;
+
   /** Where the last segment in the store ends ({@link #end()}), -1 when none is. */
   private long end = -1;
 
@@ -83,7 +88,8 @@ final class TrackingJournal {
       while (segments.hasNext()) {
         KeyValue<Long, byte[]> segment = segments.next();
         long[] newest = {Long.MIN_VALUE};
-        int count = read(segment.value, (kind, key, second) -> newest[0] = Math.max(newest[0], second));
+        int count =
+            read(segment.value, (kind, key, second) -> newest[0] = Math.max(newest[0], second));
         closed.put(segment.key, new Segment(newest[0], count, segment.value.length));
         entries += count;
         end = position(segment.key, segment.value.length);
@@ -97,13 +103,15 @@ final class TrackingJournal {
   void replay(long cutoffSecond, Replay into) {
     try (KeyValueIterator<Long, byte[]> segments = store.all()) {
       while (segments.hasNext()) {
-        read(segments.next().value, (kind, key, second) -> {
-          if (kind == UNTRACK) {
-            into.untracked(key);
-          } else if (second >= cutoffSecond) {
-            into.touched(key, second);
-          }
-        });
+        read(
+            segments.next().value,
+            (kind, key, second) -> {
+              if (kind == UNTRACK) {
+                into.untracked(key);
+              } else if (second >= cutoffSecond) {
+                into.touched(key, second);
+              }
+            });
       }
     }
   }
@@ -183,11 +191,13 @@ final class TrackingJournal {
       entries -= closed.remove(oldest).entries();
       store.delete(oldest);
       if (segment != null) {
-        read(segment, (kind, key, second) -> {
-          if (kind == TOUCH && current.test(key, second)) {
-            touched(key, second);
-          }
-        });
+        read(
+            segment,
+            (kind, key, second) -> {
+              if (kind == TOUCH && current.test(key, second)) {
+                touched(key, second);
+              }
+            });
       }
       compacted++;
     }
@@ -203,8 +213,10 @@ final class TrackingJournal {
   private void append(byte kind, Bytes key, long second) {
     byte[] pair = key.get();
     if (open.remaining() < ENTRY_HEADER + pair.length) {
-      open = ByteBuffer.wrap(Arrays.copyOf(open.array(), open.capacity() * 2 + ENTRY_HEADER + pair.length))
-          .position(open.position());
+      open =
+          ByteBuffer.wrap(
+                  Arrays.copyOf(open.array(), open.capacity() * 2 + ENTRY_HEADER + pair.length))
+              .position(open.position());
     }
     open.put(kind).putLong(second).putShort((short) pair.length).put(pair);
     openNewestSecond = Math.max(openNewestSecond, second);
@@ -223,7 +235,8 @@ final class TrackingJournal {
   /** After deletes: the last segment in the store is the open one if written, else the newest closed one. */
   private void refreshEnd() {
     if (!openWritten) {
-      end = closed.isEmpty() ? -1 : position(closed.lastKey(), closed.lastEntry().getValue().bytes());
+      end =
+          closed.isEmpty() ? -1 : position(closed.lastKey(), closed.lastEntry().getValue().bytes());
     }
   }
 

@@ -27,15 +27,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * event time; a wall-clock punctuator drops state idle for 2·T, as GlusterFS's reaper does, whether or not records
  * arrive.
  */
-public final class UpcallProcessor implements Processor<String, InodeEvent, String, SpecificRecord> {
+public final class UpcallProcessor
+    implements Processor<String, InodeEvent, String, SpecificRecord> {
   /** (gfid ‖ client uid) → last access second; no changelog: rebuilt from the {@link TrackingJournal}. */
   public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
+
   /** (last access second ‖ gfid ‖ client uid) → nothing, plus the pair count: the eviction and expiry order. */
   public static final String ACCESS_ORDER_STORE = "upcall-tracked-access-order";
+
   /** gfid → a change still being told to the inode's tracked clients, and how far it got. */
   public static final String PENDING_FANOUTS_STORE = "upcall-pending-fanouts";
+
   /** gfid → the latest change (InodeMeta), for the ordering rule. */
   public static final String INODE_META_STORE = "upcall-inode-meta";
+
   /** (gfid ‖ txId) → event time ms, for replica de-duplication. */
   public static final String TX_IDS_STORE = "upcall-tx-ids";
 
@@ -68,8 +73,14 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   private ExpirySweep<Long> txSweep;
   private Sensor invalidations;
 
-  UpcallProcessor(Switches defaults, Duration expiryInterval, TrackingBound bound, BatchSettings batching,
-      InvalidationPartitions partitions, String invalidationsTopic, Serializer<Invalidation> encoder,
+  UpcallProcessor(
+      Switches defaults,
+      Duration expiryInterval,
+      TrackingBound bound,
+      BatchSettings batching,
+      InvalidationPartitions partitions,
+      String invalidationsTopic,
+      Serializer<Invalidation> encoder,
       Deserializer<Invalidation> decoder) {
     this.defaults = defaults;
     this.expiryInterval = expiryInterval;
@@ -85,37 +96,71 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     switches = context.getStateStore(ConfigChangeProcessor.SWITCHES_STORE);
-    invalidations = context.metrics().addRateTotalSensor(FopValidator.METRICS_SCOPE, context.taskId().toString(),
-        INVALIDATIONS_SENSOR, Sensor.RecordingLevel.INFO);
-    InvalidationOutbox outbox = new InvalidationOutbox(context.getStateStore(InvalidationOutbox.STORE), partitions,
-        batching, invalidationsTopic, encoder, decoder);
-    // Batches a previous owner of this task left in the store are written at the next punctuation (init forwards
+    invalidations =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                FopValidator.METRICS_SCOPE,
+                context.taskId().toString(),
+                INVALIDATIONS_SENSOR,
+                Sensor.RecordingLevel.INFO);
+    InvalidationOutbox outbox =
+        new InvalidationOutbox(
+            context.getStateStore(InvalidationOutbox.STORE),
+            partitions,
+            batching,
+            invalidationsTopic,
+            encoder,
+            decoder);
+    // Batches a previous owner of this task left in the store are written at the next punctuation
+    // (init forwards
     // nothing).
     boolean restored = outbox.restore();
-    writer = new InvalidationWriter(context, outbox, batching,
-        context.getStateStore(XattrInterestProcessor.XATTR_INTEREST_STORE), invalidations, defaults.format());
+    writer =
+        new InvalidationWriter(
+            context,
+            outbox,
+            batching,
+            context.getStateStore(XattrInterestProcessor.XATTR_INTEREST_STORE),
+            invalidations,
+            defaults.format());
     if (!batching.immediate()) {
       context.schedule(batching.maxDelay(), PunctuationType.WALL_CLOCK_TIME, writer::writeBatches);
     } else if (restored) {
-      restoredFlush = context.schedule(ChunkedFanOut.RESUME_INTERVAL, PunctuationType.WALL_CLOCK_TIME, wallClockMs -> {
-        writer.writeBatches(wallClockMs);
-        restoredFlush.cancel();
-      });
+      restoredFlush =
+          context.schedule(
+              ChunkedFanOut.RESUME_INTERVAL,
+              PunctuationType.WALL_CLOCK_TIME,
+              wallClockMs -> {
+                writer.writeBatches(wallClockMs);
+                restoredFlush.cancel();
+              });
     }
     KeyValueStore<Bytes, InodeMeta> metaStore = context.getStateStore(INODE_META_STORE);
     KeyValueStore<Bytes, Long> txStore = context.getStateStore(TX_IDS_STORE);
-    tracked = new TrackedClients(context.getStateStore(TRACKED_CLIENTS_STORE), context.getStateStore(ACCESS_ORDER_STORE),
-        new TrackingJournal(context.getStateStore(TrackingJournal.STORE)), bound.perTask(),
-        expiryCutoff(context.currentSystemTimeMs()));
-    ChunkedFanOut fanOut = new ChunkedFanOut(context, tracked, writer,
-        new PendingFanOuts(context.getStateStore(PENDING_FANOUTS_STORE)), this::endOfWork);
+    tracked =
+        new TrackedClients(
+            context.getStateStore(TRACKED_CLIENTS_STORE),
+            context.getStateStore(ACCESS_ORDER_STORE),
+            new TrackingJournal(context.getStateStore(TrackingJournal.STORE)),
+            bound.perTask(),
+            expiryCutoff(context.currentSystemTimeMs()));
+    ChunkedFanOut fanOut =
+        new ChunkedFanOut(
+            context,
+            tracked,
+            writer,
+            new PendingFanOuts(context.getStateStore(PENDING_FANOUTS_STORE)),
+            this::endOfWork);
     task = new InodeDecision.Task(tracked, new LatestChanges(metaStore), writer, fanOut);
     transactions = new Transactions(txStore);
     metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime);
     txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
-    // Progress marks are written by ProgressMarkEmitter in this same task (so in the same transactions), from
-    // brick heartbeats carried through the repartition; stream time here would not cover idle upstream partitions.
+    // Progress marks are written by ProgressMarkEmitter in this same task (so in the same
+    // transactions), from
+    // brick heartbeats carried through the repartition; stream time here would not cover idle
+    // upstream partitions.
   }
 
   @Override
@@ -126,11 +171,13 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
       return;
     }
     InodeEvent event = record.value();
-    List<Gfid> listed = event.getRole() == InodeRole.LISTED_ENTRY ? event.getFop().getEntries() : List.of();
+    List<Gfid> listed =
+        event.getRole() == InodeRole.LISTED_ENTRY ? event.getFop().getEntries() : List.of();
     if (listed.isEmpty()) {
       decide(Gfids.parse(record.key()), event, now.timeoutSeconds(), record.timestamp());
     } else {
-      // The entries of one READDIRP that this task owns, in one event (PerInodeFanOut): each is its own inode.
+      // The entries of one READDIRP that this task owns, in one event (PerInodeFanOut): each is its
+      // own inode.
       for (Gfid entry : listed) {
         decide(entry, event, now.timeoutSeconds(), record.timestamp());
       }
@@ -145,9 +192,12 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     }
     FopRecord fop = event.getFop();
     byte[] gfid = inode.bytes();
-    task.fanOut().finish(gfid); // an inode's events are decided in order: a change still being told goes first
-    if (fop.getTxId() != null && transactions.seenBefore(gfid, fop.getTxId(), fop.getBrick(), fop.getEventTimeMs(),
-        timeout)) {
+    task.fanOut()
+        .finish(
+            gfid); // an inode's events are decided in order: a change still being told goes first
+    if (fop.getTxId() != null
+        && transactions.seenBefore(
+            gfid, fop.getTxId(), fop.getBrick(), fop.getEventTimeMs(), timeout)) {
       return;
     }
     InodeDecision decision = new InodeDecision(task, gfid, timeout, outputTimestamp, fop);
@@ -178,14 +228,18 @@ public final class UpcallProcessor implements Processor<String, InodeEvent, Stri
     long horizon = 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
     tracked.expire(expiryCutoff(wallClockMs), SWEEP_BUDGET, System::nanoTime);
     tracked.persist();
-    metaSweep.sweep(meta -> meta.getLatestChange() == null
-        || now - TrackingFreshness.second(meta.getLatestChange().getEventTimeMs()) > horizon);
+    metaSweep.sweep(
+        meta ->
+            meta.getLatestChange() == null
+                || now - TrackingFreshness.second(meta.getLatestChange().getEventTimeMs())
+                    > horizon);
     txSweep.sweep(stored -> now - Transactions.secondOf(stored) > horizon);
   }
 
   /** The second before which a tracked pair is idle for 2·T at {@code wallClockMs}. */
   private long expiryCutoff(long wallClockMs) {
-    return TrackingFreshness.second(wallClockMs) - 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
+    return TrackingFreshness.second(wallClockMs)
+        - 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
   }
 
   @Override

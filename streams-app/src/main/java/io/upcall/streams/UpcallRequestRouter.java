@@ -28,10 +28,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class UpcallRequestRouter implements Processor<byte[], UpcallRequest, String, UpcallEvent> {
   /** (gfid ‖ request type ‖ holder uid) → event time ms of the last contention notice sent. */
   static final String CONTENTION_NOTICES_STORE = "upcall-contention-notices";
+
   /** Sensor of the upcall events emitted, in {@code stream-upcall-metrics}. */
   static final String UPCALL_EVENTS_SENSOR = "upcall-events";
+
   /** Sensor of the contention notices held back by notify-contention-delay. */
   static final String CONTENTION_HELD_BACK_SENSOR = "contention-notices-held-back";
+
   /** GlusterFS's recall-lease-timeout default, for a recall that names none. */
   static final int DEFAULT_RECALL_TIMEOUT_SECONDS = 60;
 
@@ -57,10 +60,19 @@ final class UpcallRequestRouter implements Processor<byte[], UpcallRequest, Stri
     sweep = new ExpirySweep<>(notices, UpcallProcessor.SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
     String task = context.taskId().toString();
-    emitted = context.metrics().addRateTotalSensor(FopValidator.METRICS_SCOPE, task, UPCALL_EVENTS_SENSOR,
-        Sensor.RecordingLevel.INFO);
-    heldBack = context.metrics().addRateTotalSensor(FopValidator.METRICS_SCOPE, task, CONTENTION_HELD_BACK_SENSOR,
-        Sensor.RecordingLevel.INFO);
+    emitted =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                FopValidator.METRICS_SCOPE, task, UPCALL_EVENTS_SENSOR, Sensor.RecordingLevel.INFO);
+    heldBack =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                FopValidator.METRICS_SCOPE,
+                task,
+                CONTENTION_HELD_BACK_SENSOR,
+                Sensor.RecordingLevel.INFO);
   }
 
   @Override
@@ -68,31 +80,41 @@ final class UpcallRequestRouter implements Processor<byte[], UpcallRequest, Stri
     UpcallRequest request = record.value();
     switch (request.getType()) {
       case LEASE_RECALL -> emit(recall(request), record.timestamp());
-      case INODELK_CONTENTION -> contention(request, UpcallEventType.INODELK_CONTENTION, record.timestamp());
-      case ENTRYLK_CONTENTION -> contention(request, UpcallEventType.ENTRYLK_CONTENTION, record.timestamp());
-      default -> { } // UNKNOWN never passes the validator
+      case INODELK_CONTENTION ->
+          contention(request, UpcallEventType.INODELK_CONTENTION, record.timestamp());
+      case ENTRYLK_CONTENTION ->
+          contention(request, UpcallEventType.ENTRYLK_CONTENTION, record.timestamp());
+      default -> {} // UNKNOWN never passes the validator
     }
   }
 
   private void contention(UpcallRequest request, UpcallEventType type, long timestamp) {
-    long delayMs = ConfigChangeProcessor.current(switches, defaults).notifyContentionDelaySeconds() * 1000L;
+    long delayMs =
+        ConfigChangeProcessor.current(switches, defaults).notifyContentionDelaySeconds() * 1000L;
     Bytes key = noticeKey(request);
     Long last = notices.get(key);
     long now = request.getEventTimeMs();
-    // A notice older than the last one sent (out of order) is as redundant as one too soon after it.
+    // A notice older than the last one sent (out of order) is as redundant as one too soon after
+    // it.
     if (last != null && now - last < delayMs) {
       heldBack.record();
       return;
     }
     notices.put(key, now);
-    emit(event(request, type).setContention(new LockContention(request.getLockOwner(), request.getDomain(),
-        request.getBasename())).build(), timestamp);
+    emit(
+        event(request, type)
+            .setContention(
+                new LockContention(
+                    request.getLockOwner(), request.getDomain(), request.getBasename()))
+            .build(),
+        timestamp);
   }
 
   private static UpcallEvent recall(UpcallRequest request) {
-    int timeout = request.getRecallTimeoutSeconds() != null
-        ? request.getRecallTimeoutSeconds()
-        : DEFAULT_RECALL_TIMEOUT_SECONDS;
+    int timeout =
+        request.getRecallTimeoutSeconds() != null
+            ? request.getRecallTimeoutSeconds()
+            : DEFAULT_RECALL_TIMEOUT_SECONDS;
     return event(request, UpcallEventType.LEASE_RECALL)
         .setDeadlineMs(request.getEventTimeMs() + timeout * 1000L)
         .setRecall(new LeaseRecall(request.getLeaseId(), timeout))
@@ -100,27 +122,38 @@ final class UpcallRequestRouter implements Processor<byte[], UpcallRequest, Stri
   }
 
   private static UpcallEvent.Builder event(UpcallRequest request, UpcallEventType type) {
-    return UpcallEvent.newBuilder().setEventType(type).setClient(request.getClient()).setVolume(request.getVolume())
-        .setBrick(request.getBrick()).setGfid(request.getGfid()).setEventTimeMs(request.getEventTimeMs())
+    return UpcallEvent.newBuilder()
+        .setEventType(type)
+        .setClient(request.getClient())
+        .setVolume(request.getVolume())
+        .setBrick(request.getBrick())
+        .setGfid(request.getGfid())
+        .setEventTimeMs(request.getEventTimeMs())
         .setRequestId(request.getRequestId());
   }
 
   private void emit(UpcallEvent event, long timestamp) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(UpcallEventHeader.NAME, event.getEventType().name().getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        UpcallEventHeader.NAME, event.getEventType().name().getBytes(StandardCharsets.UTF_8));
     context.forward(new Record<>(event.getClient(), event, timestamp, headers));
     emitted.record();
   }
 
   static Bytes noticeKey(UpcallRequest request) {
     byte[] client = request.getClient().getBytes(StandardCharsets.UTF_8);
-    return Bytes.wrap(ByteBuffer.allocate(16 + 1 + client.length).put(request.getGfid().bytes())
-        .put((byte) request.getType().ordinal()).put(client).array());
+    return Bytes.wrap(
+        ByteBuffer.allocate(16 + 1 + client.length)
+            .put(request.getGfid().bytes())
+            .put((byte) request.getType().ordinal())
+            .put(client)
+            .array());
   }
 
   /** A notice older than the delay holds nothing back any more. */
   private void expire(long wallClockMs) {
-    long delayMs = ConfigChangeProcessor.current(switches, defaults).notifyContentionDelaySeconds() * 1000L;
+    long delayMs =
+        ConfigChangeProcessor.current(switches, defaults).notifyContentionDelaySeconds() * 1000L;
     sweep.sweep(lastMs -> wallClockMs - lastMs > delayMs);
   }
 

@@ -2,10 +2,9 @@ package io.upcall.streams;
 
 import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
-import io.upcall.schemas.batch.InvalidationBatches;
-import org.apache.avro.specific.SpecificRecord;
 import io.upcall.avro.XattrInterest;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.schemas.trace.TraceEvent;
@@ -21,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -38,6 +38,7 @@ import org.apache.kafka.streams.test.TestRecord;
  */
 public final class UpcallSimulator implements AutoCloseable {
   private static final UpcallTopics TOPICS = UpcallTopics.defaults();
+
   /** Expiry runs every second of trace time, so a trace shows the same expiry as a live cluster would. */
   private static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(1);
 
@@ -82,10 +83,13 @@ public final class UpcallSimulator implements AutoCloseable {
     if (!deadLetters.isEmpty()) {
       TestRecord<byte[], byte[]> rejected = deadLetters.readRecord();
       Header reason = rejected.headers().lastHeader(FopValidator.REASON_HEADER);
-      throw new TraceFormatException(event.lineNumber(),
+      throw new TraceFormatException(
+          event.lineNumber(),
           reason == null ? "rejected" : new String(reason.value(), StandardCharsets.UTF_8));
     }
-    return InvalidationBatches.perClient(invalidations.readValuesToList(), TOPICS.invalidations(),
+    return InvalidationBatches.perClient(
+        invalidations.readValuesToList(),
+        TOPICS.invalidations(),
         UpcallSerdes.invalidation().deserializer());
   }
 
@@ -99,14 +103,27 @@ public final class UpcallSimulator implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     UpcallStreamsConfig.withQuietDefaults(props);
     wallClockMs = firstEventTimeMs;
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, switches, EXPIRY_INTERVAL), props,
-        Instant.ofEpochMilli(firstEventTimeMs));
-    fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
-    xattrInterest = driver.createInputTopic(TOPICS.xattrInterest(), new StringSerializer(),
-        UpcallSerdes.xattrInterest().serializer());
-    invalidations = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
-        UpcallSerdes.invalidationsTopic().deserializer());
-    deadLetters = driver.createOutputTopic(TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(TOPICS, switches, EXPIRY_INTERVAL),
+            props,
+            Instant.ofEpochMilli(firstEventTimeMs));
+    fops =
+        driver.createInputTopic(
+            TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
+    xattrInterest =
+        driver.createInputTopic(
+            TOPICS.xattrInterest(),
+            new StringSerializer(),
+            UpcallSerdes.xattrInterest().serializer());
+    invalidations =
+        driver.createOutputTopic(
+            TOPICS.invalidations(),
+            new StringDeserializer(),
+            UpcallSerdes.invalidationsTopic().deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Closes the driver and deletes the simulation's state. */

@@ -50,7 +50,8 @@ public final class UpcallStreamsApp implements AutoCloseable {
    */
   public static UpcallStreamsApp start(UpcallStreamsConfig config) {
     StreamsConfig streamsConfig = new StreamsConfig(config.streamsProperties());
-    Map<String, Object> adminConfigs = streamsConfig.getAdminConfigs("upcall-streams-ensure-topics");
+    Map<String, Object> adminConfigs =
+        streamsConfig.getAdminConfigs("upcall-streams-ensure-topics");
     int fopsPartitions;
     try (Admin admin = Admin.create(adminConfigs)) {
       TopicEnsurer.ensure(admin, config.topics(), config.topicSettings());
@@ -60,21 +61,28 @@ public final class UpcallStreamsApp implements AutoCloseable {
     OpsServer ops = http.enabled() ? OpsServer.bind(http) : null;
     try {
       if (ops != null) {
-        // Other instances route queries here by application.server; with port 0 the port is known only once bound.
+        // Other instances route queries here by application.server; with port 0 the port is known
+        // only once bound.
         Properties properties = config.streamsProperties();
         properties.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, ops.applicationServer());
         streamsConfig = new StreamsConfig(properties);
       }
-      KafkaStreams streams = new KafkaStreams(UpcallTopology.build(config, fopsPartitions), streamsConfig);
+      KafkaStreams streams =
+          new KafkaStreams(UpcallTopology.build(config, fopsPartitions), streamsConfig);
       UpcallStreamsApp app = new UpcallStreamsApp(streams, config.switches(), ops);
-      streams.setStateListener((now, before) -> {
-        synchronized (app.stateChanged) {
-          app.stateChanged.notifyAll();
-        }
-      });
+      streams.setStateListener(
+          (now, before) -> {
+            synchronized (app.stateChanged) {
+              app.stateChanged.notifyAll();
+            }
+          });
       if (ops != null) {
-        ops.serve(streams, HostInfo.buildFromEndpoint(streamsConfig.getString(StreamsConfig.APPLICATION_SERVER_CONFIG)),
-            app.startup, app::appliedSwitches,
+        ops.serve(
+            streams,
+            HostInfo.buildFromEndpoint(
+                streamsConfig.getString(StreamsConfig.APPLICATION_SERVER_CONFIG)),
+            app.startup,
+            app::appliedSwitches,
             new TopicAccess(config.topics(), streamsConfig.getProducerConfigs("upcall-console")));
       }
       streams.start();
@@ -89,8 +97,12 @@ public final class UpcallStreamsApp implements AutoCloseable {
 
   /** The switches this instance applies now: its start-up values, overridden by the upcall.config topic. */
   public Switches appliedSwitches() {
-    return ConfigChangeProcessor.current(streams.store(StoreQueryParameters.fromNameAndType(
-        ConfigChangeProcessor.SWITCHES_STORE, QueryableStoreTypes.<String, String>keyValueStore())), startup);
+    return ConfigChangeProcessor.current(
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                ConfigChangeProcessor.SWITCHES_STORE,
+                QueryableStoreTypes.<String, String>keyValueStore())),
+        startup);
   }
 
   /** The operator HTTP endpoint, e.g. {@code http://streams-1:8080}; empty when upcall.http.port is -1. */
@@ -101,8 +113,13 @@ public final class UpcallStreamsApp implements AutoCloseable {
   /** The progress marks claim a task count: the partitions upcall.fops really has, which may differ from the settings. */
   private static int partitionsOf(Admin admin, String topic) {
     try {
-      return admin.describeTopics(List.of(topic)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-          .get(topic).partitions().size();
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(topic)
+          .partitions()
+          .size();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
@@ -135,8 +152,10 @@ public final class UpcallStreamsApp implements AutoCloseable {
         if (state == KafkaStreams.State.RUNNING) {
           return true;
         }
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
-            || state == KafkaStreams.State.PENDING_SHUTDOWN || state == KafkaStreams.State.PENDING_ERROR) {
+        if (state == KafkaStreams.State.ERROR
+            || state == KafkaStreams.State.NOT_RUNNING
+            || state == KafkaStreams.State.PENDING_SHUTDOWN
+            || state == KafkaStreams.State.PENDING_ERROR) {
           throw new IllegalStateException("the upcall streams application stopped: " + state);
         }
         long left = deadline - System.nanoTime();
@@ -151,8 +170,9 @@ public final class UpcallStreamsApp implements AutoCloseable {
   /** Stops processing, commits, and leaves the consumer group so the tasks move at once; then the operator endpoint. */
   @Override
   public void close() {
-    streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    streams.close(
+        CloseOptions.timeout(CLOSE_TIMEOUT)
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     if (ops != null) {
       ops.close();
     }

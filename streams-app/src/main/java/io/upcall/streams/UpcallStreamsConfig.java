@@ -33,29 +33,35 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   public static final String ENV_PREFIX = "UPCALL_";
 
   public static final String BOOTSTRAP_SERVERS_CONFIG = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
-  private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to, host:port[,host:port...].";
+  private static final String BOOTSTRAP_SERVERS_DOC =
+      "Kafka brokers to connect to, host:port[,host:port...].";
   public static final String BOOTSTRAP_SERVERS_DEFAULT = "localhost:9092";
 
   public static final String APPLICATION_ID_CONFIG = StreamsConfig.APPLICATION_ID_CONFIG;
-  private static final String APPLICATION_ID_DOC = "Kafka Streams application id: the consumer group, and the "
-      + "prefix of the internal repartition and changelog topics. Instances with the same id share the work.";
+  private static final String APPLICATION_ID_DOC =
+      "Kafka Streams application id: the consumer group, and the "
+          + "prefix of the internal repartition and changelog topics. Instances with the same id share the work.";
   public static final String APPLICATION_ID_DEFAULT = "upcall-streams";
 
   public static final String TOPIC_PREFIX_CONFIG = UpcallTopics.PREFIX_CONFIG;
 
-  public static final String PROCESSING_GUARANTEE_CONFIG = StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
-  private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default): state and invalidations "
-      + "are committed together, and read_committed clients see invalidations only at commit (adds about the "
-      + "commit interval to latency). at_least_once: lower latency, but after a crash some invalidations may be "
-      + "sent twice (harmless) and state may replay.";
+  public static final String PROCESSING_GUARANTEE_CONFIG =
+      StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
+  private static final String PROCESSING_GUARANTEE_DOC =
+      "exactly_once_v2 (default): state and invalidations "
+          + "are committed together, and read_committed clients see invalidations only at commit (adds about the "
+          + "commit interval to latency). at_least_once: lower latency, but after a crash some invalidations may be "
+          + "sent twice (harmless) and state may replay.";
   public static final String PROCESSING_GUARANTEE_DEFAULT = StreamsConfig.EXACTLY_ONCE_V2;
 
   public static final String COMMIT_INTERVAL_MS_CONFIG = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
-  private static final String COMMIT_INTERVAL_MS_DOC = "How often state and output are committed, in ms; under "
-      + "exactly_once_v2 this bounds how long an invalidation waits before clients can read it (default 100). Under "
-      + "at_least_once output is readable at once and a commit only bounds what a crash replays, while every commit "
-      + "flushes every RocksDB store: the default there is 1000.";
+  private static final String COMMIT_INTERVAL_MS_DOC =
+      "How often state and output are committed, in ms; under "
+          + "exactly_once_v2 this bounds how long an invalidation waits before clients can read it (default 100). Under "
+          + "at_least_once output is readable at once and a commit only bounds what a crash replays, while every commit "
+          + "flushes every RocksDB store: the default there is 1000.";
   public static final long COMMIT_INTERVAL_MS_DEFAULT = 100;
+
   /**
    * Under at-least-once Kafka Streams 4.x commits every persistent store (a RocksDB memtable flush and an offset
    * checkpoint) at every commit, which exactly-once skips: at 100 ms that cost more than the transactions saved.
@@ -67,38 +73,50 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   public static final int NUM_STREAM_THREADS_DEFAULT = 1;
 
   public static final String STATE_DIR_CONFIG = StreamsConfig.STATE_DIR_CONFIG;
-  private static final String STATE_DIR_DOC = "Directory of the local state stores (RocksDB); restored from the "
-      + "changelog topics when missing.";
+  private static final String STATE_DIR_DOC =
+      "Directory of the local state stores (RocksDB); restored from the "
+          + "changelog topics when missing.";
   public static final String STATE_DIR_DEFAULT =
       Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString();
 
   public static final String CACHE_INVALIDATION_CONFIG = Switches.CACHE_INVALIDATION;
-  private static final String CACHE_INVALIDATION_DOC = "on/off: off means no tracking and no invalidations. "
-      + "The start-up value; the upcall.config topic changes it at runtime on every instance.";
+  private static final String CACHE_INVALIDATION_DOC =
+      "on/off: off means no tracking and no invalidations. "
+          + "The start-up value; the upcall.config topic changes it at runtime on every instance.";
   public static final String CACHE_INVALIDATION_DEFAULT = "on";
 
-  public static final String CACHE_INVALIDATION_TIMEOUT_CONFIG = Switches.CACHE_INVALIDATION_TIMEOUT;
-  private static final String CACHE_INVALIDATION_TIMEOUT_DOC = "T in whole seconds (>= 0): a client is notified "
-      + "of a change when it accessed the inode less than T seconds before; 0 notifies nobody. The start-up "
-      + "value; the upcall.config topic changes it at runtime on every instance.";
+  public static final String CACHE_INVALIDATION_TIMEOUT_CONFIG =
+      Switches.CACHE_INVALIDATION_TIMEOUT;
+  private static final String CACHE_INVALIDATION_TIMEOUT_DOC =
+      "T in whole seconds (>= 0): a client is notified "
+          + "of a change when it accessed the inode less than T seconds before; 0 notifies nobody. The start-up "
+          + "value; the upcall.config topic changes it at runtime on every instance.";
   public static final int CACHE_INVALIDATION_TIMEOUT_DEFAULT = 60;
 
   public static final String NOTIFY_CONTENTION_DELAY_CONFIG = Switches.NOTIFY_CONTENTION_DELAY;
-  private static final String NOTIFY_CONTENTION_DELAY_DOC = "Whole seconds (>= 0) between two lock-contention "
-      + "notices to one lock holder on one inode, in event time (GlusterFS's notify-contention-delay); 0 sends every "
-      + "notice. Lease recalls are never held back. The start-up value; the upcall.config topic changes it at "
-      + "runtime on every instance.";
-  public static final int NOTIFY_CONTENTION_DELAY_DEFAULT = Switches.NOTIFY_CONTENTION_DELAY_DEFAULT;
+  private static final String NOTIFY_CONTENTION_DELAY_DOC =
+      "Whole seconds (>= 0) between two lock-contention "
+          + "notices to one lock holder on one inode, in event time (GlusterFS's notify-contention-delay); 0 sends every "
+          + "notice. Lease recalls are never held back. The start-up value; the upcall.config topic changes it at "
+          + "runtime on every instance.";
+  public static final int NOTIFY_CONTENTION_DELAY_DEFAULT =
+      Switches.NOTIFY_CONTENTION_DELAY_DEFAULT;
+
   /** Runtime switch: the wire format of upcall.invalidations. */
   public static final String INVALIDATION_FORMAT_CONFIG = Switches.INVALIDATION_FORMAT;
-  private static final String INVALIDATION_FORMAT_DOC = "How invalidations are written to upcall.invalidations: "
-      + "batched (one record per partition listing many clients' changes, each change encoded once) or per-client "
-      + "(one record per client and change, the format before batches). Clients of this version read both; upgrade "
-      + "every client before switching an existing deployment to batched. Runtime-settable through upcall.config.";
+
+  private static final String INVALIDATION_FORMAT_DOC =
+      "How invalidations are written to upcall.invalidations: "
+          + "batched (one record per partition listing many clients' changes, each change encoded once) or per-client "
+          + "(one record per client and change, the format before batches). Clients of this version read both; upgrade "
+          + "every client before switching an existing deployment to batched. Runtime-settable through upcall.config.";
+
   /** Batches for new deployments. */
   public static final String INVALIDATION_FORMAT_DEFAULT = Switches.INVALIDATION_FORMAT_DEFAULT;
+
   /** Longest wait of an invalidation in a batch, ms. */
   public static final String BATCH_MAX_DELAY_MS_CONFIG = BatchSettings.MAX_DELAY_MS_CONFIG;
+
   /** Size at which a batch is written at once, bytes. */
   public static final String BATCH_MAX_BYTES_CONFIG = BatchSettings.MAX_BYTES_CONFIG;
 
@@ -106,97 +124,226 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   public static final String MAX_TRACKED_PAIRS_CONFIG = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
 
   public static final String EXPIRY_INTERVAL_MS_CONFIG = "upcall.expiry.interval.ms";
-  private static final String EXPIRY_INTERVAL_MS_DOC = "Wall-clock interval of the punctuation that drops state "
-      + "idle for 2*T, in ms (>= 100). Each run spends at most ~" + UpcallProcessor.SWEEP_BUDGET.toMillis()
-      + " ms per store and resumes there next time, so a shorter interval sweeps big stores faster.";
+  private static final String EXPIRY_INTERVAL_MS_DOC =
+      "Wall-clock interval of the punctuation that drops state "
+          + "idle for 2*T, in ms (>= 100). Each run spends at most ~"
+          + UpcallProcessor.SWEEP_BUDGET.toMillis()
+          + " ms per store and resumes there next time, so a shorter interval sweeps big stores faster.";
   public static final long EXPIRY_INTERVAL_MS_DEFAULT = 1_000;
 
-  public static final String PRODUCER_LINGER_MS_CONFIG = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
-  private static final String PRODUCER_LINGER_MS_DOC = "linger.ms of the Streams producer (>= 0). Streams' own "
-      + "default of 100 ms would add ~50 ms to every invalidation; 5 ms keeps batching with p50 ~ 8 ms.";
+  public static final String PRODUCER_LINGER_MS_CONFIG =
+      StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
+  private static final String PRODUCER_LINGER_MS_DOC =
+      "linger.ms of the Streams producer (>= 0). Streams' own "
+          + "default of 100 ms would add ~50 ms to every invalidation; 5 ms keeps batching with p50 ~ 8 ms.";
   public static final int PRODUCER_LINGER_MS_DEFAULT = 5;
 
   public static final String REPLICATION_FACTOR_CONFIG = StreamsConfig.REPLICATION_FACTOR_CONFIG;
-  private static final String REPLICATION_FACTOR_DOC = "Replicas of the internal repartition and changelog topics; "
-      + "-1 takes the brokers' default.replication.factor.";
+  private static final String REPLICATION_FACTOR_DOC =
+      "Replicas of the internal repartition and changelog topics; "
+          + "-1 takes the brokers' default.replication.factor.";
   public static final int REPLICATION_FACTOR_DEFAULT = -1;
 
-  private static final ConfigDef CONFIG = new ConfigDef()
-      .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, BOOTSTRAP_SERVERS_DEFAULT, (name, value) -> {
-        if (value == null || ((List<?>) value).isEmpty()) {
-          throw new ConfigException(name, value, "at least one host:port is needed");
-        }
-      }, Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-      .define(APPLICATION_ID_CONFIG, Type.STRING, APPLICATION_ID_DEFAULT, new ConfigDef.NonEmptyString(),
-          Importance.HIGH, APPLICATION_ID_DOC)
-      .define(TOPIC_PREFIX_CONFIG, Type.STRING, UpcallTopics.PREFIX_DEFAULT, (name, value) -> {
-        try {
-          UpcallTopics.withPrefix((String) value);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, value, e.getMessage());
-        }
-      }, Importance.MEDIUM, UpcallTopics.PREFIX_DOC)
-      .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, PROCESSING_GUARANTEE_DEFAULT,
-          ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
-          Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
-      .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, COMMIT_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(1),
-          Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
-      .define(NUM_STREAM_THREADS_CONFIG, Type.INT, NUM_STREAM_THREADS_DEFAULT, ConfigDef.Range.atLeast(1),
-          Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
-      .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, new ConfigDef.NonEmptyString(),
-          Importance.MEDIUM, STATE_DIR_DOC)
-      .define(CACHE_INVALIDATION_CONFIG, Type.STRING, CACHE_INVALIDATION_DEFAULT, (name, value) -> {
-        try {
-          Switches.parseOnOff((String) value);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, value, "must be on or off");
-        }
-      }, Importance.HIGH, CACHE_INVALIDATION_DOC)
-      .define(CACHE_INVALIDATION_TIMEOUT_CONFIG, Type.INT, CACHE_INVALIDATION_TIMEOUT_DEFAULT,
-          ConfigDef.Range.atLeast(0), Importance.HIGH, CACHE_INVALIDATION_TIMEOUT_DOC)
-      .define(NOTIFY_CONTENTION_DELAY_CONFIG, Type.INT, NOTIFY_CONTENTION_DELAY_DEFAULT, ConfigDef.Range.atLeast(0),
-          Importance.MEDIUM, NOTIFY_CONTENTION_DELAY_DOC)
-      .define(INVALIDATION_FORMAT_CONFIG, Type.STRING, INVALIDATION_FORMAT_DEFAULT, (name, value) -> {
-        try {
-          InvalidationFormat.parse(value == null ? null : value.toString());
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, value, "must be per-client or batched");
-        }
-      }, Importance.MEDIUM, INVALIDATION_FORMAT_DOC)
-      .define(BATCH_MAX_DELAY_MS_CONFIG, Type.LONG, BatchSettings.MAX_DELAY_MS_DEFAULT, ConfigDef.Range.atLeast(0),
-          Importance.LOW, BatchSettings.MAX_DELAY_MS_DOC)
-      .define(BATCH_MAX_BYTES_CONFIG, Type.INT, BatchSettings.MAX_BYTES_DEFAULT,
-          ConfigDef.Range.between(1024, 900_000), Importance.LOW, BatchSettings.MAX_BYTES_DOC)
-      .define(EXPIRY_INTERVAL_MS_CONFIG, Type.LONG, EXPIRY_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
-          Importance.LOW, EXPIRY_INTERVAL_MS_DOC)
-      .define(PRODUCER_LINGER_MS_CONFIG, Type.INT, PRODUCER_LINGER_MS_DEFAULT, ConfigDef.Range.atLeast(0),
-          Importance.MEDIUM, PRODUCER_LINGER_MS_DOC)
-      .define(ProgressMarks.INTERVAL_MS_CONFIG, Type.LONG, ProgressMarks.INTERVAL_MS_DEFAULT,
-          ConfigDef.Range.atLeast(10), Importance.MEDIUM, ProgressMarks.INTERVAL_MS_DOC)
-      .define(ProgressMarks.BRICK_TIMEOUT_MS_CONFIG, Type.LONG, ProgressMarks.BRICK_TIMEOUT_MS_DEFAULT,
-          ConfigDef.Range.atLeast(1_000), Importance.LOW, ProgressMarks.BRICK_TIMEOUT_MS_DOC)
-      .define(REPLICATION_FACTOR_CONFIG, Type.INT, REPLICATION_FACTOR_DEFAULT, (name, value) -> {
-        int replicas = (Integer) value;
-        if (replicas != -1 && replicas < 1) {
-          throw new ConfigException(name, value, "must be -1 (the brokers' default) or >= 1");
-        }
-      }, Importance.MEDIUM, REPLICATION_FACTOR_DOC)
-      .define(HttpSettings.PORT_CONFIG, Type.INT, HttpSettings.PORT_DEFAULT, ConfigDef.Range.between(-1, 65_535),
-          Importance.MEDIUM, HttpSettings.PORT_DOC)
-      .define(HttpSettings.BIND_ADDRESS_CONFIG, Type.STRING, HttpSettings.BIND_ADDRESS_DEFAULT,
-          new ConfigDef.NonEmptyString(), Importance.LOW, HttpSettings.BIND_ADDRESS_DOC)
-      .define(HttpSettings.ADVERTISED_HOST_CONFIG, Type.STRING, HttpSettings.ADVERTISED_HOST_DEFAULT,
-          Importance.LOW, HttpSettings.ADVERTISED_HOST_DOC)
-      .define(HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG, Type.BOOLEAN, HttpSettings.ALLOW_CONFIG_CHANGES_DEFAULT,
-          Importance.LOW, HttpSettings.ALLOW_CONFIG_CHANGES_DOC)
-      .define(MAX_TRACKED_PAIRS_CONFIG, Type.LONG, TrackingBound.MAX_TRACKED_PAIRS_DEFAULT, ConfigDef.Range.atLeast(1),
-          Importance.MEDIUM, TrackingBound.MAX_TRACKED_PAIRS_DOC);
+  private static final ConfigDef CONFIG =
+      new ConfigDef()
+          .define(
+              BOOTSTRAP_SERVERS_CONFIG,
+              Type.LIST,
+              BOOTSTRAP_SERVERS_DEFAULT,
+              (name, value) -> {
+                if (value == null || ((List<?>) value).isEmpty()) {
+                  throw new ConfigException(name, value, "at least one host:port is needed");
+                }
+              },
+              Importance.HIGH,
+              BOOTSTRAP_SERVERS_DOC)
+          .define(
+              APPLICATION_ID_CONFIG,
+              Type.STRING,
+              APPLICATION_ID_DEFAULT,
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              APPLICATION_ID_DOC)
+          .define(
+              TOPIC_PREFIX_CONFIG,
+              Type.STRING,
+              UpcallTopics.PREFIX_DEFAULT,
+              (name, value) -> {
+                try {
+                  UpcallTopics.withPrefix((String) value);
+                } catch (IllegalArgumentException e) {
+                  throw new ConfigException(name, value, e.getMessage());
+                }
+              },
+              Importance.MEDIUM,
+              UpcallTopics.PREFIX_DOC)
+          .define(
+              PROCESSING_GUARANTEE_CONFIG,
+              Type.STRING,
+              PROCESSING_GUARANTEE_DEFAULT,
+              ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+              Importance.MEDIUM,
+              PROCESSING_GUARANTEE_DOC)
+          .define(
+              COMMIT_INTERVAL_MS_CONFIG,
+              Type.LONG,
+              COMMIT_INTERVAL_MS_DEFAULT,
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              COMMIT_INTERVAL_MS_DOC)
+          .define(
+              NUM_STREAM_THREADS_CONFIG,
+              Type.INT,
+              NUM_STREAM_THREADS_DEFAULT,
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              NUM_STREAM_THREADS_DOC)
+          .define(
+              STATE_DIR_CONFIG,
+              Type.STRING,
+              STATE_DIR_DEFAULT,
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              STATE_DIR_DOC)
+          .define(
+              CACHE_INVALIDATION_CONFIG,
+              Type.STRING,
+              CACHE_INVALIDATION_DEFAULT,
+              (name, value) -> {
+                try {
+                  Switches.parseOnOff((String) value);
+                } catch (IllegalArgumentException e) {
+                  throw new ConfigException(name, value, "must be on or off");
+                }
+              },
+              Importance.HIGH,
+              CACHE_INVALIDATION_DOC)
+          .define(
+              CACHE_INVALIDATION_TIMEOUT_CONFIG,
+              Type.INT,
+              CACHE_INVALIDATION_TIMEOUT_DEFAULT,
+              ConfigDef.Range.atLeast(0),
+              Importance.HIGH,
+              CACHE_INVALIDATION_TIMEOUT_DOC)
+          .define(
+              NOTIFY_CONTENTION_DELAY_CONFIG,
+              Type.INT,
+              NOTIFY_CONTENTION_DELAY_DEFAULT,
+              ConfigDef.Range.atLeast(0),
+              Importance.MEDIUM,
+              NOTIFY_CONTENTION_DELAY_DOC)
+          .define(
+              INVALIDATION_FORMAT_CONFIG,
+              Type.STRING,
+              INVALIDATION_FORMAT_DEFAULT,
+              (name, value) -> {
+                try {
+                  InvalidationFormat.parse(value == null ? null : value.toString());
+                } catch (IllegalArgumentException e) {
+                  throw new ConfigException(name, value, "must be per-client or batched");
+                }
+              },
+              Importance.MEDIUM,
+              INVALIDATION_FORMAT_DOC)
+          .define(
+              BATCH_MAX_DELAY_MS_CONFIG,
+              Type.LONG,
+              BatchSettings.MAX_DELAY_MS_DEFAULT,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              BatchSettings.MAX_DELAY_MS_DOC)
+          .define(
+              BATCH_MAX_BYTES_CONFIG,
+              Type.INT,
+              BatchSettings.MAX_BYTES_DEFAULT,
+              ConfigDef.Range.between(1024, 900_000),
+              Importance.LOW,
+              BatchSettings.MAX_BYTES_DOC)
+          .define(
+              EXPIRY_INTERVAL_MS_CONFIG,
+              Type.LONG,
+              EXPIRY_INTERVAL_MS_DEFAULT,
+              ConfigDef.Range.atLeast(100),
+              Importance.LOW,
+              EXPIRY_INTERVAL_MS_DOC)
+          .define(
+              PRODUCER_LINGER_MS_CONFIG,
+              Type.INT,
+              PRODUCER_LINGER_MS_DEFAULT,
+              ConfigDef.Range.atLeast(0),
+              Importance.MEDIUM,
+              PRODUCER_LINGER_MS_DOC)
+          .define(
+              ProgressMarks.INTERVAL_MS_CONFIG,
+              Type.LONG,
+              ProgressMarks.INTERVAL_MS_DEFAULT,
+              ConfigDef.Range.atLeast(10),
+              Importance.MEDIUM,
+              ProgressMarks.INTERVAL_MS_DOC)
+          .define(
+              ProgressMarks.BRICK_TIMEOUT_MS_CONFIG,
+              Type.LONG,
+              ProgressMarks.BRICK_TIMEOUT_MS_DEFAULT,
+              ConfigDef.Range.atLeast(1_000),
+              Importance.LOW,
+              ProgressMarks.BRICK_TIMEOUT_MS_DOC)
+          .define(
+              REPLICATION_FACTOR_CONFIG,
+              Type.INT,
+              REPLICATION_FACTOR_DEFAULT,
+              (name, value) -> {
+                int replicas = (Integer) value;
+                if (replicas != -1 && replicas < 1) {
+                  throw new ConfigException(
+                      name, value, "must be -1 (the brokers' default) or >= 1");
+                }
+              },
+              Importance.MEDIUM,
+              REPLICATION_FACTOR_DOC)
+          .define(
+              HttpSettings.PORT_CONFIG,
+              Type.INT,
+              HttpSettings.PORT_DEFAULT,
+              ConfigDef.Range.between(-1, 65_535),
+              Importance.MEDIUM,
+              HttpSettings.PORT_DOC)
+          .define(
+              HttpSettings.BIND_ADDRESS_CONFIG,
+              Type.STRING,
+              HttpSettings.BIND_ADDRESS_DEFAULT,
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              HttpSettings.BIND_ADDRESS_DOC)
+          .define(
+              HttpSettings.ADVERTISED_HOST_CONFIG,
+              Type.STRING,
+              HttpSettings.ADVERTISED_HOST_DEFAULT,
+              Importance.LOW,
+              HttpSettings.ADVERTISED_HOST_DOC)
+          .define(
+              HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG,
+              Type.BOOLEAN,
+              HttpSettings.ALLOW_CONFIG_CHANGES_DEFAULT,
+              Importance.LOW,
+              HttpSettings.ALLOW_CONFIG_CHANGES_DOC)
+          .define(
+              MAX_TRACKED_PAIRS_CONFIG,
+              Type.LONG,
+              TrackingBound.MAX_TRACKED_PAIRS_DEFAULT,
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              TrackingBound.MAX_TRACKED_PAIRS_DOC);
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
-  private static final Set<String> UPCALL_ONLY = Set.of(TOPIC_PREFIX_CONFIG, CACHE_INVALIDATION_CONFIG,
-      CACHE_INVALIDATION_TIMEOUT_CONFIG, NOTIFY_CONTENTION_DELAY_CONFIG, INVALIDATION_FORMAT_CONFIG,
-      EXPIRY_INTERVAL_MS_CONFIG,
-      MAX_TRACKED_PAIRS_CONFIG);
+  private static final Set<String> UPCALL_ONLY =
+      Set.of(
+          TOPIC_PREFIX_CONFIG,
+          CACHE_INVALIDATION_CONFIG,
+          CACHE_INVALIDATION_TIMEOUT_CONFIG,
+          NOTIFY_CONTENTION_DELAY_CONFIG,
+          INVALIDATION_FORMAT_CONFIG,
+          EXPIRY_INTERVAL_MS_CONFIG,
+          MAX_TRACKED_PAIRS_CONFIG);
 
   /**
    * Validates {@code props}.
@@ -216,7 +363,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
    *
    * @throws ConfigException naming the option when a value is bad, or the file cannot be read
    */
-  public static UpcallStreamsConfig load(Path file, Map<String, String> env, Map<String, ?> overrides) {
+  public static UpcallStreamsConfig load(
+      Path file, Map<String, String> env, Map<String, ?> overrides) {
     Map<Object, Object> props = new HashMap<>();
     if (file != null) {
       Properties fromFile = new Properties();
@@ -227,11 +375,12 @@ public final class UpcallStreamsConfig extends AbstractConfig {
       }
       fromFile.forEach((key, value) -> props.put(key, value.toString().trim()));
     }
-    env.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-        props.put(optionOf(name), value);
-      }
-    });
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+            props.put(optionOf(name), value);
+          }
+        });
     props.putAll(overrides);
     return new UpcallStreamsConfig(props);
   }
@@ -254,10 +403,15 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   private static Set<String> knownOptions() {
     Set<String> known = new HashSet<>(CONFIG.names());
-    known.addAll(Set.of(TopicSettings.PARTITIONS_CONFIG, TopicSettings.FOPS_PARTITIONS_CONFIG,
-        TopicSettings.INVALIDATIONS_PARTITIONS_CONFIG, TopicSettings.REPLICATION_FACTOR_CONFIG,
-        TopicSettings.FOPS_RETENTION_MS_CONFIG, TopicSettings.DLQ_RETENTION_MS_CONFIG,
-        TopicSettings.INVALIDATIONS_RETENTION_MS_CONFIG));
+    known.addAll(
+        Set.of(
+            TopicSettings.PARTITIONS_CONFIG,
+            TopicSettings.FOPS_PARTITIONS_CONFIG,
+            TopicSettings.INVALIDATIONS_PARTITIONS_CONFIG,
+            TopicSettings.REPLICATION_FACTOR_CONFIG,
+            TopicSettings.FOPS_RETENTION_MS_CONFIG,
+            TopicSettings.DLQ_RETENTION_MS_CONFIG,
+            TopicSettings.INVALIDATIONS_RETENTION_MS_CONFIG));
     return known;
   }
 
@@ -282,22 +436,28 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   /** The switches the application starts with, before any change from the upcall.config topic. */
   public Switches switches() {
-    return new Switches(Switches.parseOnOff(getString(CACHE_INVALIDATION_CONFIG)),
-        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG), getInt(NOTIFY_CONTENTION_DELAY_CONFIG),
+    return new Switches(
+        Switches.parseOnOff(getString(CACHE_INVALIDATION_CONFIG)),
+        getInt(CACHE_INVALIDATION_TIMEOUT_CONFIG),
+        getInt(NOTIFY_CONTENTION_DELAY_CONFIG),
         InvalidationFormat.parse(getString(INVALIDATION_FORMAT_CONFIG)));
   }
 
   /** The commit interval: as set, else 100 ms under exactly-once and 1 s under at-least-once. */
   public Duration commitInterval() {
     boolean set = originals().containsKey(COMMIT_INTERVAL_MS_CONFIG);
-    boolean atLeastOnce = StreamsConfig.AT_LEAST_ONCE.equals(getString(PROCESSING_GUARANTEE_CONFIG));
-    return Duration.ofMillis(set || !atLeastOnce ? getLong(COMMIT_INTERVAL_MS_CONFIG)
-        : COMMIT_INTERVAL_MS_AT_LEAST_ONCE_DEFAULT);
+    boolean atLeastOnce =
+        StreamsConfig.AT_LEAST_ONCE.equals(getString(PROCESSING_GUARANTEE_CONFIG));
+    return Duration.ofMillis(
+        set || !atLeastOnce
+            ? getLong(COMMIT_INTERVAL_MS_CONFIG)
+            : COMMIT_INTERVAL_MS_AT_LEAST_ONCE_DEFAULT);
   }
 
   /** How long and how large batches of invalidations grow. */
   BatchSettings batchSettings() {
-    return new BatchSettings(Duration.ofMillis(getLong(BATCH_MAX_DELAY_MS_CONFIG)), getInt(BATCH_MAX_BYTES_CONFIG));
+    return new BatchSettings(
+        Duration.ofMillis(getLong(BATCH_MAX_DELAY_MS_CONFIG)), getInt(BATCH_MAX_BYTES_CONFIG));
   }
 
   /** The partitions of upcall.invalidations the settings create it with (the app learns the real count). */
@@ -311,8 +471,10 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   /** How the tasks write progress marks, for a {@code upcall.fops} topic of {@code fopsPartitions}. */
   ProgressMarks progressMarks(int fopsPartitions) {
-    return new ProgressMarks(Duration.ofMillis(getLong(ProgressMarks.INTERVAL_MS_CONFIG)),
-        Duration.ofMillis(getLong(ProgressMarks.BRICK_TIMEOUT_MS_CONFIG)), fopsPartitions);
+    return new ProgressMarks(
+        Duration.ofMillis(getLong(ProgressMarks.INTERVAL_MS_CONFIG)),
+        Duration.ofMillis(getLong(ProgressMarks.BRICK_TIMEOUT_MS_CONFIG)),
+        fopsPartitions);
   }
 
   /** The bound on tracked pairs, shared by {@code tasks} tasks (one per partition of {@code upcall.fops}). */
@@ -322,18 +484,28 @@ public final class UpcallStreamsConfig extends AbstractConfig {
 
   /** What the topology takes from this configuration, for an {@code upcall.fops} topic of {@code fopsPartitions}. */
   TopologySettings topologySettings(int fopsPartitions) {
-    return new TopologySettings(topics(), switches(), expiryInterval(), progressMarks(fopsPartitions),
-        trackingBound(fopsPartitions), batchSettings(), invalidationsPartitions(), originals(), streamsProperties());
+    return new TopologySettings(
+        topics(),
+        switches(),
+        expiryInterval(),
+        progressMarks(fopsPartitions),
+        trackingBound(fopsPartitions),
+        batchSettings(),
+        invalidationsPartitions(),
+        originals(),
+        streamsProperties());
   }
 
   /** The properties for KafkaStreams: the validated options plus every pass-through property. */
   public Properties streamsProperties() {
     Properties props = new Properties();
-    originals().forEach((key, value) -> {
-      if (!isUpcallOption(key)) {
-        props.put(key, value);
-      }
-    });
+    originals()
+        .forEach(
+            (key, value) -> {
+              if (!isUpcallOption(key)) {
+                props.put(key, value);
+              }
+            });
     props.put(BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
     props.put(APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
     props.put(PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
@@ -342,16 +514,21 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
     props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));
-    // A task reads upcall.fops and the inode repartition: waiting for the input it has nothing buffered from would
-    // only delay the other's events, and the order rule (docs/semantics.md) already covers events out of event-time
+    // A task reads upcall.fops and the inode repartition: waiting for the input it has nothing
+    // buffered from would
+    // only delay the other's events, and the order rule (docs/semantics.md) already covers events
+    // out of event-time
     // order.
-    props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    props.putIfAbsent(
+        StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     withQuietDefaults(props);
     return props;
   }
 
   /** Adds what every Streams configuration of Upcall carries unless set: Kafka 5.0's defaults, about which 4.x warns. */
-  @SuppressWarnings("deprecation") // deprecated only because 5.0 makes it the default; until then Streams warns without it
+  @SuppressWarnings(
+      "deprecation") // deprecated only because 5.0 makes it the default; until then Streams warns
+  // without it
   static Properties withQuietDefaults(Properties props) {
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return props;

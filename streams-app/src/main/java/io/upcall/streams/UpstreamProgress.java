@@ -49,31 +49,46 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
     BrickHeartbeat heartbeat = beat.heartbeat();
     String brick = heartbeat.getVolume() + "/" + heartbeat.getBrick();
     if (heartbeat.getLeaving()) {
-      // Its publisher closed: it publishes nothing after this, so waiting for it would only hold every client's
+      // Its publisher closed: it publishes nothing after this, so waiting for it would only hold
+      // every client's
       // freshness back until the brick timeout.
       latestByBrick.remove(brick);
     } else {
-      latestByBrick.merge(brick, heartbeat, (old, now) -> now.getEventTimeMs() >= old.getEventTimeMs() ? now : old);
+      latestByBrick.merge(
+          brick, heartbeat, (old, now) -> now.getEventTimeMs() >= old.getEventTimeMs() ? now : old);
     }
-    long newest = Math.max(heartbeat.getEventTimeMs(),
-        latestByBrick.values().stream().mapToLong(BrickHeartbeat::getEventTimeMs).max().orElse(Long.MIN_VALUE));
+    long newest =
+        Math.max(
+            heartbeat.getEventTimeMs(),
+            latestByBrick.values().stream()
+                .mapToLong(BrickHeartbeat::getEventTimeMs)
+                .max()
+                .orElse(Long.MIN_VALUE));
     if (firstHeardMs == Long.MIN_VALUE) {
       firstHeardMs = heartbeat.getEventTimeMs();
     }
-    // A brick silent for longer than one of its records could still take to arrive is gone (killed without a
+    // A brick silent for longer than one of its records could still take to arrive is gone (killed
+    // without a
     // farewell, or removed); waiting for it would hold every client's freshness back for nothing.
-    latestByBrick.values().removeIf(latest -> newest - latest.getEventTimeMs() > patienceMs(latest));
+    latestByBrick
+        .values()
+        .removeIf(latest -> newest - latest.getEventTimeMs() > patienceMs(latest));
     if (newest - firstHeardMs < ProgressMarks.LEARNING_SPAN.toMillis()) {
       return; // after a (re)start, a brick not heard from yet must not be skipped
     }
     // With every brick gone, the last one's farewell is the last word on this partition.
-    BrickHeartbeat slowest = latestByBrick.values().stream()
-        .min(Comparator.comparingLong(BrickHeartbeat::getEventTimeMs)).orElse(heartbeat);
+    BrickHeartbeat slowest =
+        latestByBrick.values().stream()
+            .min(Comparator.comparingLong(BrickHeartbeat::getEventTimeMs))
+            .orElse(heartbeat);
     if (slowest.getEventTimeMs() > claimedMs) {
       claimedMs = slowest.getEventTimeMs();
       RecordHeaders headers = new RecordHeaders();
-      headers.add(SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<String, SpecificRecord>("upcall.fops-" + partition, slowest, claimedMs, headers));
+      headers.add(
+          SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+      context.forward(
+          new Record<String, SpecificRecord>(
+              "upcall.fops-" + partition, slowest, claimedMs, headers));
     }
   }
 

@@ -35,7 +35,8 @@ final class XattrInterestProcessor implements Processor<String, XattrInterest, V
   }
 
   /** The patterns {@code client} registered; empty when it registered none. */
-  static List<String> patternsOf(ReadOnlyKeyValueStore<String, XattrInterest> store, String client) {
+  static List<String> patternsOf(
+      ReadOnlyKeyValueStore<String, XattrInterest> store, String client) {
     XattrInterest registered = store.get(client);
     return registered == null ? List.of() : registered.getPatterns();
   }

@@ -14,7 +14,6 @@ import io.upcall.avro.Iatt;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.ProgressMark;
-import io.upcall.schemas.UpcallFlag;
 import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.ClientPartition;
@@ -52,20 +51,24 @@ class BatchedDeliveryTest {
       readersThenWrite(driver, FILE, T0 + 100, 1);
       List<TestRecord<String, SpecificRecord>> records = driver.records();
 
-      assertThat(records).singleElement().satisfies(record -> {
-        assertThat(record.key()).as("a batch has no client key").isNull();
-        InvalidationBatch batch = (InvalidationBatch) record.value();
-        assertThat(batch.getChanges()).as("one change, encoded once").hasSize(1);
-        assertThat(batch.getChanges().get(0).getRecipients()).hasSize(READERS);
-        assertThat(expand(record)).containsExactlyElementsOf(perClient);
-      });
+      assertThat(records)
+          .singleElement()
+          .satisfies(
+              record -> {
+                assertThat(record.key()).as("a batch has no client key").isNull();
+                InvalidationBatch batch = (InvalidationBatch) record.value();
+                assertThat(batch.getChanges()).as("one change, encoded once").hasSize(1);
+                assertThat(batch.getChanges().get(0).getRecipients()).hasSize(READERS);
+                assertThat(expand(record)).containsExactlyElementsOf(perClient);
+              });
     }
     assertThat(perClient).hasSize(READERS);
   }
 
   @Test
   void aBatchWaitsForItsDelayAndPacksTheChangesToldMeanwhile() {
-    try (UpcallDriver driver = batching(new BatchSettings(Duration.ofMillis(5), BatchSettings.MAX_BYTES_DEFAULT))) {
+    try (UpcallDriver driver =
+        batching(new BatchSettings(Duration.ofMillis(5), BatchSettings.MAX_BYTES_DEFAULT))) {
       readersThenWrite(driver, gfid(10), T0 + 100, 1);
       readersThenWrite(driver, gfid(11), T0 + 300, 1);
       assertThat(driver.records()).as("nothing before the delay").isEmpty();
@@ -73,8 +76,13 @@ class BatchedDeliveryTest {
       driver.advanceWallClockTo(T0 + 5);
 
       List<TestRecord<String, SpecificRecord>> records = driver.records();
-      assertThat(records).singleElement().satisfies(record ->
-          assertThat(((InvalidationBatch) record.value()).getChanges()).as("both changes, one record").hasSize(2));
+      assertThat(records)
+          .singleElement()
+          .satisfies(
+              record ->
+                  assertThat(((InvalidationBatch) record.value()).getChanges())
+                      .as("both changes, one record")
+                      .hasSize(2));
       assertThat(driver.storeSize(InvalidationOutbox.STORE)).as("the outbox once written").isZero();
     }
   }
@@ -88,9 +96,16 @@ class BatchedDeliveryTest {
       readersThenWrite(driver, FILE, T0 + 100, 1);
 
       List<TestRecord<String, SpecificRecord>> records = driver.records();
-      assertThat(records).as("written without waiting, each under the bound plus one entry").isNotEmpty()
-          .allSatisfy(record -> assertThat(UpcallSerdes.invalidationBatch().serializer()
-              .serialize("t", (InvalidationBatch) record.value())).hasSizeLessThan(1024 + 200));
+      assertThat(records)
+          .as("written without waiting, each under the bound plus one entry")
+          .isNotEmpty()
+          .allSatisfy(
+              record ->
+                  assertThat(
+                          UpcallSerdes.invalidationBatch()
+                              .serializer()
+                              .serialize("t", (InvalidationBatch) record.value()))
+                      .hasSizeLessThan(1024 + 200));
       driver.advanceWallClockTo(T0 + LONG_DELAY.toMillis());
       records.addAll(driver.records());
       assertThat(records.stream().flatMap(record -> expand(record).stream())).hasSize(4 * READERS);
@@ -99,13 +114,15 @@ class BatchedDeliveryTest {
 
   @Test
   void theOutboxStoreHoldsWhatAnOpenBatchHoldsBetweenRecords() {
-    try (UpcallDriver driver = batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
+    try (UpcallDriver driver =
+        batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
       readersThenWrite(driver, FILE, T0 + 100, 1);
 
       KeyValueStore<Bytes, byte[]> outbox = driver.store(InvalidationOutbox.STORE);
       List<String> journaled = new ArrayList<>();
       try (var all = outbox.all()) {
-        all.forEachRemaining(entry -> OpenBatch.replay(entry.value, (client, change) -> journaled.add(client)));
+        all.forEachRemaining(
+            entry -> OpenBatch.replay(entry.value, (client, change) -> journaled.add(client)));
       }
       assertThat(journaled).as("every recipient, durable before any commit").hasSize(READERS);
       assertThat(InvalidationOutbox.earliestEventTimeMs(outbox)).isEqualTo(T0 + 100 + READERS);
@@ -114,14 +131,17 @@ class BatchedDeliveryTest {
 
   @Test
   void noProgressMarkClaimsAChangeStillInABatch() {
-    try (UpcallDriver driver = batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
+    try (UpcallDriver driver =
+        batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
       driver.heartbeat("brick-1", T0);
       readersThenWrite(driver, FILE, T0 + 100, 1);
       driver.heartbeat("brick-1", LEARNED);
       driver.advanceWallClockTo(T0 + ProgressMarks.INTERVAL_MS_DEFAULT);
 
       List<ProgressMark> held = marks(driver.records());
-      assertThat(held).as("marks while the batch is open").isNotEmpty()
+      assertThat(held)
+          .as("marks while the batch is open")
+          .isNotEmpty()
           .allSatisfy(mark -> assertThat(mark.getWatermarkMs()).isLessThan(T0 + 100 + READERS));
 
       driver.advanceWallClockTo(T0 + LONG_DELAY.toMillis());
@@ -129,8 +149,12 @@ class BatchedDeliveryTest {
       List<TestRecord<String, SpecificRecord>> after = driver.records();
       int batchAt = indexOf(after, InvalidationBatch.class);
       assertThat(batchAt).as("the batch is written").isNotNegative();
-      assertThat(marks(after.subList(batchAt, after.size()))).as("marks after it claim the heartbeat")
-          .isNotEmpty().last().extracting(ProgressMark::getWatermarkMs).isEqualTo(LEARNED);
+      assertThat(marks(after.subList(batchAt, after.size())))
+          .as("marks after it claim the heartbeat")
+          .isNotEmpty()
+          .last()
+          .extracting(ProgressMark::getWatermarkMs)
+          .isEqualTo(LEARNED);
     }
   }
 
@@ -144,31 +168,47 @@ class BatchedDeliveryTest {
       assertThat(unfolded).as("two per reader, per client").hasSize(2 * READERS);
       unionOfFlags = unfolded.stream().mapToInt(Invalidation::getFlags).reduce(0, (a, b) -> a | b);
     }
-    try (UpcallDriver driver = batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
+    try (UpcallDriver driver =
+        batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
       readersThenWrite(driver, FILE, T0 + 100, 1);
       driver.pipe(fop(Fop.SETATTR, "writer", FILE, T0 + 900).setStat(stat(2)).build());
       driver.advanceWallClockTo(T0 + LONG_DELAY.toMillis());
 
       List<Invalidation> told = driver.invalidations();
-      assertThat(told).as("one per reader, not two").hasSize(READERS).allSatisfy(invalidation -> {
-        assertThat(invalidation.getStat().getCtimeSec()).as("the newer stat").isEqualTo(2);
-        assertThat(invalidation.getFlags()).as("both changes' flags").isEqualTo(unionOfFlags);
-      });
+      assertThat(told)
+          .as("one per reader, not two")
+          .hasSize(READERS)
+          .allSatisfy(
+              invalidation -> {
+                assertThat(invalidation.getStat().getCtimeSec()).as("the newer stat").isEqualTo(2);
+                assertThat(invalidation.getFlags())
+                    .as("both changes' flags")
+                    .isEqualTo(unionOfFlags);
+              });
     }
   }
 
   @Test
   void switchingToPerClientWritesTheOpenBatchesFirst() {
-    try (UpcallDriver driver = batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
+    try (UpcallDriver driver =
+        batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
       readersThenWrite(driver, FILE, T0 + 100, 1);
       driver.set(Switches.INVALIDATION_FORMAT, "per-client");
       driver.pipe(fop(Fop.WRITE, "writer", FILE, T0 + 900).setStat(stat(2)).build());
 
       List<TestRecord<String, SpecificRecord>> records = driver.records();
-      assertThat(records.get(0).value()).as("the batch first").isInstanceOf(InvalidationBatch.class);
-      assertThat(records.subList(1, records.size())).hasSize(READERS).allSatisfy(record ->
-          assertThat(record.value()).isInstanceOfSatisfying(Invalidation.class,
-              invalidation -> assertThat(record.key()).isEqualTo(invalidation.getClient())));
+      assertThat(records.get(0).value())
+          .as("the batch first")
+          .isInstanceOf(InvalidationBatch.class);
+      assertThat(records.subList(1, records.size()))
+          .hasSize(READERS)
+          .allSatisfy(
+              record ->
+                  assertThat(record.value())
+                      .isInstanceOfSatisfying(
+                          Invalidation.class,
+                          invalidation ->
+                              assertThat(record.key()).isEqualTo(invalidation.getClient())));
     }
   }
 
@@ -176,11 +216,12 @@ class BatchedDeliveryTest {
   void aBatchGroupedUnderAnOldPartitionCountGoesWhereverItsRecipientsNowRead() {
     InvalidationPartitions partitions = new InvalidationPartitions(4);
     List<String> recipients = IntStream.range(0, 50).mapToObj(c -> "client-" + c).toList();
-    InvalidationBatch grouped = new InvalidationBatch(3, 4, List.of(
-        new BatchedChange(recipients, ByteBuffer.allocate(0))));
+    InvalidationBatch grouped =
+        new InvalidationBatch(3, 4, List.of(new BatchedChange(recipients, ByteBuffer.allocate(0))));
 
     assertThat(partitions.partitioner().partitions("t", null, grouped, 4)).contains(Set.of(3));
-    Set<Integer> now = recipients.stream().map(uid -> ClientPartition.of(uid, 7)).collect(Collectors.toSet());
+    Set<Integer> now =
+        recipients.stream().map(uid -> ClientPartition.of(uid, 7)).collect(Collectors.toSet());
     assertThat(partitions.partitioner().partitions("t", null, grouped, 7)).contains(now);
     assertThat(partitions.count()).as("later batches group by the count learned").isEqualTo(7);
   }
@@ -190,8 +231,8 @@ class BatchedDeliveryTest {
     for (int c = 0; c < 200; c++) {
       String uid = "client-" + c;
       byte[] key = uid.getBytes(StandardCharsets.UTF_8);
-      assertThat(ClientPartition.of(uid, 12)).isEqualTo(
-          BuiltInPartitioner.partitionForKey(key, 12));
+      assertThat(ClientPartition.of(uid, 12))
+          .isEqualTo(BuiltInPartitioner.partitionForKey(key, 12));
     }
   }
 
@@ -212,12 +253,16 @@ class BatchedDeliveryTest {
   }
 
   private static List<Invalidation> expand(TestRecord<String, SpecificRecord> record) {
-    return InvalidationBatches.perClient(record.value(), "t", UpcallSerdes.invalidation().deserializer());
+    return InvalidationBatches.perClient(
+        record.value(), "t", UpcallSerdes.invalidation().deserializer());
   }
 
   private static List<ProgressMark> marks(List<TestRecord<String, SpecificRecord>> records) {
-    return records.stream().map(TestRecord::value).filter(ProgressMark.class::isInstance)
-        .map(ProgressMark.class::cast).toList();
+    return records.stream()
+        .map(TestRecord::value)
+        .filter(ProgressMark.class::isInstance)
+        .map(ProgressMark.class::cast)
+        .toList();
   }
 
   private static int indexOf(List<TestRecord<String, SpecificRecord>> records, Class<?> type) {

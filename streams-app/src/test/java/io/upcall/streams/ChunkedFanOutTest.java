@@ -54,13 +54,22 @@ class ChunkedFanOutTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-chunks-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-chunks").toString());
+    props.put(
+        StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-chunks").toString());
     UpcallStreamsConfig.withQuietDefaults(props);
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, Switches.DEFAULTS, Duration.ofSeconds(1)), props,
-        Instant.ofEpochMilli(T0));
-    fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
-    output = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
-        UpcallSerdes.invalidationsTopic().deserializer());
+    driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(TOPICS, Switches.DEFAULTS, Duration.ofSeconds(1)),
+            props,
+            Instant.ofEpochMilli(T0));
+    fops =
+        driver.createInputTopic(
+            TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
+    output =
+        driver.createOutputTopic(
+            TOPICS.invalidations(),
+            new StringDeserializer(),
+            UpcallSerdes.invalidationsTopic().deserializer());
     for (int c = 0; c < READERS; c++) {
       pipe(fop(Fop.STAT, "reader-" + c, HOT, T0 + 1_000));
     }
@@ -83,7 +92,9 @@ class ChunkedFanOutTest {
     while (told.size() < READERS) {
       driver.advanceWallClockTime(ChunkedFanOut.RESUME_INTERVAL);
       List<Invalidation> chunk = invalidations();
-      assertThat(chunk.size()).as("one punctuation's recipients").isLessThanOrEqualTo(ChunkedFanOut.CHUNK);
+      assertThat(chunk.size())
+          .as("one punctuation's recipients")
+          .isLessThanOrEqualTo(ChunkedFanOut.CHUNK);
       chunk.forEach(i -> told.add(i.getClient()));
       assertThat(++punctuations).as("punctuations to tell every reader").isLessThan(10);
     }
@@ -101,21 +112,34 @@ class ChunkedFanOutTest {
 
     List<Invalidation> then = invalidations();
     long firstChange = then.stream().filter(i -> i.getEventTimeMs() == T0 + 2_000).count();
-    assertThat(firstChange).as("the rest of the first change").isEqualTo(READERS - ChunkedFanOut.CHUNK);
-    assertThat(then.subList(0, (int) firstChange)).allSatisfy(i -> assertThat(i.getEventTimeMs()).isEqualTo(T0 + 2_000));
+    assertThat(firstChange)
+        .as("the rest of the first change")
+        .isEqualTo(READERS - ChunkedFanOut.CHUNK);
+    assertThat(then.subList(0, (int) firstChange))
+        .allSatisfy(i -> assertThat(i.getEventTimeMs()).isEqualTo(T0 + 2_000));
   }
 
   @Test
   void noProgressMarkProvesAChangeStillBeingTold() {
     fops.pipeInput("heartbeat", new BrickHeartbeat("vol", "brick-1", T0, 0L, false, 0L, 0L), T0);
     pipe(fop(Fop.WRITE, "writer", HOT, T0 + 2_000).setStat(Fops.stat(1)));
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", "brick-1", T0 + 5_000, 1L, false, 0L, 0L), T0 + 5_000);
+    fops.pipeInput(
+        "heartbeat",
+        new BrickHeartbeat("vol", "brick-1", T0 + 5_000, 1L, false, 0L, 0L),
+        T0 + 5_000);
 
-    driver.advanceWallClockTime(Duration.ofMillis(ProgressMarks.INTERVAL_MS_DEFAULT)); // resumes and marks
+    driver.advanceWallClockTime(
+        Duration.ofMillis(ProgressMarks.INTERVAL_MS_DEFAULT)); // resumes and marks
     List<SpecificRecord> records = output.readValuesToList();
-    long heldBack = records.stream().filter(ProgressMark.class::isInstance).map(ProgressMark.class::cast)
-        .filter(mark -> mark.getWatermarkMs() >= T0 + 2_000).count();
-    assertThat(records.stream().filter(ProgressMark.class::isInstance)).as("marks written").isNotEmpty();
+    long heldBack =
+        records.stream()
+            .filter(ProgressMark.class::isInstance)
+            .map(ProgressMark.class::cast)
+            .filter(mark -> mark.getWatermarkMs() >= T0 + 2_000)
+            .count();
+    assertThat(records.stream().filter(ProgressMark.class::isInstance))
+        .as("marks written")
+        .isNotEmpty();
     assertThat(heldBack).as("marks at or past the pending change").isZero();
 
     for (int punctuations = 0; pendingLeft(); punctuations++) {
@@ -124,13 +148,17 @@ class ChunkedFanOutTest {
     }
     output.readValuesToList();
     driver.advanceWallClockTime(Duration.ofMillis(ProgressMarks.INTERVAL_MS_DEFAULT));
-    assertThat(output.readValuesToList().stream().filter(ProgressMark.class::isInstance).map(ProgressMark.class::cast))
-        .as("marks once every reader is told").allSatisfy(mark -> assertThat(mark.getWatermarkMs()).isEqualTo(T0 + 5_000));
+    assertThat(
+            output.readValuesToList().stream()
+                .filter(ProgressMark.class::isInstance)
+                .map(ProgressMark.class::cast))
+        .as("marks once every reader is told")
+        .allSatisfy(mark -> assertThat(mark.getWatermarkMs()).isEqualTo(T0 + 5_000));
   }
 
   private boolean pendingLeft() {
-    try (var all = driver.<Bytes, byte[]>getKeyValueStore(
-        UpcallProcessor.PENDING_FANOUTS_STORE).all()) {
+    try (var all =
+        driver.<Bytes, byte[]>getKeyValueStore(UpcallProcessor.PENDING_FANOUTS_STORE).all()) {
       return all.hasNext();
     }
   }
@@ -142,8 +170,11 @@ class ChunkedFanOutTest {
 
   private List<Invalidation> invalidations() {
     return output.readValuesToList().stream()
-        .flatMap(value -> InvalidationBatches.perClient(value, TOPICS.invalidations(),
-            UpcallSerdes.invalidation().deserializer()).stream())
+        .flatMap(
+            value ->
+                InvalidationBatches.perClient(
+                    value, TOPICS.invalidations(), UpcallSerdes.invalidation().deserializer())
+                    .stream())
         .toList();
   }
 }

@@ -31,27 +31,37 @@ class DeadLetterTest {
       byte[] garbage = {1, 2, 3, 4, 5};
       driver.pipeRaw(KEY, garbage);
       FopRecord noParent = fop(Fop.UNLINK, "A", FILE, T0 + 1_000).build();
-      byte[] noParentBytes = UpcallSerdes.fopRecord().serializer().serialize("upcall.fops", noParent);
+      byte[] noParentBytes =
+          UpcallSerdes.fopRecord().serializer().serialize("upcall.fops", noParent);
       driver.pipeRaw(KEY, noParentBytes);
       driver.pipeRaw(KEY, null);
-      byte[] heartbeat = UpcallSerdes.brickHeartbeat().serializer()
-          .serialize("upcall.fops", new BrickHeartbeat("vol", "brick-1", T0 + 1_000, 7L, false, 0L, 0L));
+      byte[] heartbeat =
+          UpcallSerdes.brickHeartbeat()
+              .serializer()
+              .serialize(
+                  "upcall.fops",
+                  new BrickHeartbeat("vol", "brick-1", T0 + 1_000, 7L, false, 0L, 0L));
       driver.pipeRaw(KEY, heartbeat);
 
       driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 2_000).build());
-      assertThat(brief(driver.invalidations())).as("processing went on").containsExactly("B 3 SIZE|TIMES");
+      assertThat(brief(driver.invalidations()))
+          .as("processing went on")
+          .containsExactly("B 3 SIZE|TIMES");
 
       List<TestRecord<byte[], byte[]>> dead = driver.deadLetters();
       assertThat(dead).hasSize(3);
       assertThat(dead).extracting(TestRecord::key).containsOnly(KEY);
       assertThat(dead).extracting(TestRecord::value).containsExactly(garbage, noParentBytes, null);
-      assertThat(header(dead.get(0).headers(), FopValidator.REASON_HEADER)).startsWith("not a FopRecord or BrickHeartbeat");
-      assertThat(header(dead.get(1).headers(), FopValidator.REASON_HEADER)).isEqualTo("parent is required for UNLINK");
+      assertThat(header(dead.get(0).headers(), FopValidator.REASON_HEADER))
+          .startsWith("not a FopRecord or BrickHeartbeat");
+      assertThat(header(dead.get(1).headers(), FopValidator.REASON_HEADER))
+          .isEqualTo("parent is required for UNLINK");
       assertThat(header(dead.get(2).headers(), FopValidator.REASON_HEADER)).startsWith("no value");
       assertThat(header(dead.get(1).headers(), FopValidator.TOPIC_HEADER)).isEqualTo("upcall.fops");
       assertThat(header(dead.get(1).headers(), FopValidator.PARTITION_HEADER)).isEqualTo("0");
       assertThat(header(dead.get(1).headers(), FopValidator.OFFSET_HEADER)).isEqualTo("2");
-      assertThat(header(dead.get(1).headers(), FopValidator.TIMESTAMP_HEADER)).isEqualTo(Long.toString(T0));
+      assertThat(header(dead.get(1).headers(), FopValidator.TIMESTAMP_HEADER))
+          .isEqualTo(Long.toString(T0));
 
       assertThat(metric(driver, FopValidator.DLQ_RECORDS + "-total")).isEqualTo(3.0);
       assertThat(metric(driver, FopValidator.HEARTBEATS + "-total")).isEqualTo(1.0);
@@ -63,7 +73,9 @@ class DeadLetterTest {
     try (UpcallDriver driver = new UpcallDriver(Switches.DEFAULTS)) {
       driver.pipe(fop(Fop.LOOKUP, "B", DIR, T0).build());
       driver.pipe(fop(Fop.MKDIR, "A", FILE, T0 + 1_000).setParent(DIR).build());
-      assertThat(driver.invalidations()).extracting(i -> i.getCauseFopId()).containsExactly("upcall.fops-0@1");
+      assertThat(driver.invalidations())
+          .extracting(i -> i.getCauseFopId())
+          .containsExactly("upcall.fops-0@1");
     }
   }
 

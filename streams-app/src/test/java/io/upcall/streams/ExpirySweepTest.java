@@ -4,19 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
 class ExpirySweepTest {
   private static final int ENTRIES = 5_000;
 
   private static KeyValueStore<Bytes, Long> storeOf(int entries) {
-    KeyValueStore<Bytes, Long> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("sweep"),
-        Serdes.Bytes(), Serdes.Long()).withLoggingDisabled().build();
+    KeyValueStore<Bytes, Long> store =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("sweep"), Serdes.Bytes(), Serdes.Long())
+            .withLoggingDisabled()
+            .build();
     store.init(new MockProcessorContext<>().getStateStoreContext(), store);
     for (int i = 0; i < entries; i++) {
       store.put(Bytes.wrap(String.format("key-%05d", i).getBytes()), (long) i);
@@ -49,7 +52,8 @@ class ExpirySweepTest {
     KeyValueStore<Bytes, Long> store = storeOf(ENTRIES);
     AtomicLong clock = new AtomicLong();
     // Every look at the clock finds a whole second gone: each call does only its minimum.
-    ExpirySweep<Long> sweep = new ExpirySweep<>(store, Duration.ofMillis(10), () -> clock.addAndGet(1_000_000_000L));
+    ExpirySweep<Long> sweep =
+        new ExpirySweep<>(store, Duration.ofMillis(10), () -> clock.addAndGet(1_000_000_000L));
     int calls = 0;
     int deleted = 0;
     do {

@@ -33,18 +33,36 @@ final class Fops {
 
   /** A stat whose size names it, so a test can tell which stat went where. */
   static Iatt stat(long size) {
-    return Iatt.newBuilder().setType(IaType.REG).setMode(0644).setUid(0).setGid(0).setNlink(1).setSize(size)
-        .setBlocks(0).setAtimeSec(0).setAtimeNsec(0).setMtimeSec(0).setMtimeNsec(0).setCtimeSec(0).setCtimeNsec(0)
+    return Iatt.newBuilder()
+        .setType(IaType.REG)
+        .setMode(0644)
+        .setUid(0)
+        .setGid(0)
+        .setNlink(1)
+        .setSize(size)
+        .setBlocks(0)
+        .setAtimeSec(0)
+        .setAtimeNsec(0)
+        .setMtimeSec(0)
+        .setMtimeNsec(0)
+        .setCtimeSec(0)
+        .setCtimeNsec(0)
         .build();
   }
 
   static FopRecord.Builder fop(Fop fop, String client, Gfid gfid, long eventTimeMs) {
-    return FopRecord.newBuilder().setVolume("vol").setBrick("brick-1").setFop(fop).setClient(client).setGfid(gfid)
+    return FopRecord.newBuilder()
+        .setVolume("vol")
+        .setBrick("brick-1")
+        .setFop(fop)
+        .setClient(client)
+        .setGfid(gfid)
         .setEventTimeMs(eventTimeMs);
   }
 
   static Xattr xattr(String name, String value) {
-    return new Xattr(name, value == null ? null : ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
+    return new Xattr(
+        name, value == null ? null : ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
   }
 
   static List<String> names(Invalidation invalidation) {

@@ -28,13 +28,16 @@ class HotInodeFanOutTest {
   private static final Gfid HOT = gfid(4242);
 
   @Test
-  void aWriteToAnInodeReadByOneHundredThousandClientsReachesEveryFreshOneWithinTheBound(TestReporter reporter) {
+  void aWriteToAnInodeReadByOneHundredThousandClientsReachesEveryFreshOneWithinTheBound(
+      TestReporter reporter) {
     long bound = 60_000;
-    try (UpcallDriver driver = new UpcallDriver(Switches.DEFAULTS, Instant.ofEpochMilli(T0), 1,
-        Map.of("max-tracked-pairs", bound))) {
+    try (UpcallDriver driver =
+        new UpcallDriver(
+            Switches.DEFAULTS, Instant.ofEpochMilli(T0), 1, Map.of("max-tracked-pairs", bound))) {
       long readsStart = System.nanoTime();
       for (int c = 0; c < CLIENTS; c++) {
-        // 100 k reads spread over 50 s of event time: every reader is still fresh (T = 60 s) at the write.
+        // 100 k reads spread over 50 s of event time: every reader is still fresh (T = 60 s) at the
+        // write.
         driver.pipe(fop(Fop.STAT, "client-" + c, HOT, T0 + c / 2).build());
       }
       long readsNanos = System.nanoTime() - readsStart;
@@ -58,19 +61,36 @@ class HotInodeFanOutTest {
       }
       long fanOutNanos = System.nanoTime() - writeStart;
 
-      reporter.publishEntry(String.format("hot inode: %,d readers, bound %,d pairs: %,d tracked after the reads (%,d "
-              + "FORGET on eviction, %.1f us per read); one write told %,d clients in %d steps of at most %,d "
-              + "(%d ms in all, the longest step holding the stream thread %d ms)", CLIENTS, bound, tracked,
-          evictions.size(), readsNanos / 1e3 / CLIENTS, told.size(), steps, largestStep, fanOutNanos / 1_000_000,
-          longestNanos / 1_000_000));
+      reporter.publishEntry(
+          String.format(
+              "hot inode: %,d readers, bound %,d pairs: %,d tracked after the reads (%,d "
+                  + "FORGET on eviction, %.1f us per read); one write told %,d clients in %d steps of at most %,d "
+                  + "(%d ms in all, the longest step holding the stream thread %d ms)",
+              CLIENTS,
+              bound,
+              tracked,
+              evictions.size(),
+              readsNanos / 1e3 / CLIENTS,
+              told.size(),
+              steps,
+              largestStep,
+              fanOutNanos / 1_000_000,
+              longestNanos / 1_000_000));
       assertThat(tracked).as("pairs tracked after 100 k readers").isEqualTo(bound);
-      assertThat(evictions).hasSize(CLIENTS - (int) bound)
+      assertThat(evictions)
+          .hasSize(CLIENTS - (int) bound)
           .allSatisfy(forget -> assertThat(forget.getFlags()).isEqualTo(UpcallFlag.FORGET.bit()));
       // The first step also carries the FORGET of the reader the writer's own new pair evicted.
-      assertThat(largestStep).as("recipients in one step").isLessThanOrEqualTo(ChunkedFanOut.CHUNK + 1);
+      assertThat(largestStep)
+          .as("recipients in one step")
+          .isLessThanOrEqualTo(ChunkedFanOut.CHUNK + 1);
       assertThat(told.stream().filter(i -> i.getFlags() == UpcallFlag.FORGET.bit())).hasSize(1);
-      assertThat(told.stream().filter(i -> i.getFlags() == UpcallFlag.mask(UpcallFlag.SIZE, UpcallFlag.TIMES))
-          .map(Invalidation::getClient).distinct()).hasSize((int) bound);
+      assertThat(
+              told.stream()
+                  .filter(i -> i.getFlags() == UpcallFlag.mask(UpcallFlag.SIZE, UpcallFlag.TIMES))
+                  .map(Invalidation::getClient)
+                  .distinct())
+          .hasSize((int) bound);
     }
   }
 }

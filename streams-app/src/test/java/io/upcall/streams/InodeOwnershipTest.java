@@ -47,7 +47,8 @@ class InodeOwnershipTest {
       assertThat(out).hasSize(200);
       for (Record<String, PerInodeFanOut.Routed> record : out) {
         int owner = partitionerPlaces(record.key());
-        assertThat(record.value().here()).as("task %d, gfid %s owned by %d", task, record.key(), owner)
+        assertThat(record.value().here())
+            .as("task %d, gfid %s owned by %d", task, record.key(), owner)
             .isEqualTo(owner == task);
       }
     }
@@ -58,8 +59,11 @@ class InodeOwnershipTest {
     for (int n = 0; n < 200; n++) {
       String gfid = Gfids.format(gfid(n));
       for (int partitions : new int[] {1, 4, 12, 13}) {
-        assertThat(PerInodeFanOut.partitionOf(gfid, partitions)).as("%s of %d", gfid, partitions)
-            .isEqualTo(BuiltInPartitioner.partitionForKey(gfid.getBytes(StandardCharsets.UTF_8), partitions));
+        assertThat(PerInodeFanOut.partitionOf(gfid, partitions))
+            .as("%s of %d", gfid, partitions)
+            .isEqualTo(
+                BuiltInPartitioner.partitionForKey(
+                    gfid.getBytes(StandardCharsets.UTF_8), partitions));
       }
     }
   }
@@ -71,7 +75,8 @@ class InodeOwnershipTest {
     for (int i = 0; i < 40; i++) {
       entries.add(gfid(100 + i));
     }
-    FopRecord listing = fop(Fop.READDIRP, "B", dir, T0).setEntries(entries).setStat(stat(7)).build();
+    FopRecord listing =
+        fop(Fop.READDIRP, "B", dir, T0).setEntries(entries).setStat(stat(7)).build();
 
     List<Record<String, PerInodeFanOut.Routed>> out = fanOut(0, List.of(listing));
 
@@ -86,14 +91,15 @@ class InodeOwnershipTest {
       int owner = partitionerPlaces(record.key());
       assertThat(record.value().event().getRole()).isEqualTo(InodeRole.LISTED_ENTRY);
       assertThat(owners.add(owner)).as("one event per owning partition").isTrue();
-      assertThat(batch.getEntries()).allSatisfy(entry -> assertThat(partitionerPlaces(Gfids.format(entry)))
-          .isEqualTo(owner));
+      assertThat(batch.getEntries())
+          .allSatisfy(entry -> assertThat(partitionerPlaces(Gfids.format(entry))).isEqualTo(owner));
       assertThat(Gfids.format(batch.getEntries().get(0))).isEqualTo(record.key());
       assertThat(batch.getStat()).as("a touch needs no stat").isNull();
       assertThat(record.value().here()).isEqualTo(owner == 0);
       delivered.addAll(batch.getEntries());
     }
-    assertThat(delivered).as("every entry but the directory itself, once")
+    assertThat(delivered)
+        .as("every entry but the directory itself, once")
         .containsExactlyInAnyOrderElementsOf(entries.subList(1, entries.size()));
   }
 
@@ -101,7 +107,8 @@ class InodeOwnershipTest {
   void aReadOfEntriesOwnedElsewhereStillMakesTheirReadersFresh() {
     Gfid dir = gfid(1);
     List<Gfid> entries = IntStream.range(0, 24).mapToObj(i -> gfid(500 + i)).toList();
-    try (UpcallDriver driver = new UpcallDriver(Switches.DEFAULTS, Instant.ofEpochMilli(T0), PARTITIONS)) {
+    try (UpcallDriver driver =
+        new UpcallDriver(Switches.DEFAULTS, Instant.ofEpochMilli(T0), PARTITIONS)) {
       driver.pipe(fop(Fop.READDIRP, "B", dir, T0).setEntries(entries).build());
       for (int i = 0; i < entries.size(); i++) {
         driver.pipe(fop(Fop.WRITE, "A", entries.get(i), T0 + 10 + i).setStat(stat(i)).build());
@@ -109,9 +116,16 @@ class InodeOwnershipTest {
 
       List<Invalidation> told = driver.invalidations();
       assertThat(told).extracting(Invalidation::getClient).containsOnly("B");
-      assertThat(told).extracting(Invalidation::getGfid).containsExactlyInAnyOrderElementsOf(entries);
-      assertThat(entries.stream().map(entry -> partitionerPlaces(Gfids.format(entry))).distinct().count())
-          .as("the entries span partitions").isGreaterThan(1);
+      assertThat(told)
+          .extracting(Invalidation::getGfid)
+          .containsExactlyInAnyOrderElementsOf(entries);
+      assertThat(
+              entries.stream()
+                  .map(entry -> partitionerPlaces(Gfids.format(entry)))
+                  .distinct()
+                  .count())
+          .as("the entries span partitions")
+          .isGreaterThan(1);
     }
   }
 
@@ -124,9 +138,11 @@ class InodeOwnershipTest {
     SpecModel model = new SpecModel(true, timeout);
     int inPlace = 0;
     int crossed = 0;
-    try (UpcallDriver driver = new UpcallDriver(new Switches(true, timeout), Instant.ofEpochMilli(T0), PARTITIONS)) {
+    try (UpcallDriver driver =
+        new UpcallDriver(new Switches(true, timeout), Instant.ofEpochMilli(T0), PARTITIONS)) {
       for (String client : RandomTraceTest.CLIENTS) {
-        List<String> patterns = RandomTraceTest.PATTERN_SETS.get(random.nextInt(RandomTraceTest.PATTERN_SETS.size()));
+        List<String> patterns =
+            RandomTraceTest.PATTERN_SETS.get(random.nextInt(RandomTraceTest.PATTERN_SETS.size()));
         driver.register(client, patterns.toArray(String[]::new));
         model.register(client, patterns);
       }
@@ -142,15 +158,21 @@ class InodeOwnershipTest {
           driver.advanceWallClockTo(fop.getEventTimeMs());
           driver.pipe(fop);
           model.process(fop, fop.getFopId());
-          // A fop's events reach the processor by two paths, so the order among its own inodes may differ.
-          List<String> actual = driver.invalidations().stream()
-              .map(invalidation -> SpecModel.describe(observed(invalidation))).sorted().toList();
+          // A fop's events reach the processor by two paths, so the order among its own inodes may
+          // differ.
+          List<String> actual =
+              driver.invalidations().stream()
+                  .map(invalidation -> SpecModel.describe(observed(invalidation)))
+                  .sorted()
+                  .toList();
           List<String> expected = model.drain().stream().map(SpecModel::describe).sorted().toList();
           assertThat(actual).as("seed %d, T=%d, %s", seed, timeout, fop).isEqualTo(expected);
           sent += expected.size();
         }
       }
-      assertThat(sent).as("the model should send something in a trace this long").isGreaterThan(100);
+      assertThat(sent)
+          .as("the model should send something in a trace this long")
+          .isGreaterThan(100);
     }
     assertThat(inPlace).as("fops processed in place").isPositive();
     assertThat(crossed).as("fops whose target crossed the repartition").isPositive();
@@ -160,40 +182,61 @@ class InodeOwnershipTest {
     Random random = new Random(3);
     List<FopRecord> writes = new ArrayList<>();
     for (int i = 0; i < inodes; i++) {
-      writes.add(fop(Fop.WRITE, "A", Gfids.of(new UUID(random.nextLong(), random.nextLong())), T0)
-          .setStat(stat(1)).build());
+      writes.add(
+          fop(Fop.WRITE, "A", Gfids.of(new UUID(random.nextLong(), random.nextLong())), T0)
+              .setStat(stat(1))
+              .build());
     }
     return writes;
   }
 
-  private static List<Record<String, PerInodeFanOut.Routed>> fanOut(int task, List<FopRecord> fops) {
+  private static List<Record<String, PerInodeFanOut.Routed>> fanOut(
+      int task, List<FopRecord> fops) {
     MockProcessorContext<String, PerInodeFanOut.Routed> context =
         new MockProcessorContext<>(new Properties(), new TaskId(0, task), null);
     PerInodeFanOut fanOut = new PerInodeFanOut(PARTITIONS);
     fanOut.init(context);
     for (FopRecord fop : fops) {
-      fanOut.process(new Record<>(Gfids.format(fop.getGfid()).getBytes(StandardCharsets.UTF_8),
-          new CheckedFop.Accepted(fop, fop.getFopId() == null ? "f" : fop.getFopId()), fop.getEventTimeMs()));
+      fanOut.process(
+          new Record<>(
+              Gfids.format(fop.getGfid()).getBytes(StandardCharsets.UTF_8),
+              new CheckedFop.Accepted(fop, fop.getFopId() == null ? "f" : fop.getFopId()),
+              fop.getEventTimeMs()));
     }
     List<Record<String, PerInodeFanOut.Routed>> forwarded = new ArrayList<>();
-    for (MockProcessorContext.CapturedForward<? extends String, ? extends PerInodeFanOut.Routed> captured
-        : context.forwarded()) {
-      forwarded.add(new Record<>(captured.record().key(), captured.record().value(), captured.record().timestamp()));
+    for (MockProcessorContext.CapturedForward<? extends String, ? extends PerInodeFanOut.Routed>
+        captured : context.forwarded()) {
+      forwarded.add(
+          new Record<>(
+              captured.record().key(), captured.record().value(), captured.record().timestamp()));
     }
     return forwarded;
   }
 
   /** The partition the inode repartition's partitioner gives an event keyed {@code gfid}. */
   private static int partitionerPlaces(String gfid) {
-    Set<Integer> partitions = ProgressRouting.inodeEventsAndProgress()
-        .partitions("inode-events", gfid, (SpecificRecord) null, new RecordHeaders(), PARTITIONS).orElseThrow();
+    Set<Integer> partitions =
+        ProgressRouting.inodeEventsAndProgress()
+            .partitions(
+                "inode-events", gfid, (SpecificRecord) null, new RecordHeaders(), PARTITIONS)
+            .orElseThrow();
     assertThat(partitions).hasSize(1);
     return partitions.iterator().next();
   }
 
   private static SpecModel.Expected observed(Invalidation i) {
-    return new SpecModel.Expected(i.getClient(), i.getGfid(), i.getFlags(), i.getXattrs(), i.getStat(),
-        i.getParent(), i.getParentStat(), i.getOldParent(), i.getOldParentStat(), i.getEventTimeMs(),
-        i.getCauseFopId(), i.getExpireTimeSeconds());
+    return new SpecModel.Expected(
+        i.getClient(),
+        i.getGfid(),
+        i.getFlags(),
+        i.getXattrs(),
+        i.getStat(),
+        i.getParent(),
+        i.getParentStat(),
+        i.getOldParent(),
+        i.getOldParentStat(),
+        i.getEventTimeMs(),
+        i.getCauseFopId(),
+        i.getExpireTimeSeconds());
   }
 }

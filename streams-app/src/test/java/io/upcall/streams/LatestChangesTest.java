@@ -18,33 +18,58 @@ class LatestChangesTest {
   private static final int T = 10;
 
   private static Invalidation change(long eventTimeMs, int flags, List<Xattr> xattrs) {
-    return new Invalidation("", FILE, flags, "vol", stat(eventTimeMs), null, null, null, null, xattrs, 0,
-        eventTimeMs, "brick-1", "c" + eventTimeMs);
+    return new Invalidation(
+        "",
+        FILE,
+        flags,
+        "vol",
+        stat(eventTimeMs),
+        null,
+        null,
+        null,
+        null,
+        xattrs,
+        0,
+        eventTimeMs,
+        "brick-1",
+        "c" + eventTimeMs);
   }
 
   @Test
   void changesLessThanTApartUniteTheirFlagsAndKeepTheLatersStat() {
-    InodeMeta first = LatestChanges.merged(null, change(T0, UpcallFlag.mask(UpcallFlag.XATTR),
-        List.of(xattr("user.a", "1"))), "A", T);
-    InodeMeta both = LatestChanges.merged(first, change(T0 + 9_000, UpcallFlag.mask(UpcallFlag.SIZE), List.of()),
-        "A", T);
+    InodeMeta first =
+        LatestChanges.merged(
+            null,
+            change(T0, UpcallFlag.mask(UpcallFlag.XATTR), List.of(xattr("user.a", "1"))),
+            "A",
+            T);
+    InodeMeta both =
+        LatestChanges.merged(
+            first, change(T0 + 9_000, UpcallFlag.mask(UpcallFlag.SIZE), List.of()), "A", T);
     assertThat(UpcallFlag.format(both.getLatestChange().getFlags())).isEqualTo("SIZE|XATTR");
     assertThat(both.getLatestChange().getStat().getSize()).isEqualTo(T0 + 9_000);
-    assertThat(both.getLatestChange().getXattrs()).extracting(Xattr::getName).containsExactly("user.a");
+    assertThat(both.getLatestChange().getXattrs())
+        .extracting(Xattr::getName)
+        .containsExactly("user.a");
     assertThat(both.getLatestChangeOriginator()).isEqualTo("A");
 
-    InodeMeta another = LatestChanges.merged(both, change(T0 + 9_500, UpcallFlag.mask(UpcallFlag.TIMES), List.of()),
-        "B", T);
+    InodeMeta another =
+        LatestChanges.merged(
+            both, change(T0 + 9_500, UpcallFlag.mask(UpcallFlag.TIMES), List.of()), "B", T);
     assertThat(another.getLatestChangeOriginator()).as("made by two clients").isNull();
   }
 
   @Test
   void aChangeTOrMoreAfterTheLatestStartsAfreshAndOneTOrMoreBeforeItIsIgnored() {
-    InodeMeta first = LatestChanges.merged(null, change(T0, UpcallFlag.mask(UpcallFlag.SIZE), List.of()), "A", T);
-    InodeMeta fresh = LatestChanges.merged(first, change(T0 + 10_000, UpcallFlag.mask(UpcallFlag.MODE), List.of()),
-        "B", T);
+    InodeMeta first =
+        LatestChanges.merged(null, change(T0, UpcallFlag.mask(UpcallFlag.SIZE), List.of()), "A", T);
+    InodeMeta fresh =
+        LatestChanges.merged(
+            first, change(T0 + 10_000, UpcallFlag.mask(UpcallFlag.MODE), List.of()), "B", T);
     assertThat(UpcallFlag.format(fresh.getLatestChange().getFlags())).isEqualTo("MODE");
-    assertThat(LatestChanges.merged(fresh, change(T0, UpcallFlag.mask(UpcallFlag.NLINK), List.of()), "C", T))
+    assertThat(
+            LatestChanges.merged(
+                fresh, change(T0, UpcallFlag.mask(UpcallFlag.NLINK), List.of()), "C", T))
         .isSameAs(fresh);
   }
 
@@ -53,8 +78,12 @@ class LatestChangesTest {
     InodeMeta meta = null;
     List<Xattr> one = new ArrayList<>();
     for (int i = 0; i <= LatestChanges.MAX_MERGED_XATTRS; i++) {
-      meta = LatestChanges.merged(meta, change(T0 + i, UpcallFlag.mask(UpcallFlag.XATTR),
-          List.of(xattr("user.x" + i, "v"))), "A", T);
+      meta =
+          LatestChanges.merged(
+              meta,
+              change(T0 + i, UpcallFlag.mask(UpcallFlag.XATTR), List.of(xattr("user.x" + i, "v"))),
+              "A",
+              T);
       one = meta.getLatestChange().getXattrs();
     }
     assertThat(one).isEmpty();

@@ -47,11 +47,19 @@ class ProgressMarksTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-marks-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-marks").toString());
-    driver = new TopologyTestDriver(UpcallTopology.build(TOPICS, Switches.DEFAULTS, Duration.ofSeconds(1)), props,
-        Instant.ofEpochMilli(T0));
-    fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
-    invalidations = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
-        UpcallSerdes.invalidationsTopic().deserializer());
+    driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(TOPICS, Switches.DEFAULTS, Duration.ofSeconds(1)),
+            props,
+            Instant.ofEpochMilli(T0));
+    fops =
+        driver.createInputTopic(
+            TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
+    invalidations =
+        driver.createOutputTopic(
+            TOPICS.invalidations(),
+            new StringDeserializer(),
+            UpcallSerdes.invalidationsTopic().deserializer());
   }
 
   @AfterEach
@@ -78,12 +86,15 @@ class ProgressMarksTest {
     tick();
 
     List<ProgressMark> marks = marks();
-    assertThat(marks).hasSize(2).allSatisfy(mark -> {
-      assertThat(mark.getWatermarkMs()).isEqualTo(LEARNED);
-      assertThat(mark.getTaskCount()).isEqualTo(1);
-      assertThat(mark.getTask()).isNotBlank().isEqualTo(marks.get(0).getTask());
-      assertThat(mark.getEmittedAtMs()).isGreaterThan(T0);
-    });
+    assertThat(marks)
+        .hasSize(2)
+        .allSatisfy(
+            mark -> {
+              assertThat(mark.getWatermarkMs()).isEqualTo(LEARNED);
+              assertThat(mark.getTaskCount()).isEqualTo(1);
+              assertThat(mark.getTask()).isNotBlank().isEqualTo(marks.get(0).getTask());
+              assertThat(mark.getEmittedAtMs()).isGreaterThan(T0);
+            });
   }
 
   @Test
@@ -96,7 +107,8 @@ class ProgressMarksTest {
     heartbeat("brick-1", LEARNED + 1_000);
     tick();
 
-    assertThat(marks()).extracting(ProgressMark::getWatermarkMs)
+    assertThat(marks())
+        .extracting(ProgressMark::getWatermarkMs)
         .containsExactly(LEARNED, LEARNED + 500, LEARNED + 1_000);
   }
 
@@ -124,7 +136,9 @@ class ProgressMarksTest {
     heartbeat("brick-1", T0 + timeout + 1);
     tick();
 
-    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, T0, T0 + timeout + 1);
+    assertThat(marks())
+        .extracting(ProgressMark::getWatermarkMs)
+        .containsExactly(T0, T0, T0 + timeout + 1);
   }
 
   @Test
@@ -139,8 +153,11 @@ class ProgressMarksTest {
     heartbeat("brick-1", T0 + bound + 1);
     tick();
 
-    // Never beyond the silent brick while one of its records could still come; then no longer held back by it.
-    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, T0, T0 + bound + 1);
+    // Never beyond the silent brick while one of its records could still come; then no longer held
+    // back by it.
+    assertThat(marks())
+        .extracting(ProgressMark::getWatermarkMs)
+        .containsExactly(T0, T0, T0 + bound + 1);
   }
 
   @Test
@@ -153,7 +170,9 @@ class ProgressMarksTest {
     heartbeat("brick-1", T0 + timeout + 1);
     tick();
 
-    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, T0 + timeout + 1);
+    assertThat(marks())
+        .extracting(ProgressMark::getWatermarkMs)
+        .containsExactly(T0, T0 + timeout + 1);
   }
 
   @Test
@@ -167,7 +186,9 @@ class ProgressMarksTest {
     heartbeat("brick-1", LEARNED + 500);
     tick();
 
-    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(T0, LEARNED, LEARNED + 500);
+    assertThat(marks())
+        .extracting(ProgressMark::getWatermarkMs)
+        .containsExactly(T0, LEARNED, LEARNED + 500);
   }
 
   @Test
@@ -178,23 +199,31 @@ class ProgressMarksTest {
     farewell("brick-1", LEARNED + 300);
     tick();
 
-    assertThat(marks()).extracting(ProgressMark::getWatermarkMs).containsExactly(LEARNED, LEARNED + 300);
+    assertThat(marks())
+        .extracting(ProgressMark::getWatermarkMs)
+        .containsExactly(LEARNED, LEARNED + 300);
   }
 
   @Test
   void aMarkFollowsTheInvalidationsOfTheFopsBeforeItsWatermark() {
     heartbeat("brick-1", T0);
     fops.pipeInput(Gfids.format(FILE), fop(Fop.LOOKUP, "B", FILE, T0 + 100).build(), T0 + 100);
-    fops.pipeInput(Gfids.format(FILE), fop(Fop.WRITE, "A", FILE, T0 + 200).setStat(stat(7)).build(), T0 + 200);
+    fops.pipeInput(
+        Gfids.format(FILE), fop(Fop.WRITE, "A", FILE, T0 + 200).setStat(stat(7)).build(), T0 + 200);
     heartbeat("brick-1", LEARNED);
     tick();
 
     List<SpecificRecord> out = invalidations.readValuesToList();
     assertThat(out).hasSize(2);
-    assertThat(InvalidationBatches.perClient(out.get(0), TOPICS.invalidations(),
-        UpcallSerdes.invalidation().deserializer())).extracting(Invalidation::getClient).containsExactly("B");
-    assertThat(out.get(1)).isInstanceOfSatisfying(ProgressMark.class,
-        mark -> assertThat(mark.getWatermarkMs()).isGreaterThanOrEqualTo(T0 + 200));
+    assertThat(
+            InvalidationBatches.perClient(
+                out.get(0), TOPICS.invalidations(), UpcallSerdes.invalidation().deserializer()))
+        .extracting(Invalidation::getClient)
+        .containsExactly("B");
+    assertThat(out.get(1))
+        .isInstanceOfSatisfying(
+            ProgressMark.class,
+            mark -> assertThat(mark.getWatermarkMs()).isGreaterThanOrEqualTo(T0 + 200));
   }
 
   @Test
@@ -203,25 +232,36 @@ class ProgressMarksTest {
     heartbeat("brick-1", LEARNED);
     tick();
 
-    assertThat(driver.createOutputTopic(TOPICS.fopsDlq(), new StringDeserializer(), new StringDeserializer())
-        .isEmpty()).isTrue();
-    // The heartbeats went through (a mark claims the second one), and nothing else came out of them.
-    assertThat(invalidations.readValuesToList()).singleElement().isInstanceOfSatisfying(ProgressMark.class,
-        mark -> assertThat(mark.getWatermarkMs()).isEqualTo(LEARNED));
+    assertThat(
+            driver
+                .createOutputTopic(
+                    TOPICS.fopsDlq(), new StringDeserializer(), new StringDeserializer())
+                .isEmpty())
+        .isTrue();
+    // The heartbeats went through (a mark claims the second one), and nothing else came out of
+    // them.
+    assertThat(invalidations.readValuesToList())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ProgressMark.class, mark -> assertThat(mark.getWatermarkMs()).isEqualTo(LEARNED));
   }
 
   private void heartbeat(String brick, long eventTimeMs) {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L), eventTimeMs);
+    fops.pipeInput(
+        "heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L), eventTimeMs);
   }
 
   /** A heartbeat of a publisher that announces its delivery bound and heartbeat interval (v3). */
   private void announcing(String brick, long eventTimeMs, long deliveryBoundMs, long intervalMs) {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, deliveryBoundMs, intervalMs),
+    fops.pipeInput(
+        "heartbeat",
+        new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, deliveryBoundMs, intervalMs),
         eventTimeMs);
   }
 
   private void farewell(String brick, long eventTimeMs) {
-    fops.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, true, 0L, 0L), eventTimeMs);
+    fops.pipeInput(
+        "heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, true, 0L, 0L), eventTimeMs);
   }
 
   private void tick() {
@@ -230,6 +270,8 @@ class ProgressMarksTest {
 
   private List<ProgressMark> marks() {
     return invalidations.readValuesToList().stream()
-        .filter(ProgressMark.class::isInstance).map(ProgressMark.class::cast).toList();
+        .filter(ProgressMark.class::isInstance)
+        .map(ProgressMark.class::cast)
+        .toList();
   }
 }

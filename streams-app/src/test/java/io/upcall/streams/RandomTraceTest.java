@@ -34,10 +34,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RandomTraceTest {
   private static final int EVENTS = 1_500;
   static final List<String> CLIENTS = List.of("c0", "c1", "c2", "c3", "c4");
-  static final List<List<String>> PATTERN_SETS = List.of(List.of(), List.of("user.*"),
-      List.of("security.selinux", "trusted.?1"), List.of("trusted.[xy]*", "system.*"), List.of("[!u]*"));
+  static final List<List<String>> PATTERN_SETS =
+      List.of(
+          List.of(),
+          List.of("user.*"),
+          List.of("security.selinux", "trusted.?1"),
+          List.of("trusted.[xy]*", "system.*"),
+          List.of("[!u]*"));
   static final List<String> XATTR_NAMES =
-      List.of("user.a", "user.b", "security.selinux", "trusted.x1", "trusted.y2", "system.posix_acl_access");
+      List.of(
+          "user.a",
+          "user.b",
+          "security.selinux",
+          "trusted.x1",
+          "trusted.y2",
+          "system.posix_acl_access");
   private static final Fop[] FOPS = Fop.values();
 
   @ParameterizedTest(name = "seed {0}")
@@ -60,19 +71,26 @@ class RandomTraceTest {
           model.setEnabled(on);
         }
         if (random.nextInt(50) == 0) {
-          register(driver, model, CLIENTS.get(random.nextInt(CLIENTS.size())),
+          register(
+              driver,
+              model,
+              CLIENTS.get(random.nextInt(CLIENTS.size())),
               PATTERN_SETS.get(random.nextInt(PATTERN_SETS.size())));
         }
         for (FopRecord fop : trace.next()) {
           driver.advanceWallClockTo(fop.getEventTimeMs());
           driver.pipe(fop);
           model.process(fop, fop.getFopId());
-          driver.invalidations().forEach(invalidation -> actual.add(SpecModel.describe(observed(invalidation))));
+          driver
+              .invalidations()
+              .forEach(invalidation -> actual.add(SpecModel.describe(observed(invalidation))));
           model.drain().forEach(invalidation -> expected.add(SpecModel.describe(invalidation)));
         }
       }
     }
-    assertThat(expected).as("the model should send something in a trace this long").hasSizeGreaterThan(100);
+    assertThat(expected)
+        .as("the model should send something in a trace this long")
+        .hasSizeGreaterThan(100);
     assertThat(actual).as("seed %d, T=%d", seed, timeout).containsExactlyElementsOf(expected);
   }
 
@@ -90,12 +108,16 @@ class RandomTraceTest {
     }
     List<Arrival> arrivals = new ArrayList<>();
     for (int i = 0; i < inOrder.size(); i++) {
-      arrivals.add(new Arrival(inOrder.get(i).getEventTimeMs() + random.nextInt((int) reorderBoundMs), i,
-          inOrder.get(i)));
+      arrivals.add(
+          new Arrival(
+              inOrder.get(i).getEventTimeMs() + random.nextInt((int) reorderBoundMs),
+              i,
+              inOrder.get(i)));
     }
     arrivals.sort(Comparator.comparingLong(Arrival::at).thenComparingInt(Arrival::index));
     assertThat(IntStream.range(0, arrivals.size()).anyMatch(i -> arrivals.get(i).index() != i))
-        .as("the trace must really be reordered").isTrue();
+        .as("the trace must really be reordered")
+        .isTrue();
 
     List<SpecModel.Expected> expected = new ArrayList<>();
     List<SpecModel.Expected> actual = new ArrayList<>();
@@ -117,17 +139,24 @@ class RandomTraceTest {
     }
 
     assertThat(expected).hasSizeGreaterThan(100);
-    Map<String, List<SpecModel.Expected>> actualByTarget = actual.stream()
-        .collect(Collectors.groupingBy(e -> e.client() + " " + e.gfid()));
+    Map<String, List<SpecModel.Expected>> actualByTarget =
+        actual.stream().collect(Collectors.groupingBy(e -> e.client() + " " + e.gfid()));
     for (SpecModel.Expected needed : expected) {
-      List<SpecModel.Expected> candidates = actualByTarget.getOrDefault(needed.client() + " " + needed.gfid(), List.of());
-      assertThat(candidates).as("seed %d, T=%d: nothing covers %s", seed, timeout, SpecModel.describe(needed))
+      List<SpecModel.Expected> candidates =
+          actualByTarget.getOrDefault(needed.client() + " " + needed.gfid(), List.of());
+      assertThat(candidates)
+          .as("seed %d, T=%d: nothing covers %s", seed, timeout, SpecModel.describe(needed))
           .anySatisfy(got -> assertThat(covers(got, needed)).isTrue());
     }
     Map<Gfid, Set<String>> accessed = SpecModel.everAccessed(inOrder);
-    assertThat(actual).allSatisfy(got -> assertThat(accessed.getOrDefault(got.gfid(), Set.of()))
-        .as("seed %d: %s went to a client that never used the inode", seed, SpecModel.describe(got))
-        .contains(got.client()));
+    assertThat(actual)
+        .allSatisfy(
+            got ->
+                assertThat(accessed.getOrDefault(got.gfid(), Set.of()))
+                    .as(
+                        "seed %d: %s went to a client that never used the inode",
+                        seed, SpecModel.describe(got))
+                    .contains(got.client()));
   }
 
   /** True when {@code got} tells the client at least what {@code needed} does, as late or later. */
@@ -149,12 +178,23 @@ class RandomTraceTest {
   }
 
   private static SpecModel.Expected observed(Invalidation i) {
-    return new SpecModel.Expected(i.getClient(), i.getGfid(), i.getFlags(), i.getXattrs(), i.getStat(),
-        i.getParent(), i.getParentStat(), i.getOldParent(), i.getOldParentStat(), i.getEventTimeMs(),
-        i.getCauseFopId(), i.getExpireTimeSeconds());
+    return new SpecModel.Expected(
+        i.getClient(),
+        i.getGfid(),
+        i.getFlags(),
+        i.getXattrs(),
+        i.getStat(),
+        i.getParent(),
+        i.getParentStat(),
+        i.getOldParent(),
+        i.getOldParentStat(),
+        i.getEventTimeMs(),
+        i.getCauseFopId(),
+        i.getExpireTimeSeconds());
   }
 
-  private static void register(UpcallDriver driver, SpecModel model, String client, List<String> patterns) {
+  private static void register(
+      UpcallDriver driver, SpecModel model, String client, List<String> patterns) {
     driver.register(client, patterns.toArray(String[]::new));
     model.register(client, patterns);
   }
@@ -181,80 +221,105 @@ class RandomTraceTest {
     }
 
     List<FopRecord> next() {
-      int gap = random.nextInt(10) < 7 ? random.nextInt(300) : random.nextInt(10) < 9 ? random.nextInt(1_500)
-          : 2_000 + random.nextInt(6_000);
+      int gap =
+          random.nextInt(10) < 7
+              ? random.nextInt(300)
+              : random.nextInt(10) < 9 ? random.nextInt(1_500) : 2_000 + random.nextInt(6_000);
       time += 1 + gap;
       count++;
       Fop kind = FOPS[random.nextInt(FOPS.length - 1)]; // every kind but UNKNOWN
       Gfid target = pick(files);
       Gfid parent = pick(dirs);
-      FopRecord.Builder fop = Fops.fop(kind, CLIENTS.get(random.nextInt(CLIENTS.size())), target, time)
-          .setFopId("f" + count);
+      FopRecord.Builder fop =
+          Fops.fop(kind, CLIENTS.get(random.nextInt(CLIENTS.size())), target, time)
+              .setFopId("f" + count);
       if (random.nextBoolean()) {
         fop.setStat(stat(count * 10L + 1));
       }
       switch (kind) {
-        case READDIRP: {
-          fop.setGfid(parent);
-          List<Gfid> entries = new ArrayList<>();
-          entries.add(parent);
-          for (Gfid file : files) {
-            if (random.nextBoolean()) {
-              entries.add(file);
+        case READDIRP:
+          {
+            fop.setGfid(parent);
+            List<Gfid> entries = new ArrayList<>();
+            entries.add(parent);
+            for (Gfid file : files) {
+              if (random.nextBoolean()) {
+                entries.add(file);
+              }
             }
+            fop.setEntries(entries);
+            break;
           }
-          fop.setEntries(entries);
-          break;
-        }
-        case SETATTR: case FSETATTR:
+        case SETATTR:
+        case FSETATTR:
           fop.setModeChanged(random.nextBoolean());
           break;
-        case CREATE: case MKNOD: case MKDIR: case SYMLINK: {
-          Gfid created = Fops.gfid(nextGfid++);
-          files.set(random.nextInt(files.size()), created);
-          fop.setGfid(created).setParent(parent).setParentStat(maybeStat(2));
-          break;
-        }
-        case UNLINK: case RMDIR: {
-          int nlink = kind == Fop.RMDIR ? 0 : random.nextInt(3);
-          fop.setParent(parent).setParentStat(maybeStat(2)).setNlink(kind == Fop.RMDIR ? null : nlink);
-          if (nlink == 0) {
-            retire(target);
+        case CREATE:
+        case MKNOD:
+        case MKDIR:
+        case SYMLINK:
+          {
+            Gfid created = Fops.gfid(nextGfid++);
+            files.set(random.nextInt(files.size()), created);
+            fop.setGfid(created).setParent(parent).setParentStat(maybeStat(2));
+            break;
           }
-          break;
-        }
+        case UNLINK:
+        case RMDIR:
+          {
+            int nlink = kind == Fop.RMDIR ? 0 : random.nextInt(3);
+            fop.setParent(parent)
+                .setParentStat(maybeStat(2))
+                .setNlink(kind == Fop.RMDIR ? null : nlink);
+            if (nlink == 0) {
+              retire(target);
+            }
+            break;
+          }
         case LINK:
           fop.setParent(parent).setParentStat(maybeStat(2)).setNlink(2);
           break;
-        case RENAME: {
-          Gfid newParent = random.nextBoolean() ? parent : pick(dirs);
-          fop.setParent(parent).setParentStat(maybeStat(2)).setNewParent(newParent).setNewParentStat(maybeStat(3));
-          if (random.nextBoolean()) {
-            Gfid overwritten = pick(files);
-            if (!overwritten.equals(target)) {
-              int nlink = random.nextInt(2);
-              fop.setOverwritten(overwritten).setOverwrittenNlink(nlink);
-              if (nlink == 0) {
-                retire(overwritten);
+        case RENAME:
+          {
+            Gfid newParent = random.nextBoolean() ? parent : pick(dirs);
+            fop.setParent(parent)
+                .setParentStat(maybeStat(2))
+                .setNewParent(newParent)
+                .setNewParentStat(maybeStat(3));
+            if (random.nextBoolean()) {
+              Gfid overwritten = pick(files);
+              if (!overwritten.equals(target)) {
+                int nlink = random.nextInt(2);
+                fop.setOverwritten(overwritten).setOverwrittenNlink(nlink);
+                if (nlink == 0) {
+                  retire(overwritten);
+                }
               }
             }
+            break;
           }
-          break;
-        }
-        case SETXATTR: case FSETXATTR: case REMOVEXATTR: case FREMOVEXATTR: {
-          List<Xattr> xattrs = new ArrayList<>();
-          for (String name : XATTR_NAMES) {
-            if (random.nextInt(3) == 0) {
-              xattrs.add(xattr(name, kind.name().startsWith("REMOVE") || kind.name().startsWith("FREMOVE")
-                  ? null : "v" + count));
+        case SETXATTR:
+        case FSETXATTR:
+        case REMOVEXATTR:
+        case FREMOVEXATTR:
+          {
+            List<Xattr> xattrs = new ArrayList<>();
+            for (String name : XATTR_NAMES) {
+              if (random.nextInt(3) == 0) {
+                xattrs.add(
+                    xattr(
+                        name,
+                        kind.name().startsWith("REMOVE") || kind.name().startsWith("FREMOVE")
+                            ? null
+                            : "v" + count));
+              }
             }
+            if (xattrs.isEmpty()) {
+              xattrs.add(xattr(XATTR_NAMES.get(random.nextInt(XATTR_NAMES.size())), null));
+            }
+            fop.setXattrs(xattrs);
+            break;
           }
-          if (xattrs.isEmpty()) {
-            xattrs.add(xattr(XATTR_NAMES.get(random.nextInt(XATTR_NAMES.size())), null));
-          }
-          fop.setXattrs(xattrs);
-          break;
-        }
         default:
           break;
       }

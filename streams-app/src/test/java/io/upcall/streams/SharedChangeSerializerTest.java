@@ -30,18 +30,30 @@ class SharedChangeSerializerTest {
   @Test
   void everyRecipientOfEveryChangeGetsTheBytesTheBuiltInSerializerWrites() {
     Random random = new Random(5);
-    List<String> clients = List.of("", "c", "x".repeat(63), "y".repeat(64), "z".repeat(200), "cliënt-ß-€-日本",
-        "CTX_ID:5a6b7c8d-1111-4222-8333-944455556666-GRAPH_ID:0-PID:4242-HOST:client7-PC_NAME:vol0-client-0-RECON_NO:-0");
+    List<String> clients =
+        List.of(
+            "",
+            "c",
+            "x".repeat(63),
+            "y".repeat(64),
+            "z".repeat(200),
+            "cliënt-ß-€-日本",
+            "CTX_ID:5a6b7c8d-1111-4222-8333-944455556666-GRAPH_ID:0-PID:4242-HOST:client7-PC_NAME:vol0-client-0-RECON_NO:-0");
     int checked = 0;
     for (int change = 0; change < 200; change++) {
       Invalidation base = change(random, change);
-      // Recipients of one change in a row, sometimes interleaved with another change, as fan-outs interleave.
+      // Recipients of one change in a row, sometimes interleaved with another change, as fan-outs
+      // interleave.
       for (int n = 0; n < 1 + random.nextInt(6); n++) {
         Invalidation invalidation = random.nextInt(5) == 0 ? change(random, change + 1_000) : base;
-        Invalidation forClient = Invalidation.newBuilder(invalidation)
-            .setClient(clients.get(random.nextInt(clients.size()))).build();
-        assertThat(shared.serialize("t", forClient)).isEqualTo(builtIn.serializer().serialize("t", forClient));
-        assertThat(builtIn.deserializer().deserialize("t", shared.serialize("t", forClient))).isEqualTo(forClient);
+        Invalidation forClient =
+            Invalidation.newBuilder(invalidation)
+                .setClient(clients.get(random.nextInt(clients.size())))
+                .build();
+        assertThat(shared.serialize("t", forClient))
+            .isEqualTo(builtIn.serializer().serialize("t", forClient));
+        assertThat(builtIn.deserializer().deserialize("t", shared.serialize("t", forClient)))
+            .isEqualTo(forClient);
         checked++;
       }
     }
@@ -60,32 +72,48 @@ class SharedChangeSerializerTest {
     variants.add(Invalidation.newBuilder(first).setExpireTimeSeconds(7).build());
     for (Invalidation variant : variants) {
       shared.serialize("t", first);
-      assertThat(shared.serialize("t", variant)).isEqualTo(builtIn.serializer().serialize("t", variant));
+      assertThat(shared.serialize("t", variant))
+          .isEqualTo(builtIn.serializer().serialize("t", variant));
     }
   }
 
   @Test
   void aConfiguredSerdeWithAnotherEncodingKeepsItsOwnSerializer() {
-    Serde<Invalidation> other = new Serde<>() {
-      @Override
-      public Serializer<Invalidation> serializer() {
-        return (topic, invalidation) -> invalidation == null ? null : invalidation.toString().getBytes();
-      }
+    Serde<Invalidation> other =
+        new Serde<>() {
+          @Override
+          public Serializer<Invalidation> serializer() {
+            return (topic, invalidation) ->
+                invalidation == null ? null : invalidation.toString().getBytes();
+          }
 
-      @Override
-      public Deserializer<Invalidation> deserializer() {
-        return (topic, bytes) -> null;
-      }
-    };
+          @Override
+          public Deserializer<Invalidation> deserializer() {
+            return (topic, bytes) -> null;
+          }
+        };
     assertThat(SharedChangeSerializer.of(other)).isNotInstanceOf(SharedChangeSerializer.class);
   }
 
   private static Invalidation change(Random random, int n) {
-    List<Xattr> xattrs = random.nextInt(3) == 0 ? List.of(xattr("user.a", "v" + n), xattr("user.b", null)) : List.of();
-    return new Invalidation("", Gfids.of(new UUID(n, random.nextLong())), 1 + random.nextInt(0xFFF),
-        "vol" + random.nextInt(3), random.nextBoolean() ? stat(n) : null,
-        random.nextBoolean() ? Gfids.of(new UUID(7, n)) : null, random.nextBoolean() ? stat(n + 1) : null,
-        null, null, xattrs, random.nextInt(120), 1_700_000_000_000L + n, "brick-" + random.nextInt(4),
+    List<Xattr> xattrs =
+        random.nextInt(3) == 0
+            ? List.of(xattr("user.a", "v" + n), xattr("user.b", null))
+            : List.of();
+    return new Invalidation(
+        "",
+        Gfids.of(new UUID(n, random.nextLong())),
+        1 + random.nextInt(0xFFF),
+        "vol" + random.nextInt(3),
+        random.nextBoolean() ? stat(n) : null,
+        random.nextBoolean() ? Gfids.of(new UUID(7, n)) : null,
+        random.nextBoolean() ? stat(n + 1) : null,
+        null,
+        null,
+        xattrs,
+        random.nextInt(120),
+        1_700_000_000_000L + n,
+        "brick-" + random.nextInt(4),
         random.nextBoolean() ? "fop-" + n : "upcall.fops-3@" + n);
   }
 }

@@ -36,8 +36,19 @@ import java.util.TreeMap;
  */
 final class SpecModel {
   /** What the model says one client gets. */
-  record Expected(String client, Gfid gfid, int flags, List<Xattr> xattrs, Iatt stat, Gfid parent,
-      Iatt parentStat, Gfid oldParent, Iatt oldParentStat, long eventTimeMs, String cause, int expire) {}
+  record Expected(
+      String client,
+      Gfid gfid,
+      int flags,
+      List<Xattr> xattrs,
+      Iatt stat,
+      Gfid parent,
+      Iatt parentStat,
+      Gfid oldParent,
+      Iatt oldParentStat,
+      long eventTimeMs,
+      String cause,
+      int expire) {}
 
   private final Map<Gfid, TreeMap<String, Long>> lastAccess = new HashMap<>();
   private final Map<String, Long> transactions = new HashMap<>();
@@ -81,8 +92,20 @@ final class SpecModel {
     String c = fop.getClient();
     Gfid g = fop.getGfid();
     switch (fop.getFop()) {
-      case LOOKUP: case STAT: case FSTAT: case ACCESS: case READ: case READLINK: case OPEN: case OPENDIR:
-      case STATFS: case LK: case SEEK: case GETXATTR: case FGETXATTR: case READDIR:
+      case LOOKUP:
+      case STAT:
+      case FSTAT:
+      case ACCESS:
+      case READ:
+      case READLINK:
+      case OPEN:
+      case OPENDIR:
+      case STATFS:
+      case LK:
+      case SEEK:
+      case GETXATTR:
+      case FGETXATTR:
+      case READDIR:
         touch(g, c, second);
         break;
       case READDIRP:
@@ -91,32 +114,59 @@ final class SpecModel {
           touch(entry, c, second);
         }
         break;
-      case WRITE: case TRUNCATE: case FTRUNCATE: case FALLOCATE: case DISCARD: case ZEROFILL: case PUT:
+      case WRITE:
+      case TRUNCATE:
+      case FTRUNCATE:
+      case FALLOCATE:
+      case DISCARD:
+      case ZEROFILL:
+      case PUT:
       case COPY_FILE_RANGE:
         notify(g, change.flags(mask(SIZE, TIMES)).stat(fop.getStat()));
         break;
-      case SETATTR: case FSETATTR:
-        notify(g, change.flags(mask(SIZE, TIMES, OWN, MODE, PERM) | (fop.getModeChanged() ? XATTR.bit() : 0))
-            .stat(fop.getStat()));
+      case SETATTR:
+      case FSETATTR:
+        notify(
+            g,
+            change
+                .flags(
+                    mask(SIZE, TIMES, OWN, MODE, PERM) | (fop.getModeChanged() ? XATTR.bit() : 0))
+                .stat(fop.getStat()));
         break;
-      case CREATE: case MKNOD: case MKDIR: case SYMLINK:
+      case CREATE:
+      case MKNOD:
+      case MKDIR:
+      case SYMLINK:
         touch(g, c, second);
         notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         break;
-      case UNLINK: case RMDIR:
-        notify(g, change.flags(mask(NLINK, TIMES, PARENT_TIMES)).parent(fop.getParent(), fop.getParentStat()));
+      case UNLINK:
+      case RMDIR:
+        notify(
+            g,
+            change
+                .flags(mask(NLINK, TIMES, PARENT_TIMES))
+                .parent(fop.getParent(), fop.getParentStat()));
         if (fop.getFop() == Fop.RMDIR || Integer.valueOf(0).equals(fop.getNlink())) {
           forget(g, change);
         }
         notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         break;
       case LINK:
-        notify(g, change.flags(mask(NLINK, TIMES, PARENT_TIMES)).parent(fop.getParent(), fop.getParentStat()));
+        notify(
+            g,
+            change
+                .flags(mask(NLINK, TIMES, PARENT_TIMES))
+                .parent(fop.getParent(), fop.getParentStat()));
         notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         break;
       case RENAME:
-        notify(g, change.flags(mask(RENAME, PARENT_TIMES)).parent(fop.getNewParent(), fop.getNewParentStat())
-            .oldParent(fop.getParent(), fop.getParentStat()));
+        notify(
+            g,
+            change
+                .flags(mask(RENAME, PARENT_TIMES))
+                .parent(fop.getNewParent(), fop.getNewParentStat())
+                .oldParent(fop.getParent(), fop.getParentStat()));
         notify(fop.getParent(), change.flags(TIMES.bit()).stat(fop.getParentStat()));
         if (!fop.getNewParent().equals(fop.getParent())) {
           notify(fop.getNewParent(), change.flags(TIMES.bit()).stat(fop.getNewParentStat()));
@@ -129,13 +179,23 @@ final class SpecModel {
           }
         }
         break;
-      case SETXATTR: case FSETXATTR:
-        notify(g, change.flags(XATTR.bit() | (fop.getStat() != null ? TIMES.bit() : 0)).stat(fop.getStat())
-            .xattrs(fop.getXattrs()));
+      case SETXATTR:
+      case FSETXATTR:
+        notify(
+            g,
+            change
+                .flags(XATTR.bit() | (fop.getStat() != null ? TIMES.bit() : 0))
+                .stat(fop.getStat())
+                .xattrs(fop.getXattrs()));
         break;
-      case REMOVEXATTR: case FREMOVEXATTR:
-        notify(g, change.flags(XATTR_RM.bit() | (fop.getStat() != null ? TIMES.bit() : 0)).stat(fop.getStat())
-            .xattrs(fop.getXattrs()));
+      case REMOVEXATTR:
+      case FREMOVEXATTR:
+        notify(
+            g,
+            change
+                .flags(XATTR_RM.bit() | (fop.getStat() != null ? TIMES.bit() : 0))
+                .stat(fop.getStat())
+                .xattrs(fop.getXattrs()));
         break;
       default:
         break;
@@ -186,9 +246,20 @@ final class SpecModel {
   }
 
   private void emit(String client, Gfid g, Change change, int flags, List<Xattr> xattrs) {
-    out.add(new Expected(client, g, flags, xattrs == null ? List.of() : xattrs, change.stat, change.parent,
-        change.parentStat, change.oldParent, change.oldParentStat, change.fop.getEventTimeMs(), change.cause,
-        timeout));
+    out.add(
+        new Expected(
+            client,
+            g,
+            flags,
+            xattrs == null ? List.of() : xattrs,
+            change.stat,
+            change.parent,
+            change.parentStat,
+            change.oldParent,
+            change.oldParentStat,
+            change.fop.getEventTimeMs(),
+            change.cause,
+            timeout));
   }
 
   private static boolean matchesAny(List<String> globs, String name) {
@@ -219,15 +290,37 @@ final class SpecModel {
   }
 
   static String describe(Expected e) {
-    return e.client() + " " + Gfids.format(e.gfid()) + " " + e.flags() + " " + xattrs(e.xattrs()) + " stat="
-        + size(e.stat()) + " parent=" + e.parent() + "/" + size(e.parentStat()) + " old=" + e.oldParent() + "/"
-        + size(e.oldParentStat()) + " t=" + e.eventTimeMs() + " cause=" + e.cause() + " T=" + e.expire();
+    return e.client()
+        + " "
+        + Gfids.format(e.gfid())
+        + " "
+        + e.flags()
+        + " "
+        + xattrs(e.xattrs())
+        + " stat="
+        + size(e.stat())
+        + " parent="
+        + e.parent()
+        + "/"
+        + size(e.parentStat())
+        + " old="
+        + e.oldParent()
+        + "/"
+        + size(e.oldParentStat())
+        + " t="
+        + e.eventTimeMs()
+        + " cause="
+        + e.cause()
+        + " T="
+        + e.expire();
   }
 
   static String xattrs(List<Xattr> xattrs) {
     StringBuilder text = new StringBuilder("[");
     for (Xattr xattr : xattrs) {
-      text.append(xattr.getName()).append('=').append(xattr.getValue() == null ? "-" : xattr.getValue().remaining())
+      text.append(xattr.getName())
+          .append('=')
+          .append(xattr.getValue() == null ? "-" : xattr.getValue().remaining())
           .append(' ');
     }
     return text.append(']').toString();

@@ -40,16 +40,22 @@ class TrackedPairsBoundTest {
       driver.pipe(fop(Fop.STAT, "c4", F4, T0 + 3_000).build());
 
       List<Invalidation> told = driver.invalidations();
-      assertThat(told).extracting(Invalidation::getClient, i -> Gfids.format(i.getGfid()), Invalidation::getFlags,
+      assertThat(told)
+          .extracting(
+              Invalidation::getClient,
+              i -> Gfids.format(i.getGfid()),
+              Invalidation::getFlags,
               Invalidation::getCauseFopId)
-          .containsExactly(Tuple.tuple("c1", Gfids.format(F1), UpcallFlag.FORGET.bit(),
-              "max-tracked-pairs"));
+          .containsExactly(
+              Tuple.tuple("c1", Gfids.format(F1), UpcallFlag.FORGET.bit(), "max-tracked-pairs"));
       assertThat(driver.trackedOn(F1)).isEmpty();
       assertThat(driver.trackedPairs()).isEqualTo(3);
 
-      // c1 is no longer told of F1's changes; it already dropped F1, so it fetches (and is tracked) again.
+      // c1 is no longer told of F1's changes; it already dropped F1, so it fetches (and is tracked)
+      // again.
       driver.pipe(fop(Fop.WRITE, "w", F1, T0 + 4_000).setStat(Fops.stat(1)).build());
-      assertThat(driver.invalidations()).extracting(Invalidation::getClient, i -> Gfids.format(i.getGfid()))
+      assertThat(driver.invalidations())
+          .extracting(Invalidation::getClient, i -> Gfids.format(i.getGfid()))
           .containsExactly(Tuple.tuple("c2", Gfids.format(F2))); // w's pair evicted c2's
     }
   }
@@ -60,7 +66,8 @@ class TrackedPairsBoundTest {
       driver.pipe(fop(Fop.STAT, "c1", F1, T0).build());
       driver.pipe(fop(Fop.STAT, "c2", F2, T0 + 1_000).build());
       driver.pipe(fop(Fop.STAT, "c3", F3, T0 + 2_000).build());
-      driver.pipe(fop(Fop.LOOKUP, "c1", F1, T0 + 3_000).build()); // c1 accessed F1 again: now the newest
+      driver.pipe(
+          fop(Fop.LOOKUP, "c1", F1, T0 + 3_000).build()); // c1 accessed F1 again: now the newest
 
       driver.pipe(fop(Fop.STAT, "c4", F4, T0 + 4_000).build());
 
@@ -76,7 +83,9 @@ class TrackedPairsBoundTest {
       driver.pipe(fop(Fop.STAT, "c1", F1, T0).build());
       driver.pipe(fop(Fop.STAT, "c2", F2, T0 + 1_000).build());
 
-      driver.pipe(fop(Fop.STAT, "c3", F3, T0 + 61_000).build()); // 61 s later: c1 is not fresh on F1 (T = 60)
+      driver.pipe(
+          fop(Fop.STAT, "c3", F3, T0 + 61_000)
+              .build()); // 61 s later: c1 is not fresh on F1 (T = 60)
 
       assertThat(driver.invalidations()).isEmpty();
       assertThat(driver.trackedOn(F1)).isEmpty();
@@ -86,16 +95,20 @@ class TrackedPairsBoundTest {
 
   @Test
   void theBoundIsSharedByTheTasks() {
-    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", "10")).trackingBound(4).perTask()).isEqualTo(3);
+    assertThat(
+            new UpcallStreamsConfig(Map.of("max-tracked-pairs", "10")).trackingBound(4).perTask())
+        .isEqualTo(3);
     assertThat(new UpcallStreamsConfig(Map.of()).trackingBound(12).perTask())
         .isEqualTo((TrackingBound.MAX_TRACKED_PAIRS_DEFAULT + 11) / 12);
-    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", 1)).trackingBound(4).perTask()).isEqualTo(1);
+    assertThat(new UpcallStreamsConfig(Map.of("max-tracked-pairs", 1)).trackingBound(4).perTask())
+        .isEqualTo(1);
   }
 
   @Test
   void theOptionIsValidatedAtStartAndKeptFromKafka() {
     assertThatThrownBy(() -> new UpcallStreamsConfig(Map.of("max-tracked-pairs", "0")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("max-tracked-pairs");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max-tracked-pairs");
     UpcallStreamsConfig config = new UpcallStreamsConfig(Map.of("max-tracked-pairs", "5000000"));
     assertThat(config.streamsProperties()).doesNotContainKey("max-tracked-pairs");
     assertThat(config.trackingBound(12).perTask()).isEqualTo(416_667);
@@ -117,6 +130,7 @@ class TrackedPairsBoundTest {
   }
 
   private static UpcallDriver bounded(long maxPairs) {
-    return new UpcallDriver(Switches.DEFAULTS, Instant.ofEpochMilli(T0), 1, Map.of("max-tracked-pairs", maxPairs));
+    return new UpcallDriver(
+        Switches.DEFAULTS, Instant.ofEpochMilli(T0), 1, Map.of("max-tracked-pairs", maxPairs));
   }
 }

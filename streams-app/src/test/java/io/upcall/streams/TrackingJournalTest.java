@@ -24,28 +24,37 @@ class TrackingJournalTest {
   private static final int GFIDS = 40;
   private static final int CLIENTS = 25;
 
-  private final KeyValueStore<Long, byte[]> journal = store("journal", Serdes.Long(), Serdes.ByteArray());
+  private final KeyValueStore<Long, byte[]> journal =
+      store("journal", Serdes.Long(), Serdes.ByteArray());
 
   private static <K, V> KeyValueStore<K, V> store(String name, Serde<K> keys, Serde<V> values) {
-    KeyValueStore<K, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values)
-        .withLoggingDisabled().build();
+    KeyValueStore<K, V> store =
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values)
+            .withLoggingDisabled()
+            .build();
     store.init(new MockProcessorContext<>().getStateStoreContext(), store);
     return store;
   }
 
-  private TrackedClients tracked(KeyValueStore<Bytes, Long> pairs, long maxPairs, long cutoffSecond) {
-    return new TrackedClients(pairs, store("order", Serdes.Bytes(), Serdes.ByteArray()),
-        new TrackingJournal(journal), maxPairs, cutoffSecond);
+  private TrackedClients tracked(
+      KeyValueStore<Bytes, Long> pairs, long maxPairs, long cutoffSecond) {
+    return new TrackedClients(
+        pairs,
+        store("order", Serdes.Bytes(), Serdes.ByteArray()),
+        new TrackingJournal(journal),
+        maxPairs,
+        cutoffSecond);
   }
 
   private static Map<Bytes, Long> contents(KeyValueStore<Bytes, Long> store) {
     Map<Bytes, Long> contents = new TreeMap<>();
     try (KeyValueIterator<Bytes, Long> all = store.all()) {
-      all.forEachRemaining(entry -> {
-        if (TrackedClients.isPair(entry.key)) {
-          contents.put(entry.key, entry.value);
-        }
-      });
+      all.forEachRemaining(
+          entry -> {
+            if (TrackedClients.isPair(entry.key)) {
+              contents.put(entry.key, entry.value);
+            }
+          });
     }
     return contents;
   }
@@ -58,7 +67,8 @@ class TrackingJournalTest {
   }
 
   /** Random touches (some late), forgets and evictions, persisted after each "record" as the processor does. */
-  private static void randomWork(TrackedClients tracked, Random random, int records, long firstSecond) {
+  private static void randomWork(
+      TrackedClients tracked, Random random, int records, long firstSecond) {
     long second = firstSecond;
     for (int i = 0; i < records; i++) {
       second += random.nextInt(3) == 0 ? 1 : 0;
@@ -86,7 +96,8 @@ class TrackingJournalTest {
     TrackedClients rebuilt = tracked(fresh, 600, Long.MIN_VALUE);
     assertThat(contents(fresh)).isEqualTo(tracked);
     assertThat(rebuilt.size()).isEqualTo(before.size());
-    // The same owner, restarted cleanly: its pairs note the journal's end, so they are kept as they are.
+    // The same owner, restarted cleanly: its pairs note the journal's end, so they are kept as they
+    // are.
     TrackedClients restarted = tracked(pairs, 600, Long.MIN_VALUE);
     assertThat(contents(pairs)).isEqualTo(tracked);
     assertThat(restarted.size()).isEqualTo(before.size());
@@ -98,7 +109,8 @@ class TrackingJournalTest {
     TrackedClients owner = tracked(pairs, 600, Long.MIN_VALUE);
     Random random = new Random(4);
     randomWork(owner, random, 5_000, 1_000);
-    // What an owner keeps when the task moves away: its pairs as they were then, noting the journal's end then.
+    // What an owner keeps when the task moves away: its pairs as they were then, noting the
+    // journal's end then.
     KeyValueStore<Bytes, Long> leftBehind = store("left-behind", Serdes.Bytes(), Serdes.Long());
     try (KeyValueIterator<Bytes, Long> all = pairs.all()) {
       all.forEachRemaining(entry -> leftBehind.put(entry.key, entry.value));
@@ -119,18 +131,22 @@ class TrackingJournalTest {
     Random random = new Random(2);
     for (int round = 0; round < 20; round++) {
       randomWork(tracker, random, 5_000, 1_000 + round * 10L);
-      tracker.expire(Long.MIN_VALUE, Duration.ofSeconds(1), System::nanoTime); // the punctuation: compacts
+      tracker.expire(
+          Long.MIN_VALUE, Duration.ofSeconds(1), System::nanoTime); // the punctuation: compacts
       tracker.persist();
     }
-    view.replay(Long.MIN_VALUE, new TrackingJournal.Replay() {
-      @Override
-      public void touched(Bytes key, long second) {}
+    view.replay(
+        Long.MIN_VALUE,
+        new TrackingJournal.Replay() {
+          @Override
+          public void touched(Bytes key, long second) {}
 
-      @Override
-      public void untracked(Bytes key) {}
-    });
+          @Override
+          public void untracked(Bytes key) {}
+        });
     // 100,000 touches of at most 1,000 pairs: without compaction the journal would hold them all.
-    assertThat(view.entries()).isLessThan(2 * tracker.size() + TrackingJournal.SLACK_ENTRIES + 1_000);
+    assertThat(view.entries())
+        .isLessThan(2 * tracker.size() + TrackingJournal.SLACK_ENTRIES + 1_000);
     KeyValueStore<Bytes, Long> fresh = store("fresh", Serdes.Bytes(), Serdes.Long());
     tracked(fresh, 10_000, Long.MIN_VALUE);
     assertThat(contents(fresh)).isEqualTo(contents(pairs));

@@ -70,7 +70,12 @@ final class UpcallDriver implements AutoCloseable {
   }
 
   /** As above, with batches held as {@code batching} says (the wall clock writes them). */
-  UpcallDriver(Switches defaults, Instant start, int partitions, Map<String, ?> configs, BatchSettings batching) {
+  UpcallDriver(
+      Switches defaults,
+      Instant start,
+      int partitions,
+      Map<String, ?> configs,
+      BatchSettings batching) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -83,18 +88,43 @@ final class UpcallDriver implements AutoCloseable {
     }
     wallClock = start;
     UpcallStreamsConfig options = new UpcallStreamsConfig(configs);
-    TopologySettings settings = new TopologySettings(TOPICS, defaults, EXPIRY_INTERVAL,
-        options.progressMarks(partitions), options.trackingBound(partitions), batching, partitions, configs, props);
+    TopologySettings settings =
+        new TopologySettings(
+            TOPICS,
+            defaults,
+            EXPIRY_INTERVAL,
+            options.progressMarks(partitions),
+            options.trackingBound(partitions),
+            batching,
+            partitions,
+            configs,
+            props);
     driver = new TopologyTestDriver(UpcallTopology.build(settings), props, start);
-    fops = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
-    rawFops = driver.createInputTopic(TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
-    heartbeats = driver.createInputTopic(TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
-    xattrInterest = driver.createInputTopic(TOPICS.xattrInterest(), new StringSerializer(),
-        UpcallSerdes.xattrInterest().serializer());
-    config = driver.createInputTopic(TOPICS.config(), new StringSerializer(), UpcallSerdes.configChange().serializer());
-    invalidations = driver.createOutputTopic(TOPICS.invalidations(), new StringDeserializer(),
-        UpcallSerdes.invalidationsTopic().deserializer());
-    deadLetters = driver.createOutputTopic(TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    fops =
+        driver.createInputTopic(
+            TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
+    rawFops =
+        driver.createInputTopic(
+            TOPICS.fops(), new ByteArraySerializer(), new ByteArraySerializer());
+    heartbeats =
+        driver.createInputTopic(
+            TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
+    xattrInterest =
+        driver.createInputTopic(
+            TOPICS.xattrInterest(),
+            new StringSerializer(),
+            UpcallSerdes.xattrInterest().serializer());
+    config =
+        driver.createInputTopic(
+            TOPICS.config(), new StringSerializer(), UpcallSerdes.configChange().serializer());
+    invalidations =
+        driver.createOutputTopic(
+            TOPICS.invalidations(),
+            new StringDeserializer(),
+            UpcallSerdes.invalidationsTopic().deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            TOPICS.fopsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   UpcallDriver(Switches defaults) {
@@ -108,8 +138,8 @@ final class UpcallDriver implements AutoCloseable {
 
   /** A heartbeat of {@code brick} at {@code eventTimeMs}: every fop it stamped before is published. */
   void heartbeat(String brick, long eventTimeMs) {
-    heartbeats.pipeInput("heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L),
-        eventTimeMs);
+    heartbeats.pipeInput(
+        "heartbeat", new BrickHeartbeat("vol", brick, eventTimeMs, 0L, false, 0L, 0L), eventTimeMs);
   }
 
   void pipeRaw(byte[] key, byte[] value) {
@@ -117,7 +147,8 @@ final class UpcallDriver implements AutoCloseable {
   }
 
   void register(String client, String... patterns) {
-    xattrInterest.pipeInput(client, new XattrInterest(client, List.of(patterns), wallClock.toEpochMilli()));
+    xattrInterest.pipeInput(
+        client, new XattrInterest(client, List.of(patterns), wallClock.toEpochMilli()));
   }
 
   void unregister(String client) {
@@ -143,7 +174,9 @@ final class UpcallDriver implements AutoCloseable {
 
   /** Every invalidation emitted since the last call. */
   List<Invalidation> invalidations() {
-    return InvalidationBatches.perClient(invalidations.readValuesToList(), TOPICS.invalidations(),
+    return InvalidationBatches.perClient(
+        invalidations.readValuesToList(),
+        TOPICS.invalidations(),
         UpcallSerdes.invalidation().deserializer());
   }
 
@@ -169,7 +202,8 @@ final class UpcallDriver implements AutoCloseable {
   /** The (gfid, client) pairs tracked, without the pairs store's note of the journal position. */
   long trackedPairs() {
     long count = 0;
-    try (KeyValueIterator<Bytes, Long> all = this.<Bytes, Long>store(UpcallProcessor.TRACKED_CLIENTS_STORE).all()) {
+    try (KeyValueIterator<Bytes, Long> all =
+        this.<Bytes, Long>store(UpcallProcessor.TRACKED_CLIENTS_STORE).all()) {
       while (all.hasNext()) {
         if (TrackedClients.isPair(all.next().key)) {
           count++;
@@ -196,7 +230,8 @@ final class UpcallDriver implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
-    // The driver empties its state dir but leaves the directory; a full run would leave a thousand behind.
+    // The driver empties its state dir but leaves the directory; a full run would leave a thousand
+    // behind.
     try {
       Utils.delete(stateDir);
     } catch (IOException e) {

@@ -137,8 +137,11 @@ class UpcallProcessorTest {
       driver.pipe(fop(Fop.UNLINK, "A", FILE, T0 + 1_000).setParent(DIR).setNlink(0).build());
       assertThat(brief(driver.invalidations()))
           .containsExactly("B 3 NLINK|TIMES|PARENT_TIMES", "A 3 FORGET", "B 3 FORGET", "B 1 TIMES");
-      // C was not fresh, so it got no FORGET; it lingers until expiry for a late change older than the forget.
-      assertThat(driver.trackedOn(FILE)).as("tracked clients of the forgotten inode").containsExactly("C");
+      // C was not fresh, so it got no FORGET; it lingers until expiry for a late change older than
+      // the forget.
+      assertThat(driver.trackedOn(FILE))
+          .as("tracked clients of the forgotten inode")
+          .containsExactly("C");
       assertThat(driver.trackedOn(DIR)).containsExactly("A", "B");
 
       write(driver, "A", FILE, T0 + 2_000);
@@ -157,12 +160,20 @@ class UpcallProcessorTest {
         for (String client : List.of("B", "C", "D", "E")) {
           lookup(driver, client, FILE, T0);
         }
-        driver.pipe(fop(Fop.SETXATTR, "A", FILE, T0 + 1_000).setXattrs(List.of(xattr("user.x", "1"),
-            xattr("security.selinux", "s"), xattr("trusted.a1", "t"), xattr("trusted.c1", "t"),
-            xattr("other.y", "o"))).build());
+        driver.pipe(
+            fop(Fop.SETXATTR, "A", FILE, T0 + 1_000)
+                .setXattrs(
+                    List.of(
+                        xattr("user.x", "1"),
+                        xattr("security.selinux", "s"),
+                        xattr("trusted.a1", "t"),
+                        xattr("trusted.c1", "t"),
+                        xattr("other.y", "o")))
+                .build());
         List<Invalidation> out = driver.invalidations();
         assertThat(brief(out)).containsExactly("B 3 XATTR", "C 3 XATTR", "E 3 XATTR");
-        assertThat(out).extracting(Fops::names)
+        assertThat(out)
+            .extracting(Fops::names)
             .containsExactly(List.of("user.x"), List.of("security.selinux"), List.of("trusted.a1"));
       }
     }
@@ -173,14 +184,19 @@ class UpcallProcessorTest {
         driver.register("B", "user.*");
         lookup(driver, "B", FILE, T0);
         driver.register("B", "other.*");
-        driver.pipe(fop(Fop.REMOVEXATTR, "A", FILE, T0 + 1_000)
-            .setXattrs(List.of(xattr("user.x", null), xattr("other.y", null))).build());
+        driver.pipe(
+            fop(Fop.REMOVEXATTR, "A", FILE, T0 + 1_000)
+                .setXattrs(List.of(xattr("user.x", null), xattr("other.y", null)))
+                .build());
         List<Invalidation> out = driver.invalidations();
         assertThat(brief(out)).containsExactly("B 3 XATTR_RM");
         assertThat(names(out.get(0))).containsExactly("other.y");
 
         driver.unregister("B");
-        driver.pipe(fop(Fop.SETXATTR, "A", FILE, T0 + 2_000).setXattrs(List.of(xattr("other.y", "2"))).build());
+        driver.pipe(
+            fop(Fop.SETXATTR, "A", FILE, T0 + 2_000)
+                .setXattrs(List.of(xattr("other.y", "2")))
+                .build());
         assertThat(driver.invalidations()).isEmpty();
       }
     }
@@ -194,9 +210,14 @@ class UpcallProcessorTest {
         lookup(driver, "B", FILE, T0);
         lookup(driver, "B", DIR, T0);
         lookup(driver, "B", OTHER_DIR, T0);
-        var rename = fop(Fop.RENAME, "A", FILE, T0 + 1_000).setParent(DIR).setNewParent(OTHER_DIR).setTxId("A:7");
+        var rename =
+            fop(Fop.RENAME, "A", FILE, T0 + 1_000)
+                .setParent(DIR)
+                .setNewParent(OTHER_DIR)
+                .setTxId("A:7");
         driver.pipe(rename.build());
-        assertThat(brief(driver.invalidations())).containsExactly("B 3 RENAME|PARENT_TIMES", "B 1 TIMES", "B 2 TIMES");
+        assertThat(brief(driver.invalidations()))
+            .containsExactly("B 3 RENAME|PARENT_TIMES", "B 1 TIMES", "B 2 TIMES");
         driver.pipe(rename.setBrick("brick-2").setEventTimeMs(T0 + 1_200).build());
         assertThat(driver.invalidations()).isEmpty();
       }
@@ -209,7 +230,8 @@ class UpcallProcessorTest {
         var write = fop(Fop.WRITE, "A", FILE, T0 + 1_000).setStat(stat(T0 + 1_000)).setTxId("A:9");
         driver.pipe(write.build());
         assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");
-        // At-least-once replays a copy whose state survived a crash but whose invalidation may not have.
+        // At-least-once replays a copy whose state survived a crash but whose invalidation may not
+        // have.
         driver.pipe(write.build());
         assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");
         driver.pipe(write.setBrick("brick-2").build()); // the replica's copy still changes nothing
@@ -222,9 +244,15 @@ class UpcallProcessorTest {
       try (UpcallDriver driver = driver(60)) {
         lookup(driver, "B", FILE, T0);
         lookup(driver, "C", FILE, T0);
-        var unlink = fop(Fop.UNLINK, "A", FILE, T0 + 1_000).setParent(DIR).setNlink(0).setFopId("u1").setTxId("A:3");
+        var unlink =
+            fop(Fop.UNLINK, "A", FILE, T0 + 1_000)
+                .setParent(DIR)
+                .setNlink(0)
+                .setFopId("u1")
+                .setTxId("A:3");
         driver.pipe(unlink.build());
-        assertThat(brief(driver.invalidations())).contains("B 3 FORGET", "C 3 FORGET", "A 3 FORGET");
+        assertThat(brief(driver.invalidations()))
+            .contains("B 3 FORGET", "C 3 FORGET", "A 3 FORGET");
         assertThat(driver.trackedOn(FILE)).isEmpty();
 
         driver.pipe(unlink.build()); // replayed after a crash: nobody is tracked any more
@@ -238,7 +266,8 @@ class UpcallProcessorTest {
     void aDuplicateDoesNotTouchItsOriginatorAgain() {
       try (UpcallDriver driver = driver(5)) {
         driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 1_000).setTxId("A:1").build());
-        driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 4_500).setTxId("A:1").setBrick("brick-2").build());
+        driver.pipe(
+            fop(Fop.WRITE, "A", FILE, T0 + 4_500).setTxId("A:1").setBrick("brick-2").build());
         write(driver, "B", FILE, T0 + 6_500); // A last accessed at second 1 (5 s ago), not at 4
         assertThat(driver.invalidations()).isEmpty();
       }
@@ -251,7 +280,8 @@ class UpcallProcessorTest {
         driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 1_000).setTxId("A:1").build());
         lookup(driver, "B", FILE, T0 + 5_500);
         driver.pipe(fop(Fop.WRITE, "A", FILE, T0 + 6_000).setTxId("A:1").build());
-        assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES", "B 3 SIZE|TIMES");
+        assertThat(brief(driver.invalidations()))
+            .containsExactly("B 3 SIZE|TIMES", "B 3 SIZE|TIMES");
       }
     }
   }
@@ -295,7 +325,9 @@ class UpcallProcessorTest {
 
         driver.set(Switches.CACHE_INVALIDATION_TIMEOUT, null); // back to the default, 60
         write(driver, "C", FILE, T0 + 30_000);
-        assertThat(driver.invalidations()).extracting(Invalidation::getExpireTimeSeconds).containsOnly(60, 60);
+        assertThat(driver.invalidations())
+            .extracting(Invalidation::getExpireTimeSeconds)
+            .containsOnly(60, 60);
       }
     }
   }
@@ -310,7 +342,11 @@ class UpcallProcessorTest {
 
         lookup(driver, "B", FILE, T0 + 3_000); // B read before the write, but arrives after it
         lookup(driver, "A", FILE, T0 + 2_000); // the writer itself
-        lookup(driver, "C", FILE, T0 + 5_000 - 60_000); // so old that the write would not have found it fresh
+        lookup(
+            driver,
+            "C",
+            FILE,
+            T0 + 5_000 - 60_000); // so old that the write would not have found it fresh
         lookup(driver, "D", FILE, T0 + 6_000); // after the write: nothing to tell
         List<Invalidation> out = driver.invalidations();
         assertThat(brief(out)).containsExactly("B 3 SIZE|TIMES");
@@ -324,7 +360,10 @@ class UpcallProcessorTest {
     void aLateAccessLearnsEveryChangeItMissedNotOnlyTheLast() {
       try (UpcallDriver driver = driver(60)) {
         driver.register("B", "user.*");
-        driver.pipe(fop(Fop.SETXATTR, "A", FILE, T0 + 5_000).setXattrs(List.of(xattr("user.a", "1"))).build());
+        driver.pipe(
+            fop(Fop.SETXATTR, "A", FILE, T0 + 5_000)
+                .setXattrs(List.of(xattr("user.a", "1")))
+                .build());
         write(driver, "C", FILE, T0 + 6_000);
         assertThat(brief(driver.invalidations())).containsExactly("A 3 SIZE|TIMES");
 
@@ -342,8 +381,10 @@ class UpcallProcessorTest {
     void aLateAccessGetsOnlyTheXattrNamesItsPatternsMatch() {
       try (UpcallDriver driver = driver(60)) {
         driver.register("B", "user.*");
-        driver.pipe(fop(Fop.SETXATTR, "A", FILE, T0 + 5_000)
-            .setXattrs(List.of(xattr("user.a", "1"), xattr("trusted.b", "2"))).build());
+        driver.pipe(
+            fop(Fop.SETXATTR, "A", FILE, T0 + 5_000)
+                .setXattrs(List.of(xattr("user.a", "1"), xattr("trusted.b", "2")))
+                .build());
         lookup(driver, "B", FILE, T0 + 3_000);
         lookup(driver, "D", FILE, T0 + 3_000); // registered no patterns
         List<Invalidation> out = driver.invalidations();
@@ -358,7 +399,8 @@ class UpcallProcessorTest {
         driver.pipe(fop(Fop.UNLINK, "A", FILE, T0 + 5_000).setParent(DIR).setNlink(0).build());
         assertThat(brief(driver.invalidations())).containsExactly("A 3 FORGET");
         lookup(driver, "B", FILE, T0 + 3_000);
-        assertThat(brief(driver.invalidations())).containsExactly("B 3 NLINK|TIMES|FORGET|PARENT_TIMES");
+        assertThat(brief(driver.invalidations()))
+            .containsExactly("B 3 NLINK|TIMES|FORGET|PARENT_TIMES");
         assertThat(driver.trackedOn(FILE)).isEmpty();
       }
     }
@@ -368,20 +410,30 @@ class UpcallProcessorTest {
       try (UpcallDriver driver = driver(3)) {
         lookup(driver, "C", FILE, T0);
         driver.pipe(fop(Fop.UNLINK, "A", FILE, T0 + 3_100).setParent(DIR).setNlink(0).build());
-        assertThat(brief(driver.invalidations())).as("C is not fresh at second 3").containsExactly("A 3 FORGET");
+        assertThat(brief(driver.invalidations()))
+            .as("C is not fresh at second 3")
+            .containsExactly("A 3 FORGET");
         write(driver, "B", FILE, T0 + 2_900); // written before the unlink, arrives after it
-        assertThat(brief(driver.invalidations())).containsExactly("C 3 SIZE|TIMES", "B 3 NLINK|TIMES|FORGET|PARENT_TIMES");
+        assertThat(brief(driver.invalidations()))
+            .containsExactly("C 3 SIZE|TIMES", "B 3 NLINK|TIMES|FORGET|PARENT_TIMES");
       }
     }
 
     @Test
     void aLateAccessLearnsADirectoryTimesChangeMergedWithAnXattrChangeItDoesNotMatch() {
       try (UpcallDriver driver = driver(60)) {
-        driver.pipe(fop(Fop.SETXATTR, "A", DIR, T0 + 4_000).setXattrs(List.of(xattr("user.a", "1"))).build());
+        driver.pipe(
+            fop(Fop.SETXATTR, "A", DIR, T0 + 4_000)
+                .setXattrs(List.of(xattr("user.a", "1")))
+                .build());
         driver.pipe(fop(Fop.CREATE, "C", FILE, T0 + 5_000).setParent(DIR).build());
         assertThat(brief(driver.invalidations())).containsExactly("A 1 TIMES");
 
-        lookup(driver, "B", DIR, T0 + 3_000); // registered no xattr patterns, read the directory before both
+        lookup(
+            driver,
+            "B",
+            DIR,
+            T0 + 3_000); // registered no xattr patterns, read the directory before both
         assertThat(brief(driver.invalidations())).containsExactly("B 1 TIMES");
       }
     }
@@ -389,7 +441,8 @@ class UpcallProcessorTest {
     @Test
     void anAccessInTheSameMillisecondAsTheLatestChangeCountsAsOlder() {
       try (UpcallDriver driver = driver(60)) {
-        // Different bricks, different partitions: nothing orders a READDIRP listing FILE against a write of FILE
+        // Different bricks, different partitions: nothing orders a READDIRP listing FILE against a
+        // write of FILE
         // stamped the same millisecond, so the listing may have read the old stat.
         write(driver, "A", FILE, T0 + 5_000);
         driver.pipe(fop(Fop.READDIRP, "B", DIR, T0 + 5_000).setEntries(List.of(FILE)).build());

@@ -33,17 +33,29 @@ class UpcallRequestRouterTest {
   /** The production topology with brick requests in and everything the invalidation topic carries out. */
   private static final class Requests implements AutoCloseable {
     final UpcallDriver driver = new UpcallDriver(Switches.DEFAULTS);
-    final TestInputTopic<String, SpecificRecord> in = driver.driver().createInputTopic(
-        UpcallDriver.TOPICS.fops(), new StringSerializer(), UpcallSerdes.fopsTopic().serializer());
-    final TestOutputTopic<String, SpecificRecord> out = driver.driver().createOutputTopic(
-        UpcallDriver.TOPICS.invalidations(), new StringDeserializer(), UpcallSerdes.invalidationsTopic().deserializer());
+    final TestInputTopic<String, SpecificRecord> in =
+        driver
+            .driver()
+            .createInputTopic(
+                UpcallDriver.TOPICS.fops(),
+                new StringSerializer(),
+                UpcallSerdes.fopsTopic().serializer());
+    final TestOutputTopic<String, SpecificRecord> out =
+        driver
+            .driver()
+            .createOutputTopic(
+                UpcallDriver.TOPICS.invalidations(),
+                new StringDeserializer(),
+                UpcallSerdes.invalidationsTopic().deserializer());
 
     void pipe(UpcallRequest request) {
       in.pipeInput(Gfids.format(request.getGfid()), request, request.getEventTimeMs());
     }
 
     List<UpcallEvent> events() {
-      return out.readValuesToList().stream().filter(UpcallEvent.class::isInstance).map(UpcallEvent.class::cast)
+      return out.readValuesToList().stream()
+          .filter(UpcallEvent.class::isInstance)
+          .map(UpcallEvent.class::cast)
           .toList();
     }
 
@@ -54,9 +66,17 @@ class UpcallRequestRouterTest {
   }
 
   private static UpcallRequest request(UpcallRequestType type, Gfid gfid, long eventTimeMs) {
-    return UpcallRequest.newBuilder().setRequestId("b1/" + eventTimeMs).setVolume("vol1").setBrick("b1")
-        .setClient(HOLDER).setGfid(gfid).setEventTimeMs(eventTimeMs).setType(type).setLockOwner("owner-1")
-        .setDomain("vol1-replicate-0").build();
+    return UpcallRequest.newBuilder()
+        .setRequestId("b1/" + eventTimeMs)
+        .setVolume("vol1")
+        .setBrick("b1")
+        .setClient(HOLDER)
+        .setGfid(gfid)
+        .setEventTimeMs(eventTimeMs)
+        .setType(type)
+        .setLockOwner("owner-1")
+        .setDomain("vol1-replicate-0")
+        .build();
   }
 
   private static List<Long> times(List<UpcallEvent> events) {
@@ -66,13 +86,18 @@ class UpcallRequestRouterTest {
   @Test
   void aLeaseRecallReachesTheHolderKeyedByItsUidWithItsDeadline() {
     try (Requests requests = new Requests()) {
-      requests.pipe(UpcallRequest.newBuilder(request(UpcallRequestType.LEASE_RECALL, FILE, T0)).setLeaseId("lease-7")
-          .build());
+      requests.pipe(
+          UpcallRequest.newBuilder(request(UpcallRequestType.LEASE_RECALL, FILE, T0))
+              .setLeaseId("lease-7")
+              .build());
 
       List<TestRecord<String, SpecificRecord>> out = requests.out.readRecordsToList();
       assertThat(out).hasSize(1);
       assertThat(out.get(0).key()).isEqualTo(HOLDER);
-      assertThat(new String(out.get(0).headers().lastHeader(UpcallEventHeader.NAME).value(), StandardCharsets.UTF_8))
+      assertThat(
+              new String(
+                  out.get(0).headers().lastHeader(UpcallEventHeader.NAME).value(),
+                  StandardCharsets.UTF_8))
           .isEqualTo("LEASE_RECALL");
       UpcallEvent event = (UpcallEvent) out.get(0).value();
       assertThat(event.getEventType()).isEqualTo(UpcallEventType.LEASE_RECALL);
@@ -95,11 +120,13 @@ class UpcallRequestRouterTest {
 
       List<UpcallEvent> events = requests.events();
       assertThat(times(events)).containsExactly(0L, 5_000L, 10_000L);
-      assertThat(events).allSatisfy(e -> {
-        assertThat(e.getEventType()).isEqualTo(UpcallEventType.INODELK_CONTENTION);
-        assertThat(e.getContention().getLockOwner()).isEqualTo("owner-1");
-        assertThat(e.getContention().getDomain()).isEqualTo("vol1-replicate-0");
-      });
+      assertThat(events)
+          .allSatisfy(
+              e -> {
+                assertThat(e.getEventType()).isEqualTo(UpcallEventType.INODELK_CONTENTION);
+                assertThat(e.getContention().getLockOwner()).isEqualTo("owner-1");
+                assertThat(e.getContention().getDomain()).isEqualTo("vol1-replicate-0");
+              });
     }
   }
 
@@ -108,14 +135,21 @@ class UpcallRequestRouterTest {
     try (Requests requests = new Requests()) {
       requests.pipe(request(UpcallRequestType.INODELK_CONTENTION, FILE, T0));
       requests.pipe(request(UpcallRequestType.INODELK_CONTENTION, OTHER_DIR, T0 + 1));
-      requests.pipe(UpcallRequest.newBuilder(request(UpcallRequestType.ENTRYLK_CONTENTION, FILE, T0 + 2))
-          .setBasename("f").build());
+      requests.pipe(
+          UpcallRequest.newBuilder(request(UpcallRequestType.ENTRYLK_CONTENTION, FILE, T0 + 2))
+              .setBasename("f")
+              .build());
       requests.pipe(request(UpcallRequestType.LEASE_RECALL, FILE, T0 + 3));
       requests.pipe(request(UpcallRequestType.LEASE_RECALL, FILE, T0 + 4));
       requests.pipe(request(UpcallRequestType.INODELK_CONTENTION, FILE, T0 + 5));
 
-      assertThat(requests.events()).extracting(e -> e.getEventType() + "@" + (e.getEventTimeMs() - T0))
-          .containsExactly("INODELK_CONTENTION@0", "INODELK_CONTENTION@1", "ENTRYLK_CONTENTION@2", "LEASE_RECALL@3",
+      assertThat(requests.events())
+          .extracting(e -> e.getEventType() + "@" + (e.getEventTimeMs() - T0))
+          .containsExactly(
+              "INODELK_CONTENTION@0",
+              "INODELK_CONTENTION@1",
+              "ENTRYLK_CONTENTION@2",
+              "LEASE_RECALL@3",
               "LEASE_RECALL@4");
     }
   }
@@ -140,23 +174,35 @@ class UpcallRequestRouterTest {
   @Test
   void aRequestThatBreaksTheContractIsDeadLetteredNamingTheField() {
     try (Requests requests = new Requests()) {
-      requests.pipe(UpcallRequest.newBuilder(request(UpcallRequestType.LEASE_RECALL, FILE, T0)).setClient("").build());
+      requests.pipe(
+          UpcallRequest.newBuilder(request(UpcallRequestType.LEASE_RECALL, FILE, T0))
+              .setClient("")
+              .build());
 
       assertThat(requests.events()).isEmpty();
       var dead = requests.driver.deadLetters();
       assertThat(dead).hasSize(1);
-      assertThat(new String(dead.get(0).headers().lastHeader(FopValidator.REASON_HEADER).value(),
-          StandardCharsets.UTF_8)).startsWith("client must not be empty");
+      assertThat(
+              new String(
+                  dead.get(0).headers().lastHeader(FopValidator.REASON_HEADER).value(),
+                  StandardCharsets.UTF_8))
+          .startsWith("client must not be empty");
     }
   }
 
   @Test
   void theOptionIsValidatedAtStartAndByTheSharedSwitchParsing() {
-    assertThat(new UpcallStreamsConfig(Map.of()).switches().notifyContentionDelaySeconds()).isEqualTo(5);
-    assertThat(new UpcallStreamsConfig(Map.of(Switches.NOTIFY_CONTENTION_DELAY, "2")).switches()
-        .notifyContentionDelaySeconds()).isEqualTo(2);
-    assertThatThrownBy(() -> new UpcallStreamsConfig(Map.of(Switches.NOTIFY_CONTENTION_DELAY, "-1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining(Switches.NOTIFY_CONTENTION_DELAY);
+    assertThat(new UpcallStreamsConfig(Map.of()).switches().notifyContentionDelaySeconds())
+        .isEqualTo(5);
+    assertThat(
+            new UpcallStreamsConfig(Map.of(Switches.NOTIFY_CONTENTION_DELAY, "2"))
+                .switches()
+                .notifyContentionDelaySeconds())
+        .isEqualTo(2);
+    assertThatThrownBy(
+            () -> new UpcallStreamsConfig(Map.of(Switches.NOTIFY_CONTENTION_DELAY, "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(Switches.NOTIFY_CONTENTION_DELAY);
     assertThat(Switches.canonical(Switches.NOTIFY_CONTENTION_DELAY, " 7 ")).isEqualTo("7");
     assertThatThrownBy(() -> Switches.canonical(Switches.NOTIFY_CONTENTION_DELAY, "soon"))
         .isInstanceOf(IllegalArgumentException.class)

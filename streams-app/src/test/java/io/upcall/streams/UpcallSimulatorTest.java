@@ -39,22 +39,26 @@ class UpcallSimulatorTest {
 
   @Test
   void printsEveryInvalidationOfATraceInEventTime() {
-    List<String> out = simulate(Switches.DEFAULTS,
-        "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"REGISTER_XATTRS\", \"xattrs\": [\"user.*\"]}",
-        "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"LOOKUP\", \"gfid\": \"f\"}",
-        "{\"ts\": 2000, \"client\": \"A\", \"fop\": \"WRITE\", \"gfid\": \"f\"}",
-        "{\"ts\": 3000, \"client\": \"A\", \"fop\": \"SETXATTR\", \"gfid\": \"f\", \"xattrs\": [\"user.a\", \"trusted.b\"]}",
-        "{\"ts\": 61000, \"client\": \"A\", \"fop\": \"WRITE\", \"gfid\": \"f\"}");
-    assertThat(out).containsExactly(
-        "{\"client\":\"B\",\"gfid\":\"f\",\"flags\":[\"SIZE\",\"TIMES\"],\"ts\":2000}",
-        "{\"client\":\"B\",\"gfid\":\"f\",\"flags\":[\"XATTR\"],\"ts\":3000,\"xattrs\":[\"user.a\"]}");
+    List<String> out =
+        simulate(
+            Switches.DEFAULTS,
+            "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"REGISTER_XATTRS\", \"xattrs\": [\"user.*\"]}",
+            "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"LOOKUP\", \"gfid\": \"f\"}",
+            "{\"ts\": 2000, \"client\": \"A\", \"fop\": \"WRITE\", \"gfid\": \"f\"}",
+            "{\"ts\": 3000, \"client\": \"A\", \"fop\": \"SETXATTR\", \"gfid\": \"f\", \"xattrs\": [\"user.a\", \"trusted.b\"]}",
+            "{\"ts\": 61000, \"client\": \"A\", \"fop\": \"WRITE\", \"gfid\": \"f\"}");
+    assertThat(out)
+        .containsExactly(
+            "{\"client\":\"B\",\"gfid\":\"f\",\"flags\":[\"SIZE\",\"TIMES\"],\"ts\":2000}",
+            "{\"client\":\"B\",\"gfid\":\"f\",\"flags\":[\"XATTR\"],\"ts\":3000,\"xattrs\":[\"user.a\"]}");
   }
 
   @Test
   void timeoutAndDisabledComeFromTheOptions() {
     String[] trace = {
-        "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"LOOKUP\", \"gfid\": \"f\"}",
-        "{\"ts\": 6000, \"client\": \"A\", \"fop\": \"WRITE\", \"gfid\": \"f\"}"};
+      "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"LOOKUP\", \"gfid\": \"f\"}",
+      "{\"ts\": 6000, \"client\": \"A\", \"fop\": \"WRITE\", \"gfid\": \"f\"}"
+    };
     assertThat(simulate(new Switches(true, 5), trace)).isEmpty();
     assertThat(simulate(new Switches(true, 6), trace)).hasSize(1);
     assertThat(simulate(new Switches(false, 60), trace)).isEmpty();
@@ -62,9 +66,12 @@ class UpcallSimulatorTest {
 
   @Test
   void aFopThatBreaksTheContractIsReportedWithItsLine() {
-    assertThatThrownBy(() -> simulate(Switches.DEFAULTS,
-        "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"LOOKUP\", \"gfid\": \"f\"}",
-        "{\"ts\": 2000, \"client\": \"A\", \"fop\": \"UNLINK\", \"gfid\": \"f\"}"))
+    assertThatThrownBy(
+            () ->
+                simulate(
+                    Switches.DEFAULTS,
+                    "{\"ts\": 1000, \"client\": \"B\", \"fop\": \"LOOKUP\", \"gfid\": \"f\"}",
+                    "{\"ts\": 2000, \"client\": \"A\", \"fop\": \"UNLINK\", \"gfid\": \"f\"}"))
         .isInstanceOf(TraceFormatException.class)
         .hasMessage("line 2: parent is required for UNLINK");
   }

@@ -1,8 +1,5 @@
 package io.upcall.streams;
 
-import org.apache.avro.specific.SpecificRecord;
-import io.upcall.schemas.topics.ClientPartition;
-import io.upcall.schemas.batch.InvalidationBatches;
 import static io.upcall.streams.Fops.fop;
 import static io.upcall.streams.Fops.xattr;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +12,9 @@ import io.upcall.avro.Invalidation;
 import io.upcall.avro.XattrInterest;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.UpcallFlag;
+import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
+import io.upcall.schemas.topics.ClientPartition;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
 import io.upcall.testkit.EmbeddedKafkaExtension;
@@ -28,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,15 +50,14 @@ class UpcallStreamsAppBrokerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Map<Gfid, String> NAMES = new ConcurrentHashMap<>();
 
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-  @TempDir
-  Path stateDirs;
+  @TempDir Path stateDirs;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2})
-  void aParentAndItsEntryOnDifferentPartitionsStillProduceTheRightInvalidations(String guarantee) throws Exception {
+  void aParentAndItsEntryOnDifferentPartitionsStillProduceTheRightInvalidations(String guarantee)
+      throws Exception {
     UpcallTopics topics = kafka.uniqueTopics(PARTITIONS);
     Gfid dir = gfidOnPartition(0, "dir");
     Gfid file = gfidOnPartition(1, "file");
@@ -72,16 +71,23 @@ class UpcallStreamsAppBrokerTest {
       send(fops, topics, fop(Fop.LOOKUP, "B", dir, now).build());
       send(fops, topics, fop(Fop.LOOKUP, "B", file, now).build());
       send(fops, topics, fop(Fop.CREATE, "A", created, now + 1_000).setParent(dir).build());
-      send(fops, topics, fop(Fop.UNLINK, "A", file, now + 2_000).setParent(dir).setNlink(0).build());
+      send(
+          fops, topics, fop(Fop.UNLINK, "A", file, now + 2_000).setParent(dir).setNlink(0).build());
 
       List<String> received = briefs(poll(invalidations, 5));
-      assertThat(received).containsExactlyInAnyOrder("B dir TIMES", "B file NLINK|TIMES|PARENT_TIMES",
-          "A file FORGET", "B file FORGET", "B dir TIMES");
+      assertThat(received)
+          .containsExactlyInAnyOrder(
+              "B dir TIMES",
+              "B file NLINK|TIMES|PARENT_TIMES",
+              "A file FORGET",
+              "B file FORGET",
+              "B dir TIMES");
     }
   }
 
   @Test
-  void aRestartedApplicationRestoresItsStateAndKeepsNotifyingClientsThatRegisteredBefore() throws Exception {
+  void aRestartedApplicationRestoresItsStateAndKeepsNotifyingClientsThatRegisteredBefore()
+      throws Exception {
     UpcallTopics topics = kafka.uniqueTopics(PARTITIONS);
     String applicationId = kafka.uniqueName("upcall");
     Gfid file = gfidOnPartition(3, "file");
@@ -89,7 +95,8 @@ class UpcallStreamsAppBrokerTest {
 
     try (KafkaProducer<String, FopRecord> fops = fopProducer();
         KafkaConsumer<String, SpecificRecord> invalidations = invalidationConsumer(topics)) {
-      try (UpcallStreamsApp first = start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "first")) {
+      try (UpcallStreamsApp first =
+          start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "first")) {
         assertThat(first.awaitRunning(WAIT)).isTrue();
         registerXattrs(topics, "B", "user.*");
         setOption(topics, Switches.CACHE_INVALIDATION_TIMEOUT, "30");
@@ -100,12 +107,18 @@ class UpcallStreamsAppBrokerTest {
         assertThat(before.get(0).getExpireTimeSeconds()).isEqualTo(30);
       }
 
-      // A fresh state directory: the tracked clients must come back from the changelog, the switches and the
+      // A fresh state directory: the tracked clients must come back from the changelog, the
+      // switches and the
       // xattr interest from their topics.
-      try (UpcallStreamsApp second = start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "second")) {
+      try (UpcallStreamsApp second =
+          start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "second")) {
         assertThat(second.awaitRunning(WAIT)).isTrue();
-        send(fops, topics, fop(Fop.SETXATTR, "A", file, now + 2_000)
-            .setXattrs(List.of(xattr("user.a", "1"), xattr("trusted.b", "2"))).build());
+        send(
+            fops,
+            topics,
+            fop(Fop.SETXATTR, "A", file, now + 2_000)
+                .setXattrs(List.of(xattr("user.a", "1"), xattr("trusted.b", "2")))
+                .build());
         List<Invalidation> after = poll(invalidations, 1);
         assertThat(briefs(after)).containsExactly("B file XATTR");
         assertThat(Fops.names(after.get(0))).containsExactly("user.a");
@@ -114,7 +127,8 @@ class UpcallStreamsAppBrokerTest {
     }
   }
 
-  private UpcallStreamsApp start(UpcallTopics topics, String applicationId, String guarantee, String stateDir) {
+  private UpcallStreamsApp start(
+      UpcallTopics topics, String applicationId, String guarantee, String stateDir) {
     Map<String, Object> props = new HashMap<>();
     props.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(UpcallStreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -127,7 +141,9 @@ class UpcallStreamsAppBrokerTest {
   }
 
   private static String prefixOf(UpcallTopics topics) {
-    return topics.fops().substring(0, topics.fops().length() - UpcallTopics.defaults().fops().length());
+    return topics
+        .fops()
+        .substring(0, topics.fops().length() - UpcallTopics.defaults().fops().length());
   }
 
   /**
@@ -146,33 +162,62 @@ class UpcallStreamsAppBrokerTest {
   }
 
   private static List<String> briefs(List<Invalidation> invalidations) {
-    return invalidations.stream().map(i -> i.getClient() + " " + NAMES.get(i.getGfid()) + " "
-        + UpcallFlag.format(i.getFlags())).toList();
+    return invalidations.stream()
+        .map(
+            i ->
+                i.getClient()
+                    + " "
+                    + NAMES.get(i.getGfid())
+                    + " "
+                    + UpcallFlag.format(i.getFlags()))
+        .toList();
   }
 
   private static KafkaProducer<String, FopRecord> fopProducer() {
-    return new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
+    return new KafkaProducer<>(
+        kafka.clientProperties(), new StringSerializer(), UpcallSerdes.fopRecord().serializer());
   }
 
-  private static void send(KafkaProducer<String, FopRecord> producer, UpcallTopics topics, FopRecord fop)
+  private static void send(
+      KafkaProducer<String, FopRecord> producer, UpcallTopics topics, FopRecord fop)
       throws Exception {
-    producer.send(new ProducerRecord<>(topics.fops(), null, fop.getEventTimeMs(), Gfids.format(fop.getGfid()), fop))
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.fops(), null, fop.getEventTimeMs(), Gfids.format(fop.getGfid()), fop))
         .get();
   }
 
-  private static void registerXattrs(UpcallTopics topics, String client, String... patterns) throws Exception {
-    try (KafkaProducer<String, XattrInterest> producer = new KafkaProducer<>(kafka.clientProperties(),
-        new StringSerializer(), UpcallSerdes.xattrInterest().serializer())) {
-      producer.send(new ProducerRecord<>(topics.xattrInterest(), client,
-          new XattrInterest(client, List.of(patterns), System.currentTimeMillis()))).get();
+  private static void registerXattrs(UpcallTopics topics, String client, String... patterns)
+      throws Exception {
+    try (KafkaProducer<String, XattrInterest> producer =
+        new KafkaProducer<>(
+            kafka.clientProperties(),
+            new StringSerializer(),
+            UpcallSerdes.xattrInterest().serializer())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.xattrInterest(),
+                  client,
+                  new XattrInterest(client, List.of(patterns), System.currentTimeMillis())))
+          .get();
     }
   }
 
   private static void setOption(UpcallTopics topics, String option, String value) throws Exception {
-    try (KafkaProducer<String, ConfigChange> producer = new KafkaProducer<>(kafka.clientProperties(),
-        new StringSerializer(), UpcallSerdes.configChange().serializer())) {
-      producer.send(new ProducerRecord<>(topics.config(), option,
-          new ConfigChange(option, value, "test", System.currentTimeMillis()))).get();
+    try (KafkaProducer<String, ConfigChange> producer =
+        new KafkaProducer<>(
+            kafka.clientProperties(),
+            new StringSerializer(),
+            UpcallSerdes.configChange().serializer())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.config(),
+                  option,
+                  new ConfigChange(option, value, "test", System.currentTimeMillis())))
+          .get();
     }
   }
 
@@ -181,7 +226,8 @@ class UpcallStreamsAppBrokerTest {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     KafkaConsumer<String, SpecificRecord> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), UpcallSerdes.invalidationsTopic().deserializer());
+        new KafkaConsumer<>(
+            props, new StringDeserializer(), UpcallSerdes.invalidationsTopic().deserializer());
     List<TopicPartition> partitions = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       partitions.add(new TopicPartition(topics.invalidations(), p));
@@ -191,19 +237,27 @@ class UpcallStreamsAppBrokerTest {
   }
 
   /** Polls until {@code count} invalidations arrived (then a little longer, to catch extras) or the wait ends. */
-  private static List<Invalidation> poll(KafkaConsumer<String, SpecificRecord> consumer, int count) {
+  private static List<Invalidation> poll(
+      KafkaConsumer<String, SpecificRecord> consumer, int count) {
     List<Invalidation> received = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
     long settleUntil = Long.MAX_VALUE;
     while (System.nanoTime() < Math.min(deadline, settleUntil)) {
       for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(100))) {
         if (record.value() instanceof Invalidation invalidation) {
-          assertThat(record.key()).as("invalidations are keyed by client uid").isEqualTo(invalidation.getClient());
+          assertThat(record.key())
+              .as("invalidations are keyed by client uid")
+              .isEqualTo(invalidation.getClient());
         }
-        List<Invalidation> carried = InvalidationBatches.perClient(record.value(), record.topic(),
-            UpcallSerdes.invalidation().deserializer());
-        assertThat(carried).as("each in the partition its client reads").allSatisfy(invalidation ->
-            assertThat(ClientPartition.of(invalidation.getClient(), PARTITIONS)).isEqualTo(record.partition()));
+        List<Invalidation> carried =
+            InvalidationBatches.perClient(
+                record.value(), record.topic(), UpcallSerdes.invalidation().deserializer());
+        assertThat(carried)
+            .as("each in the partition its client reads")
+            .allSatisfy(
+                invalidation ->
+                    assertThat(ClientPartition.of(invalidation.getClient(), PARTITIONS))
+                        .isEqualTo(record.partition()));
         received.addAll(carried);
       }
       if (received.size() >= count && settleUntil == Long.MAX_VALUE) {

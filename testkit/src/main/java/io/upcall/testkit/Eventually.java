@@ -27,7 +27,8 @@ public final class Eventually {
   }
 
   /** The first value of {@code value} that {@code condition} accepts; fails naming {@code what} and the last value. */
-  public static <T> T within(Duration timeout, String what, Supplier<T> value, Predicate<T> condition) {
+  public static <T> T within(
+      Duration timeout, String what, Supplier<T> value, Predicate<T> condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       T current = value.get();
@@ -35,7 +36,8 @@ public final class Eventually {
         return current;
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionFailedError("not within " + timeout + ": " + what + "; last: " + current);
+        throw new AssertionFailedError(
+            "not within " + timeout + ": " + what + "; last: " + current);
       }
       LockSupport.parkNanos(POLL_NANOS);
     }

@@ -12,26 +12,26 @@ import java.util.stream.Stream;
 /** What a local broker or cluster takes from the machine and gives back: a temporary directory and free ports. */
 final class WorkDir {
 
-    private WorkDir() {}
+  private WorkDir() {}
 
-    /** Deletes {@code dir} (the directory of {@code owner}, e.g. "the broker") and all below it; nothing when null. */
-    static void delete(Path dir, String owner) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + owner + "'s directory " + dir, e);
-        }
+  /** Deletes {@code dir} (the directory of {@code owner}, e.g. "the broker") and all below it; nothing when null. */
+  static void delete(Path dir, String owner) {
+    if (dir == null) {
+      return;
     }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + owner + "'s directory " + dir, e);
+    }
+  }
 
-    /** A TCP port on the loopback interface that is free now (the OS's choice; not reserved). */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+  /** A TCP port on the loopback interface that is free now (the OS's choice; not reserved). */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
+  }
 }

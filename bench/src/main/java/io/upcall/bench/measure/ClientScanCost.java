@@ -45,22 +45,29 @@ public final class ClientScanCost {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracked-scans");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    try (TopologyTestDriver driver = new TopologyTestDriver(UpcallTopology.build(UpcallTopics.defaults(),
-        Switches.DEFAULTS, Duration.ofHours(1)), props, Instant.ofEpochSecond(SECOND))) {
-      KeyValueStore<Bytes, Long> tracked = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, Duration.ofHours(1)),
+            props,
+            Instant.ofEpochSecond(SECOND))) {
+      KeyValueStore<Bytes, Long> tracked =
+          driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
       long fillStart = System.nanoTime();
       for (int i = 0; i < pairs / clientsPerInode; i++) {
         byte[] gfid = Gfids.of(new UUID(random.nextLong(), random.nextLong())).bytes();
         for (int c = 0; c < clientsPerInode; c++) {
           // touch(gfid, client) as the processor writes it
-          tracked.put(InodeKeys.of(gfid, "host-" + random.nextInt(clients) + ":vol-client-0-RECON_NO:-0"), SECOND);
+          tracked.put(
+              InodeKeys.of(gfid, "host-" + random.nextInt(clients) + ":vol-client-0-RECON_NO:-0"),
+              SECOND);
         }
       }
       long putNanos = (System.nanoTime() - fillStart) / pairs;
       FreshAt now = new FreshAt(FreshAt.AT, SECOND, Instant.ofEpochSecond(SECOND).toString());
       for (int round = 1; round <= 3; round++) {
         long scanStart = System.nanoTime();
-        TrackedScans.ClientScan scan = TrackedScans.forClient(tracked, "host-7:vol-client-0-RECON_NO:-0");
+        TrackedScans.ClientScan scan =
+            TrackedScans.forClient(tracked, "host-7:vol-client-0-RECON_NO:-0");
         long scanNanos = System.nanoTime() - scanStart;
         long countStart = System.nanoTime();
         TrackedScans.Counts counts = TrackedScans.count(tracked, now, 60);
@@ -72,10 +79,18 @@ public final class ClientScanCost {
           TrackedScans.ofInode(tracked, some.bytes(), now, 60);
         }
         long prefixNanos = (System.nanoTime() - prefixStart) / prefixRounds;
-        System.out.printf("round %d: pairs=%d inodes=%d; /clients scan %.0f ms (%.2f us/entry, found %d); "
-            + "/stats count %.0f ms; /inodes prefix scan %.1f us; a put (what an index adds per touch) %.2f us%n",
-            round, scan.scanned(), counts.inodes(), scanNanos / 1e6, scanNanos / 1e3 / scan.scanned(),
-            scan.entries().size(), countNanos / 1e6, prefixNanos / 1e3, putNanos / 1e3);
+        System.out.printf(
+            "round %d: pairs=%d inodes=%d; /clients scan %.0f ms (%.2f us/entry, found %d); "
+                + "/stats count %.0f ms; /inodes prefix scan %.1f us; a put (what an index adds per touch) %.2f us%n",
+            round,
+            scan.scanned(),
+            counts.inodes(),
+            scanNanos / 1e6,
+            scanNanos / 1e3 / scan.scanned(),
+            scan.entries().size(),
+            countNanos / 1e6,
+            prefixNanos / 1e3,
+            putNanos / 1e3);
       }
     } finally {
       try (Stream<Path> files = Files.walk(stateDir)) {

@@ -48,18 +48,24 @@ public final class InvalidationLatency {
       Map<String, Object> props = new HashMap<>();
       props.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
       props.put(UpcallStreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-      props.put(UpcallStreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-latency").toString());
+      props.put(
+          UpcallStreamsConfig.STATE_DIR_CONFIG,
+          Files.createTempDirectory("upcall-latency").toString());
       props.put(TopicSettings.PARTITIONS_CONFIG, PARTITIONS);
-      props.put(UpcallStreamsConfig.INVALIDATION_FORMAT_CONFIG, "per-client"); // this reader takes one record per client
+      props.put(
+          UpcallStreamsConfig.INVALIDATION_FORMAT_CONFIG,
+          "per-client"); // this reader takes one record per client
       props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
       Map<String, Object> client = new HashMap<>(broker.adminProperties());
       client.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       client.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       try (UpcallStreamsApp app = UpcallStreamsApp.start(new UpcallStreamsConfig(props));
           KafkaProducer<String, FopRecord> producer =
-              new KafkaProducer<>(client, new StringSerializer(), UpcallSerdes.fopRecord().serializer());
+              new KafkaProducer<>(
+                  client, new StringSerializer(), UpcallSerdes.fopRecord().serializer());
           KafkaConsumer<String, Invalidation> consumer =
-              new KafkaConsumer<>(client, new StringDeserializer(), UpcallSerdes.invalidation().deserializer())) {
+              new KafkaConsumer<>(
+                  client, new StringDeserializer(), UpcallSerdes.invalidation().deserializer())) {
         if (!app.awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("not running: " + app.state());
         }
@@ -91,21 +97,34 @@ public final class InvalidationLatency {
           }
         }
         latencies.sort(null);
-        System.out.printf("%s: %d of %d invalidations; fop sent -> invalidation read (read_committed): "
-            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", guarantee, latencies.size(), WRITES,
-            latencies.get(latencies.size() / 2) / 1e6, latencies.get((int) (latencies.size() * 0.99)) / 1e6,
+        System.out.printf(
+            "%s: %d of %d invalidations; fop sent -> invalidation read (read_committed): "
+                + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+            guarantee,
+            latencies.size(),
+            WRITES,
+            latencies.get(latencies.size() / 2) / 1e6,
+            latencies.get((int) (latencies.size() * 0.99)) / 1e6,
             latencies.get(latencies.size() - 1) / 1e6);
       }
     }
   }
 
   private static FopRecord.Builder fop(Fop fop, String client, Gfid gfid, long eventTimeMs) {
-    return FopRecord.newBuilder().setVolume("vol").setBrick("brick-1").setFop(fop).setClient(client).setGfid(gfid)
+    return FopRecord.newBuilder()
+        .setVolume("vol")
+        .setBrick("brick-1")
+        .setFop(fop)
+        .setClient(client)
+        .setGfid(gfid)
         .setEventTimeMs(eventTimeMs);
   }
 
-  private static void send(KafkaProducer<String, FopRecord> producer, UpcallTopics topics, FopRecord fop) {
-    producer.send(new ProducerRecord<>(topics.fops(), null, fop.getEventTimeMs(), Gfids.format(fop.getGfid()), fop));
+  private static void send(
+      KafkaProducer<String, FopRecord> producer, UpcallTopics topics, FopRecord fop) {
+    producer.send(
+        new ProducerRecord<>(
+            topics.fops(), null, fop.getEventTimeMs(), Gfids.format(fop.getGfid()), fop));
     producer.flush();
   }
 }

@@ -27,7 +27,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class TrackedPairCost {
   private TrackedPairCost() {}
 
-  // StateStore.flush: the one way to put the memtable on disk before measuring it; and the handler option below
+  // StateStore.flush: the one way to put the memtable on disk before measuring it; and the handler
+  // option below
   @SuppressWarnings("deprecation")
   public static void main(String[] args) throws IOException {
     int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -39,20 +40,29 @@ public final class TrackedPairCost {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     // What the app sets too: Kafka 5.0's default, without which 4.x warns.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    try (TopologyTestDriver driver = new TopologyTestDriver(
-        UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, Duration.ofSeconds(10)), props,
-        Instant.ofEpochMilli(start))) {
-      KeyValueStore<Bytes, Long> store = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
-      KeyValueStore<Bytes, byte[]> order = driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE);
-      TrackedPairs tracked = TrackedPairs.of(store, order, driver.getKeyValueStore(TrackedPairs.JOURNAL_STORE), pairs);
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(
+                UpcallTopics.defaults(), Switches.DEFAULTS, Duration.ofSeconds(10)),
+            props,
+            Instant.ofEpochMilli(start))) {
+      KeyValueStore<Bytes, Long> store =
+          driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
+      KeyValueStore<Bytes, byte[]> order =
+          driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE);
+      TrackedPairs tracked =
+          TrackedPairs.of(store, order, driver.getKeyValueStore(TrackedPairs.JOURNAL_STORE), pairs);
       long fill = fill(tracked, pairs, 0, start / 1000);
       store.flush();
       order.flush();
       long disk = directorySize(stateDir);
-      System.out.printf("%d pairs: %.2f us per new pair (pair + order entry + journal entry), %.1f MB on disk, "
-          + "%.1f bytes/pair for both stores%n", pairs, fill / 1e3 / pairs, disk / 1e6, (double) disk / pairs);
+      System.out.printf(
+          "%d pairs: %.2f us per new pair (pair + order entry + journal entry), %.1f MB on disk, "
+              + "%.1f bytes/pair for both stores%n",
+          pairs, fill / 1e3 / pairs, disk / 1e6, (double) disk / pairs);
       long evicting = fill(tracked, pairs / 10, pairs, start / 1000 + 1);
-      System.out.printf("%d more pairs past the bound: %.2f us per new pair with one eviction each; %d tracked%n",
+      System.out.printf(
+          "%d more pairs past the bound: %.2f us per new pair with one eviction each; %d tracked%n",
           pairs / 10, evicting / 1e3 / (pairs / 10), tracked.size());
     } finally {
       try (Stream<Path> files = Files.walk(stateDir)) {
@@ -70,7 +80,12 @@ public final class TrackedPairCost {
         random.nextBytes(gfid);
       }
       // A GlusterFS-style uid, ~45 characters, as TrackedStateFootprint uses.
-      String uid = "node-" + (i % 10) + ".example.com-" + (10_000 + (offset + i) % 977) + "-vol1-client-0-0-0";
+      String uid =
+          "node-"
+              + (i % 10)
+              + ".example.com-"
+              + (10_000 + (offset + i) % 977)
+              + "-vol1-client-0-0-0";
       tracked.touch(gfid, uid, second);
     }
     return System.nanoTime() - t0;

@@ -33,7 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class TrackedStateFootprint {
   private TrackedStateFootprint() {}
 
-  // StateStore.flush: the one way to put the memtable on disk before measuring it; and the handler option below
+  // StateStore.flush: the one way to put the memtable on disk before measuring it; and the handler
+  // option below
   @SuppressWarnings("deprecation")
   public static void main(String[] args) throws IOException {
     int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -47,39 +48,64 @@ public final class TrackedStateFootprint {
     // What the app sets too: Kafka 5.0's default, without which 4.x warns.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     Duration interval = Duration.ofSeconds(10);
-    try (TopologyTestDriver driver = new TopologyTestDriver(
-        UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, interval), props, Instant.ofEpochMilli(start))) {
-      KeyValueStore<Bytes, Long> tracked = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
-      TrackedPairs pairsStore = TrackedPairs.of(tracked, driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
-          driver.getKeyValueStore(TrackedPairs.JOURNAL_STORE), Long.MAX_VALUE);
-      // What an in-memory store would hold on the heap (InMemoryKeyValueStore is a TreeMap<Bytes, byte[]>).
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, interval),
+            props,
+            Instant.ofEpochMilli(start))) {
+      KeyValueStore<Bytes, Long> tracked =
+          driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
+      TrackedPairs pairsStore =
+          TrackedPairs.of(
+              tracked,
+              driver.getKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
+              driver.getKeyValueStore(TrackedPairs.JOURNAL_STORE),
+              Long.MAX_VALUE);
+      // What an in-memory store would hold on the heap (InMemoryKeyValueStore is a TreeMap<Bytes,
+      // byte[]>).
       long heapBefore = usedHeap();
       TreeMap<Bytes, byte[]> inMemory = new TreeMap<>();
       fill(pairs, clientsPerInode, key -> inMemory.put(key, new byte[8]));
       long heapInMemory = usedHeap() - heapBefore;
-      System.out.printf("in-memory store equivalent: %.0f bytes/pair of heap%n", (double) heapInMemory / pairs);
+      System.out.printf(
+          "in-memory store equivalent: %.0f bytes/pair of heap%n", (double) heapInMemory / pairs);
       inMemory.clear();
 
       long fillStart = System.nanoTime();
-      fill(pairs, clientsPerInode, key -> tracked.put(key, start / 1000)); // as TrackedPairs.put writes a pair
+      fill(
+          pairs,
+          clientsPerInode,
+          key -> tracked.put(key, start / 1000)); // as TrackedPairs.put writes a pair
       long fillNanos = System.nanoTime() - fillStart;
       tracked.flush(); // the memtable to SST files, so the disk figure counts every pair
-      System.out.printf("pairs=%d clients/inode=%d fill=%.1f s (%.2f us/put through the metered, cached, logged "
-          + "RocksDB store)%n", pairs, clientsPerInode, fillNanos / 1e9, fillNanos / 1e3 / pairs);
+      System.out.printf(
+          "pairs=%d clients/inode=%d fill=%.1f s (%.2f us/put through the metered, cached, logged "
+              + "RocksDB store)%n",
+          pairs, clientsPerInode, fillNanos / 1e9, fillNanos / 1e3 / pairs);
 
       long disk = directorySize(stateDir);
-      System.out.printf("RocksDB after flush: %.1f MB on disk, %.1f bytes/pair (key ~%d bytes + 8 value)%n",
+      System.out.printf(
+          "RocksDB after flush: %.1f MB on disk, %.1f bytes/pair (key ~%d bytes + 8 value)%n",
           disk / 1e6, (double) disk / pairs, 16 + 45);
 
-      // Let the driver take in the changelog records of the fill first: its own bookkeeping is not ours to time.
+      // Let the driver take in the changelog records of the fill first: its own bookkeeping is not
+      // ours to time.
       driver.advanceWallClockTime(Duration.ofMillis(1));
 
-      // The punctuator's sweep, called as the punctuator calls it, on the driver's (metered, cached, logged) store.
+      // The punctuator's sweep, called as the punctuator calls it, on the driver's (metered,
+      // cached, logged) store.
       long now = start / 1000;
-      time("sweep, nothing expired", pairs, () -> pairsStore.sweep(lastAccess -> now - lastAccess > 120), pairsStore);
+      time(
+          "sweep, nothing expired",
+          pairs,
+          () -> pairsStore.sweep(lastAccess -> now - lastAccess > 120),
+          pairsStore);
       long later = now + 3 * 60;
-      time("sweep, everything expired (a delete and a changelog tombstone each)", pairs,
-          () -> pairsStore.sweep(lastAccess -> later - lastAccess > 120), pairsStore);
+      time(
+          "sweep, everything expired (a delete and a changelog tombstone each)",
+          pairs,
+          () -> pairsStore.sweep(lastAccess -> later - lastAccess > 120),
+          pairsStore);
       long left = 0;
       try (var all = tracked.all()) {
         while (all.hasNext()) {
@@ -105,10 +131,18 @@ public final class TrackedStateFootprint {
       total += took.get(took.size() - 1);
     } while (!sweep.sweptWholeStore());
     took.sort(null);
-    System.out.printf("%s: %d punctuations (budget %d ms), %.0f ms for all %d pairs (%.0f ns/pair); punctuation "
-        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", what, took.size(), TrackedPairs.sweepBudget().toMillis(),
-        total / 1e6, pairs, (double) total / pairs, took.get(took.size() / 2) / 1e6,
-        took.get((int) (took.size() * 0.99)) / 1e6, took.get(took.size() - 1) / 1e6);
+    System.out.printf(
+        "%s: %d punctuations (budget %d ms), %.0f ms for all %d pairs (%.0f ns/pair); punctuation "
+            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        what,
+        took.size(),
+        TrackedPairs.sweepBudget().toMillis(),
+        total / 1e6,
+        pairs,
+        (double) total / pairs,
+        took.get(took.size() / 2) / 1e6,
+        took.get((int) (took.size() * 0.99)) / 1e6,
+        took.get(took.size() - 1) / 1e6);
   }
 
   private static void fill(int pairs, int clientsPerInode, Consumer<Bytes> put) {
@@ -119,7 +153,12 @@ public final class TrackedStateFootprint {
         random.nextBytes(gfid);
       }
       // A GlusterFS-style uid: host, pid, volume client name, reconnect counter (~45 characters).
-      String uid = "node-" + (i % clientsPerInode) + ".example.com-" + (10_000 + i % 977) + "-vol1-client-0-0-0";
+      String uid =
+          "node-"
+              + (i % clientsPerInode)
+              + ".example.com-"
+              + (10_000 + i % 977)
+              + "-vol1-client-0-0-0";
       put.accept(InodeKeys.of(gfid, uid));
     }
   }

@@ -40,21 +40,54 @@ public class InvalidationFanOutSerdeBenchmark {
   public int recipients;
 
   private final Serializer<Invalidation> builtIn = UpcallSerdes.invalidation().serializer();
-  private final Serializer<Invalidation> shared = SharedChangeSerializer.of(UpcallSerdes.invalidation());
+  private final Serializer<Invalidation> shared =
+      SharedChangeSerializer.of(UpcallSerdes.invalidation());
   private Invalidation[] forClients;
 
   @Setup
   public void setUp() {
     Gfid gfid = Gfids.of(new UUID(3, 4));
-    Iatt stat = Iatt.newBuilder().setType(IaType.REG).setMode(0644).setUid(1000).setGid(1000).setNlink(1)
-        .setSize(1 << 20).setBlocks(2048).setAtimeSec(1_700_000_000L).setAtimeNsec(1).setMtimeSec(1_700_000_000L)
-        .setMtimeNsec(2).setCtimeSec(1_700_000_000L).setCtimeNsec(3).build();
+    Iatt stat =
+        Iatt.newBuilder()
+            .setType(IaType.REG)
+            .setMode(0644)
+            .setUid(1000)
+            .setGid(1000)
+            .setNlink(1)
+            .setSize(1 << 20)
+            .setBlocks(2048)
+            .setAtimeSec(1_700_000_000L)
+            .setAtimeNsec(1)
+            .setMtimeSec(1_700_000_000L)
+            .setMtimeNsec(2)
+            .setCtimeSec(1_700_000_000L)
+            .setCtimeNsec(3)
+            .build();
     forClients = new Invalidation[recipients];
     for (int i = 0; i < recipients; i++) {
-      String client = "CTX_ID:5a6b7c8d-1111-4222-8333-" + String.format("%012d", i) + "-GRAPH_ID:0-PID:4242-HOST:client"
-          + i + "-PC_NAME:vol0-client-0-RECON_NO:-0";
-      forClients[i] = new Invalidation(client, gfid, 0x18, "vol0", stat, null, null, null, null, List.of(), 60,
-          1_700_000_000_123L, "server1:/bricks/vol0/brick1", "load-2a-123456");
+      String client =
+          "CTX_ID:5a6b7c8d-1111-4222-8333-"
+              + String.format("%012d", i)
+              + "-GRAPH_ID:0-PID:4242-HOST:client"
+              + i
+              + "-PC_NAME:vol0-client-0-RECON_NO:-0";
+      forClients[i] =
+          Invalidation.newBuilder()
+              .setClient(client)
+              .setGfid(gfid)
+              .setFlags(0x18)
+              .setVolume("vol0")
+              .setStat(stat)
+              .setParent(null)
+              .setParentStat(null)
+              .setOldParent(null)
+              .setOldParentStat(null)
+              .setXattrs(List.of())
+              .setExpireTimeSeconds(60)
+              .setEventTimeMs(1_700_000_000_123L)
+              .setBrick("server1:/bricks/vol0/brick1")
+              .setCauseFopId("load-2a-123456")
+              .build();
     }
   }
 

@@ -36,10 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class SerdeBenchmark {
   private final Serializer<SpecificRecord> fopsSerializer = UpcallSerdes.fopsTopic().serializer();
-  private final Deserializer<SpecificRecord> fopsDeserializer = UpcallSerdes.fopsTopic().deserializer();
+  private final Deserializer<SpecificRecord> fopsDeserializer =
+      UpcallSerdes.fopsTopic().deserializer();
   private final Serializer<InodeEvent> eventSerializer = UpcallSerdes.inodeEvent().serializer();
-  private final Deserializer<InodeEvent> eventDeserializer = UpcallSerdes.inodeEvent().deserializer();
-  private final Serializer<Invalidation> invalidationSerializer = UpcallSerdes.invalidation().serializer();
+  private final Deserializer<InodeEvent> eventDeserializer =
+      UpcallSerdes.inodeEvent().deserializer();
+  private final Serializer<Invalidation> invalidationSerializer =
+      UpcallSerdes.invalidation().serializer();
   private FopRecord write;
   private byte[] writeBytes;
   private InodeEvent event;
@@ -60,9 +63,23 @@ public class SerdeBenchmark {
     writeBytes = fopsSerializer.serialize("upcall.fops", write);
     event = new InodeEvent(InodeRole.TARGET, write, write.getFopId());
     eventBytes = eventSerializer.serialize("inode-events", event);
-    invalidation = new Invalidation(generator.clients().get(7), write.getGfid(), 0x18, write.getVolume(),
-        write.getStat(), null, null, null, null, List.of(), 60, write.getEventTimeMs(), write.getBrick(),
-        write.getFopId());
+    invalidation =
+        Invalidation.newBuilder()
+            .setClient(generator.clients().get(7))
+            .setGfid(write.getGfid())
+            .setFlags(0x18)
+            .setVolume(write.getVolume())
+            .setStat(write.getStat())
+            .setParent(null)
+            .setParentStat(null)
+            .setOldParent(null)
+            .setOldParentStat(null)
+            .setXattrs(List.of())
+            .setExpireTimeSeconds(60)
+            .setEventTimeMs(write.getEventTimeMs())
+            .setBrick(write.getBrick())
+            .setCauseFopId(write.getFopId())
+            .build();
   }
 
   @Benchmark

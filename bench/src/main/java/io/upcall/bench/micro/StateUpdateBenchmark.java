@@ -71,9 +71,25 @@ public class StateUpdateBenchmark {
       processor.process(fop(Fop.LOOKUP, client(i), hot, t0).build());
     }
     readInSameSecond = fop(Fop.LOOKUP, client(0), hot, t0 + 500).build();
-    write = fop(Fop.WRITE, "writer", hot, t0 + 500).setStat(Iatt.newBuilder().setType(IaType.REG).setMode(0644)
-        .setUid(0).setGid(0).setNlink(1).setSize(4096).setBlocks(8).setAtimeSec(t0 / 1000).setAtimeNsec(0)
-        .setMtimeSec(t0 / 1000).setMtimeNsec(0).setCtimeSec(t0 / 1000).setCtimeNsec(0).build()).build();
+    write =
+        fop(Fop.WRITE, "writer", hot, t0 + 500)
+            .setStat(
+                Iatt.newBuilder()
+                    .setType(IaType.REG)
+                    .setMode(0644)
+                    .setUid(0)
+                    .setGid(0)
+                    .setNlink(1)
+                    .setSize(4096)
+                    .setBlocks(8)
+                    .setAtimeSec(t0 / 1000)
+                    .setAtimeNsec(0)
+                    .setMtimeSec(t0 / 1000)
+                    .setMtimeNsec(0)
+                    .setCtimeSec(t0 / 1000)
+                    .setCtimeNsec(0)
+                    .build())
+            .build();
   }
 
   @TearDown(Level.Trial)
@@ -107,13 +123,22 @@ public class StateUpdateBenchmark {
   }
 
   private static String client(int i) {
-    return String.format("CTX_ID:%08x-1111-4222-8333-944455556666-GRAPH_ID:0-PID:%d-HOST:client%d-PC_NAME:vol0-client-0"
-        + "-RECON_NO:-0", i, 1000 + i, i);
+    return String.format(
+        "CTX_ID:%08x-1111-4222-8333-944455556666-GRAPH_ID:0-PID:%d-HOST:client%d-PC_NAME:vol0-client-0"
+            + "-RECON_NO:-0",
+        i, 1000 + i, i);
   }
 
   private static FopRecord.Builder fop(Fop fop, String client, Gfid inode, long eventTimeMs) {
-    return FopRecord.newBuilder().setVolume("vol0").setBrick("server1:/bricks/vol0/brick1").setFop(fop)
-        .setClient(client).setGfid(inode).setEventTimeMs(eventTimeMs).setEntries(List.of()).setXattrs(List.of())
+    return FopRecord.newBuilder()
+        .setVolume("vol0")
+        .setBrick("server1:/bricks/vol0/brick1")
+        .setFop(fop)
+        .setClient(client)
+        .setGfid(inode)
+        .setEventTimeMs(eventTimeMs)
+        .setEntries(List.of())
+        .setXattrs(List.of())
         .setFopId("load-1-" + eventTimeMs);
   }
 }

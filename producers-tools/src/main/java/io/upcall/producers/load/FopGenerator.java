@@ -29,14 +29,26 @@ import java.util.UUID;
 public final class FopGenerator {
   /** At most this many entries per READDIRP reply, as a brick fills one reply buffer. */
   static final int READDIRP_BATCH = 256;
+
   private static final long MAX_FILE_SIZE = 1L << 30;
   private static final int[] FILE_MODES = {0644, 0600, 0664, 0640, 0444};
   private static final int[] DIRECTORY_MODES = {0755, 0750, 0775, 0700};
   private static final String[] XATTR_NAMES = {
-      "user.tag", "user.comment", "user.checksum", "user.mime_type", "security.selinux", "system.posix_acl_access"};
+    "user.tag",
+    "user.comment",
+    "user.checksum",
+    "user.mime_type",
+    "security.selinux",
+    "system.posix_acl_access"
+  };
   private static final Iatt NO_STAT = null;
 
-  private enum Category { READ, WRITE, METADATA, ENTRY }
+  private enum Category {
+    READ,
+    WRITE,
+    METADATA,
+    ENTRY
+  }
 
   private final LoadSpec spec;
   private final SplittableRandom random;
@@ -47,27 +59,53 @@ public final class FopGenerator {
   private final Map<String, Integer> clientIndex = new HashMap<>();
   private final String fopIdPrefix;
   private final WeightedChoice<Category> categories = new WeightedChoice<>();
-  private final WeightedChoice<Fop> reads = new WeightedChoice<Fop>()
-      .add(Fop.LOOKUP, 34).add(Fop.STAT, 14).add(Fop.READ, 22).add(Fop.OPEN, 10).add(Fop.READDIRP, 6)
-      .add(Fop.OPENDIR, 2).add(Fop.ACCESS, 5).add(Fop.GETXATTR, 7);
-  private final WeightedChoice<Fop> writes = new WeightedChoice<Fop>()
-      .add(Fop.WRITE, 88).add(Fop.TRUNCATE, 3).add(Fop.FTRUNCATE, 2).add(Fop.FALLOCATE, 4).add(Fop.ZEROFILL, 1)
-      .add(Fop.DISCARD, 2);
-  private final WeightedChoice<Fop> metadata = new WeightedChoice<Fop>()
-      .add(Fop.SETATTR, 35).add(Fop.FSETATTR, 10).add(Fop.SETXATTR, 35).add(Fop.FSETXATTR, 5)
-      .add(Fop.REMOVEXATTR, 15);
-  private final WeightedChoice<Fop> entries = new WeightedChoice<Fop>()
-      .add(Fop.CREATE, 26).add(Fop.UNLINK, 30).add(Fop.RENAME, 18).add(Fop.LINK, 8).add(Fop.MKDIR, 8)
-      .add(Fop.RMDIR, 6).add(Fop.SYMLINK, 3).add(Fop.MKNOD, 1);
+  private final WeightedChoice<Fop> reads =
+      new WeightedChoice<Fop>()
+          .add(Fop.LOOKUP, 34)
+          .add(Fop.STAT, 14)
+          .add(Fop.READ, 22)
+          .add(Fop.OPEN, 10)
+          .add(Fop.READDIRP, 6)
+          .add(Fop.OPENDIR, 2)
+          .add(Fop.ACCESS, 5)
+          .add(Fop.GETXATTR, 7);
+  private final WeightedChoice<Fop> writes =
+      new WeightedChoice<Fop>()
+          .add(Fop.WRITE, 88)
+          .add(Fop.TRUNCATE, 3)
+          .add(Fop.FTRUNCATE, 2)
+          .add(Fop.FALLOCATE, 4)
+          .add(Fop.ZEROFILL, 1)
+          .add(Fop.DISCARD, 2);
+  private final WeightedChoice<Fop> metadata =
+      new WeightedChoice<Fop>()
+          .add(Fop.SETATTR, 35)
+          .add(Fop.FSETATTR, 10)
+          .add(Fop.SETXATTR, 35)
+          .add(Fop.FSETXATTR, 5)
+          .add(Fop.REMOVEXATTR, 15);
+  private final WeightedChoice<Fop> entries =
+      new WeightedChoice<Fop>()
+          .add(Fop.CREATE, 26)
+          .add(Fop.UNLINK, 30)
+          .add(Fop.RENAME, 18)
+          .add(Fop.LINK, 8)
+          .add(Fop.MKDIR, 8)
+          .add(Fop.RMDIR, 6)
+          .add(Fop.SYMLINK, 3)
+          .add(Fop.MKNOD, 1);
 
   private Namespace namespace;
+
   /** The directory an {@code rm -rf} in progress is removing, or null. */
   private Inode removing;
+
   private int preludeDirectories;
   private int preludeFiles;
   private long records;
   private long calls;
   private long names;
+
   /** The latest event time seen: stats never go back in time even if a caller's clock does. */
   private long nowMs = Long.MIN_VALUE;
 
@@ -79,7 +117,10 @@ public final class FopGenerator {
     this.layout = new VolumeLayout(spec.volume(), spec.bricks(), spec.replicas());
     this.fopIdPrefix = "load-" + Long.toHexString(spec.seed()) + "-";
     double[] shares = spec.categoryShares();
-    categories.add(Category.READ, shares[0]).add(Category.WRITE, shares[1]).add(Category.METADATA, shares[2])
+    categories
+        .add(Category.READ, shares[0])
+        .add(Category.WRITE, shares[1])
+        .add(Category.METADATA, shares[2])
         .add(Category.ENTRY, shares[3]);
     List<String> uids = new ArrayList<>(spec.clients());
     for (int i = 0; i < spec.clients(); i++) {
@@ -99,8 +140,15 @@ public final class FopGenerator {
    * a replicated fop's txId and originator agree across replicas.
    */
   static String clientUid(String volume, int index, UUID context, int pid) {
-    return "CTX_ID:" + context + "-GRAPH_ID:0-PID:" + pid + "-HOST:client" + (index + 1)
-        + "-PC_NAME:" + volume + "-client-0-RECON_NO:-0";
+    return "CTX_ID:"
+        + context
+        + "-GRAPH_ID:0-PID:"
+        + pid
+        + "-HOST:client"
+        + (index + 1)
+        + "-PC_NAME:"
+        + volume
+        + "-client-0-RECON_NO:-0";
   }
 
   /** The bricks that publish this generator's records, e.g. {@code server1:/bricks/vol0/brick1}. */
@@ -186,11 +234,13 @@ public final class FopGenerator {
   // ---------------------------------------------------------------- reads
 
   private List<FopRecord> read(String client, Fop fop) {
-    Inode inode = switch (fop) {
-      case READDIRP, OPENDIR -> rankedDirectory();
-      case LOOKUP, STAT, ACCESS, GETXATTR -> random.nextInt(5) == 0 ? rankedDirectory() : rankedFileOrRoot();
-      default -> rankedFileOrRoot();
-    };
+    Inode inode =
+        switch (fop) {
+          case READDIRP, OPENDIR -> rankedDirectory();
+          case LOOKUP, STAT, ACCESS, GETXATTR ->
+              random.nextInt(5) == 0 ? rankedDirectory() : rankedFileOrRoot();
+          default -> rankedFileOrRoot();
+        };
     if (fop == Fop.READ || fop == Fop.OPEN) {
       if (inode.type == IaType.LNK) {
         fop = fop == Fop.READ ? Fop.READLINK : Fop.LOOKUP;
@@ -203,7 +253,10 @@ public final class FopGenerator {
     if (fop == Fop.READDIRP) {
       record.setEntries(listing(inode));
     } else if (fop == Fop.GETXATTR) {
-      String name = inode.xattrs.isEmpty() ? "security.selinux" : nth(inode.xattrs, random.nextInt(inode.xattrs.size()));
+      String name =
+          inode.xattrs.isEmpty()
+              ? "security.selinux"
+              : nth(inode.xattrs, random.nextInt(inode.xattrs.size()));
       byte[] value = inode.xattrs.get(name);
       record.setXattrs(List.of(new Xattr(name, value == null ? null : ByteBuffer.wrap(value))));
     }
@@ -243,9 +296,11 @@ public final class FopGenerator {
         }
         file.size = Math.max(file.size, offset + length);
       }
-      case TRUNCATE, FTRUNCATE -> file.size = random.nextInt(10) < 3 ? 0 : (long) (random.nextDouble() * file.size);
+      case TRUNCATE, FTRUNCATE ->
+          file.size = random.nextInt(10) < 3 ? 0 : (long) (random.nextDouble() * file.size);
       case FALLOCATE -> file.size = Math.min(MAX_FILE_SIZE, file.size + writeLength());
-      default -> { } // ZEROFILL and DISCARD rewrite data inside the file: times change, size does not
+      default -> {} // ZEROFILL and DISCARD rewrite data inside the file: times change, size does
+        // not
     }
     file.touchModified(nowMs);
     FopRecord record = base(fop, client, file, null);
@@ -261,8 +316,10 @@ public final class FopGenerator {
   // ---------------------------------------------------------------- metadata changes
 
   private List<FopRecord> changeMetadata(String client, Fop fop) {
-    Inode inode = fop == Fop.FSETATTR || fop == Fop.FSETXATTR || random.nextInt(6) != 0
-        ? rankedFileOrRoot() : rankedDirectory();
+    Inode inode =
+        fop == Fop.FSETATTR || fop == Fop.FSETXATTR || random.nextInt(6) != 0
+            ? rankedFileOrRoot()
+            : rankedDirectory();
     if (fop == Fop.REMOVEXATTR && inode.xattrs.isEmpty()) {
       fop = Fop.SETXATTR;
     }
@@ -304,8 +361,10 @@ public final class FopGenerator {
 
   private String xattrValue(String name) {
     return switch (name) {
-      case "security.selinux" -> random.nextBoolean() ? "system_u:object_r:default_t:s0"
-          : "unconfined_u:object_r:user_home_t:s0";
+      case "security.selinux" ->
+          random.nextBoolean()
+              ? "system_u:object_r:default_t:s0"
+              : "unconfined_u:object_r:user_home_t:s0";
       case "user.mime_type" -> random.nextBoolean() ? "text/plain" : "application/octet-stream";
       case "user.checksum" -> Long.toHexString(random.nextLong());
       default -> "v" + random.nextInt(1000);
@@ -328,13 +387,17 @@ public final class FopGenerator {
         return tooFewFiles ? create(client, Fop.CREATE, uniformDirectory()) : unlink(client);
       }
       case MKDIR -> {
-        return tooManyDirectories ? create(client, Fop.CREATE, uniformDirectory()) : mkdir(client, uniformDirectory());
+        return tooManyDirectories
+            ? create(client, Fop.CREATE, uniformDirectory())
+            : mkdir(client, uniformDirectory());
       }
       case RMDIR -> {
         if (directories > 1 + spec.directories() / 2) {
           return removeTreeStep(client);
         }
-        return tooManyDirectories ? create(client, Fop.CREATE, uniformDirectory()) : mkdir(client, uniformDirectory());
+        return tooManyDirectories
+            ? create(client, Fop.CREATE, uniformDirectory())
+            : mkdir(client, uniformDirectory());
       }
       case LINK -> {
         Inode file = rankedRegularFile();
@@ -351,7 +414,9 @@ public final class FopGenerator {
     IaType type = fop == Fop.SYMLINK ? IaType.LNK : fop == Fop.MKNOD ? IaType.FIFO : IaType.REG;
     int mode = type == IaType.LNK ? 0777 : 0644;
     String prefix = type == IaType.LNK ? "symlink-" : type == IaType.FIFO ? "fifo-" : "file-";
-    Inode inode = namespace.create(parent, prefix + nextName(), randomUuid(), type, mode, owner, owner, nowMs);
+    Inode inode =
+        namespace.create(
+            parent, prefix + nextName(), randomUuid(), type, mode, owner, owner, nowMs);
     if (type == IaType.LNK) {
       inode.size = ("../target-" + random.nextInt(10_000)).length();
     }
@@ -364,8 +429,9 @@ public final class FopGenerator {
 
   private List<FopRecord> mkdir(String client, Inode parent) {
     int owner = posixUid(clientIndex.get(client));
-    Inode directory = namespace.create(parent, "dir-" + nextName(), randomUuid(), IaType.DIR, 0755, owner, owner,
-        nowMs);
+    Inode directory =
+        namespace.create(
+            parent, "dir-" + nextName(), randomUuid(), IaType.DIR, 0755, owner, owner, nowMs);
     FopRecord record = base(Fop.MKDIR, client, directory, null);
     record.setParent(parent.gfid);
     record.setStat(directory.stat());
@@ -438,18 +504,23 @@ public final class FopGenerator {
   }
 
   private List<FopRecord> rename(String client) {
-    boolean directory = namespace.directoryCount() > 1 && (namespace.fileCount() == 0 || random.nextInt(7) == 0);
+    boolean directory =
+        namespace.directoryCount() > 1 && (namespace.fileCount() == 0 || random.nextInt(7) == 0);
     if (!directory && namespace.fileCount() == 0) {
       return mkdir(client, uniformDirectory());
     }
-    Inode source = directory
-        ? namespace.directory(1 + random.nextInt(namespace.directoryCount() - 1))
-        : namespace.file(random.nextInt(namespace.fileCount()));
+    Inode source =
+        directory
+            ? namespace.directory(1 + random.nextInt(namespace.directoryCount() - 1))
+            : namespace.file(random.nextInt(namespace.fileCount()));
     Inode.Link from = source.links.get(random.nextInt(source.links.size()));
 
     Inode target = null;
     Inode.Link to;
-    Inode candidate = directory || random.nextInt(10) >= 3 ? null : namespace.file(random.nextInt(namespace.fileCount()));
+    Inode candidate =
+        directory || random.nextInt(10) >= 3
+            ? null
+            : namespace.file(random.nextInt(namespace.fileCount()));
     if (candidate != null && candidate != source) {
       // Rename over an existing name of another inode: that name now refers to the source.
       target = candidate;
@@ -558,7 +629,8 @@ public final class FopGenerator {
     record.setTxId(record.getClient() + "#" + (calls + 1));
     List<FopRecord> copies = new ArrayList<>(bricks.size());
     for (int i = 0; i < bricks.size(); i++) {
-      FopRecord copy = i == 0 ? record : FopRecordCopies.of(record).setBrick(null).setFopId(null).build();
+      FopRecord copy =
+          i == 0 ? record : FopRecordCopies.of(record).setBrick(null).setFopId(null).build();
       copy.setBrick(bricks.get(i));
       copy.setFopId(fopIdPrefix + (records + 1 + i));
       copies.add(copy);

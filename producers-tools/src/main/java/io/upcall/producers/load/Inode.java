@@ -25,14 +25,19 @@ final class Inode {
   long atimeMs;
   long mtimeMs;
   long ctimeMs;
+
   /** Directories have exactly one link (no hard links to directories); files have one per hard link. */
   final List<Link> links = new ArrayList<>(1);
+
   /** Directory entries in creation order, so a listing is deterministic. Null for non-directories. */
   final Map<String, Inode> children;
+
   /** Sub-directory count: a directory's nlink is 2 + this. */
   int subdirs;
+
   /** Extended attributes, in the order they were set. */
   final Map<String, byte[]> xattrs = new LinkedHashMap<>(2);
+
   /** Position in the namespace's dense list of directories or of files, for O(1) random choice and removal. */
   int index = -1;
 
@@ -74,11 +79,21 @@ final class Inode {
 
   /** The stat a brick would return for this inode now. */
   Iatt stat() {
-    return Iatt.newBuilder().setType(type).setMode(mode).setUid(uid).setGid(gid).setNlink(nlink()).setSize(size)
+    return Iatt.newBuilder()
+        .setType(type)
+        .setMode(mode)
+        .setUid(uid)
+        .setGid(gid)
+        .setNlink(nlink())
+        .setSize(size)
         .setBlocks((size + 511) / 512)
-        .setAtimeSec(Math.floorDiv(atimeMs, 1000)).setAtimeNsec(nanos(atimeMs))
-        .setMtimeSec(Math.floorDiv(mtimeMs, 1000)).setMtimeNsec(nanos(mtimeMs))
-        .setCtimeSec(Math.floorDiv(ctimeMs, 1000)).setCtimeNsec(nanos(ctimeMs)).build();
+        .setAtimeSec(Math.floorDiv(atimeMs, 1000))
+        .setAtimeNsec(nanos(atimeMs))
+        .setMtimeSec(Math.floorDiv(mtimeMs, 1000))
+        .setMtimeNsec(nanos(mtimeMs))
+        .setCtimeSec(Math.floorDiv(ctimeMs, 1000))
+        .setCtimeNsec(nanos(ctimeMs))
+        .build();
   }
 
   private static int nanos(long ms) {

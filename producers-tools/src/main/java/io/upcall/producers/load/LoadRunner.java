@@ -87,13 +87,17 @@ public final class LoadRunner {
     try {
       if (publishers != null) {
         for (String brick : generator.bricks()) {
-          byBrick.put(brick, publishers.get().volume(spec.volume()).brick(brick).clock(heartbeatClock).build());
+          byBrick.put(
+              brick,
+              publishers.get().volume(spec.volume()).brick(brick).clock(heartbeatClock).build());
         }
       }
       long nextProgress = startNanos + PROGRESS_INTERVAL_NANOS;
       long recordsAtLastProgress = 0;
       long firstStampMs = Long.MIN_VALUE;
-      while (!stopRequested && firstFailure.get() == null && (maxRecords <= 0 || records < maxRecords)) {
+      while (!stopRequested
+          && firstFailure.get() == null
+          && (maxRecords <= 0 || records < maxRecords)) {
         long now = System.nanoTime();
         if (recordsPerSecond > 0 && virtualStartMs == null) {
           long due = startNanos + (long) (records * 1e9 / recordsPerSecond);
@@ -106,8 +110,10 @@ public final class LoadRunner {
         if (firstStampMs == Long.MIN_VALUE) {
           firstStampMs = stampMs;
         }
-        if (duration != null && (virtualStartMs != null
-            ? stampMs - firstStampMs >= duration.toMillis() : now - startNanos >= duration.toNanos())) {
+        if (duration != null
+            && (virtualStartMs != null
+                ? stampMs - firstStampMs >= duration.toMillis()
+                : now - startNanos >= duration.toNanos())) {
           break;
         }
         List<FopRecord> fop = generator.next(stampMs);
@@ -125,10 +131,15 @@ public final class LoadRunner {
         }
         if (progress != null && now >= nextProgress) {
           double seconds = (now - nextProgress + PROGRESS_INTERVAL_NANOS) / 1e9;
-          progress.accept(String.format(Locale.ROOT,
-              "load: %5.0f s  %,10.0f records/s  total %,d  acknowledged %,d  failed %,d",
-              (now - startNanos) / 1e9, (records - recordsAtLastProgress) / seconds, records, acknowledged.sum(),
-              failed.sum()));
+          progress.accept(
+              String.format(
+                  Locale.ROOT,
+                  "load: %5.0f s  %,10.0f records/s  total %,d  acknowledged %,d  failed %,d",
+                  (now - startNanos) / 1e9,
+                  (records - recordsAtLastProgress) / seconds,
+                  records,
+                  acknowledged.sum(),
+                  failed.sum()));
           nextProgress = now + PROGRESS_INTERVAL_NANOS;
           recordsAtLastProgress = records;
         }
@@ -140,31 +151,43 @@ public final class LoadRunner {
     }
     Histogram latency = latencyMicros.getIntervalHistogram();
     Throwable failure = firstFailure.get();
-    return new LoadSummary(Duration.ofNanos(System.nanoTime() - startNanos), generator.fops(), records,
-        acknowledged.sum(), failed.sum(), byType,
-        Duration.ofNanos(latency.getValueAtPercentile(50) * 1000), Duration.ofNanos(latency.getValueAtPercentile(99) * 1000),
-        failure == null ? null : failure.getMessage(), publishers != null);
+    return new LoadSummary(
+        Duration.ofNanos(System.nanoTime() - startNanos),
+        generator.fops(),
+        records,
+        acknowledged.sum(),
+        failed.sum(),
+        byType,
+        Duration.ofNanos(latency.getValueAtPercentile(50) * 1000),
+        Duration.ofNanos(latency.getValueAtPercentile(99) * 1000),
+        failure == null ? null : failure.getMessage(),
+        publishers != null);
   }
 
   /** The event time of the next fop: never earlier than the last one, so per-brick time only moves forward. */
   private long stamp(long records) {
-    long stampMs = virtualStartMs != null
-        ? virtualStartMs + (long) (records * 1000.0 / (recordsPerSecond > 0 ? recordsPerSecond : 1000))
-        : clock.millis();
+    long stampMs =
+        virtualStartMs != null
+            ? virtualStartMs
+                + (long) (records * 1000.0 / (recordsPerSecond > 0 ? recordsPerSecond : 1000))
+            : clock.millis();
     return latestStampMs.accumulateAndGet(stampMs, Math::max);
   }
 
   private void publish(BrickPublisher publisher, FopRecord record) {
     long startNanos = System.nanoTime();
-    publisher.publish(record).whenComplete((metadata, error) -> {
-      if (error == null) {
-        latencyMicros.recordValue((System.nanoTime() - startNanos) / 1000);
-        acknowledged.increment();
-      } else {
-        failed.increment();
-        firstFailure.compareAndSet(null, error);
-      }
-    });
+    publisher
+        .publish(record)
+        .whenComplete(
+            (metadata, error) -> {
+              if (error == null) {
+                latencyMicros.recordValue((System.nanoTime() - startNanos) / 1000);
+                acknowledged.increment();
+              } else {
+                failed.increment();
+                firstFailure.compareAndSet(null, error);
+              }
+            });
   }
 
   /** Configures a {@link LoadRunner}. */
@@ -199,7 +222,8 @@ public final class LoadRunner {
     /** Target rate in records per second; 0 (the default) publishes as fast as the producers accept. */
     public Builder recordsPerSecond(double recordsPerSecond) {
       if (!(recordsPerSecond >= 0) || Double.isInfinite(recordsPerSecond)) {
-        throw new IllegalArgumentException("recordsPerSecond must be a finite number >= 0, got " + recordsPerSecond);
+        throw new IllegalArgumentException(
+            "recordsPerSecond must be a finite number >= 0, got " + recordsPerSecond);
       }
       this.recordsPerSecond = recordsPerSecond;
       return this;

@@ -41,7 +41,11 @@ public record LoadSpec(
     atLeast("replicas", replicas, 1);
     if (bricks % replicas != 0) {
       throw new IllegalArgumentException(
-          "bricks must be a multiple of replicas (got bricks " + bricks + ", replicas " + replicas + ")");
+          "bricks must be a multiple of replicas (got bricks "
+              + bricks
+              + ", replicas "
+              + replicas
+              + ")");
     }
     atLeast("clients", clients, 1);
     atLeast("directories", directories, 1);
@@ -54,10 +58,13 @@ public record LoadSpec(
     nonNegative("entryWeight", entryWeight);
     if (readRatio < 1 && writeWeight + metadataWeight + entryWeight == 0) {
       throw new IllegalArgumentException(
-          "writeWeight, metadataWeight and entryWeight are all 0 but readRatio " + readRatio + " < 1");
+          "writeWeight, metadataWeight and entryWeight are all 0 but readRatio "
+              + readRatio
+              + " < 1");
     }
     if (!(zipfExponent >= 0) || Double.isInfinite(zipfExponent)) {
-      throw new IllegalArgumentException("zipfExponent must be a finite number >= 0, got " + zipfExponent);
+      throw new IllegalArgumentException(
+          "zipfExponent must be a finite number >= 0, got " + zipfExponent);
     }
   }
 
@@ -73,9 +80,19 @@ public record LoadSpec(
   /** A builder starting from this spec. */
   public Builder toBuilder() {
     return new Builder()
-        .volume(volume).bricks(bricks).replicas(replicas).clients(clients).directories(directories).files(files)
-        .readRatio(readRatio).writeWeight(writeWeight).metadataWeight(metadataWeight).entryWeight(entryWeight)
-        .zipfExponent(zipfExponent).seed(seed).populate(populate);
+        .volume(volume)
+        .bricks(bricks)
+        .replicas(replicas)
+        .clients(clients)
+        .directories(directories)
+        .files(files)
+        .readRatio(readRatio)
+        .writeWeight(writeWeight)
+        .metadataWeight(metadataWeight)
+        .entryWeight(entryWeight)
+        .zipfExponent(zipfExponent)
+        .seed(seed)
+        .populate(populate);
   }
 
   /** Fraction of fops in each category, in the order read, write, metadata, entry. */
@@ -85,8 +102,12 @@ public record LoadSpec(
     if (others == 0) {
       return new double[] {1, 0, 0, 0};
     }
-    return new double[] {readRatio, rest * writeWeight / others, rest * metadataWeight / others,
-        rest * entryWeight / others};
+    return new double[] {
+      readRatio,
+      rest * writeWeight / others,
+      rest * metadataWeight / others,
+      rest * entryWeight / others
+    };
   }
 
   private static void atLeast(String name, int value, int min) {
@@ -190,8 +211,20 @@ public record LoadSpec(
      * @throws IllegalArgumentException naming the first value out of range
      */
     public LoadSpec build() {
-      return new LoadSpec(volume, bricks, replicas, clients, directories, files, readRatio, writeWeight,
-          metadataWeight, entryWeight, zipfExponent, seed, populate);
+      return new LoadSpec(
+          volume,
+          bricks,
+          replicas,
+          clients,
+          directories,
+          files,
+          readRatio,
+          writeWeight,
+          metadataWeight,
+          entryWeight,
+          zipfExponent,
+          seed,
+          populate);
     }
   }
 }

@@ -46,22 +46,42 @@ public record LoadSummary(
   /** Prints the summary as people read it: totals, achieved rate, latency, then fops by type. */
   public void print(PrintWriter out) {
     if (!published) {
-      out.printf(Locale.ROOT, "load (dry run, nothing published): %,d fops, %,d records generated in %.1f s%n",
-          fops, records, elapsed.toNanos() / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "load (dry run, nothing published): %,d fops, %,d records generated in %.1f s%n",
+          fops,
+          records,
+          elapsed.toNanos() / 1e9);
     } else {
-      out.printf(Locale.ROOT, "load: %,d fops, %,d records in %.1f s: %,.0f records/s acknowledged%n",
-          fops, records, elapsed.toNanos() / 1e9, achievedRecordsPerSecond());
+      out.printf(
+          Locale.ROOT,
+          "load: %,d fops, %,d records in %.1f s: %,.0f records/s acknowledged%n",
+          fops,
+          records,
+          elapsed.toNanos() / 1e9,
+          achievedRecordsPerSecond());
       out.printf(Locale.ROOT, "  acknowledged %,d, failed %,d%n", acknowledged, failed);
-      out.printf(Locale.ROOT, "  send latency p50 %.2f ms, p99 %.2f ms%n",
-          sendLatencyP50.toNanos() / 1e6, sendLatencyP99.toNanos() / 1e6);
+      out.printf(
+          Locale.ROOT,
+          "  send latency p50 %.2f ms, p99 %.2f ms%n",
+          sendLatencyP50.toNanos() / 1e6,
+          sendLatencyP99.toNanos() / 1e6);
     }
     if (firstFailure != null) {
       out.println("  first failure: " + firstFailure);
     }
     out.println("  fops by type:");
     fopsByType.entrySet().stream()
-        .sorted(Map.Entry.<Fop, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-        .forEach(e -> out.printf(Locale.ROOT, "    %-13s %,12d  %5.1f %%%n", e.getKey(), e.getValue(),
-            fops == 0 ? 0.0 : 100.0 * e.getValue() / fops));
+        .sorted(
+            Map.Entry.<Fop, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
+        .forEach(
+            e ->
+                out.printf(
+                    Locale.ROOT,
+                    "    %-13s %,12d  %5.1f %%%n",
+                    e.getKey(),
+                    e.getValue(),
+                    fops == 0 ? 0.0 : 100.0 * e.getValue() / fops));
   }
 }

@@ -14,8 +14,10 @@ final class Namespace {
   static final UUID ROOT_GFID = new UUID(0L, 1L);
 
   private final Inode root;
+
   /** Every directory, root included; dense so a uniform or ranked choice is O(1). */
   private final List<Inode> directories = new ArrayList<>();
+
   /** Every non-directory (regular files and symlinks). */
   private final List<Inode> files = new ArrayList<>();
 
@@ -45,7 +47,8 @@ final class Namespace {
   }
 
   /** Creates an inode under {@code parent} with the given name, which must be free. */
-  Inode create(Inode parent, String name, UUID uuid, IaType type, int mode, int uid, int gid, long nowMs) {
+  Inode create(
+      Inode parent, String name, UUID uuid, IaType type, int mode, int uid, int gid, long nowMs) {
     Inode inode = new Inode(uuid, type, mode, uid, gid, nowMs);
     link(parent, name, inode, nowMs);
     add(inode.isDirectory() ? directories : files, inode);

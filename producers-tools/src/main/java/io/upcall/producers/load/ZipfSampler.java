@@ -20,7 +20,8 @@ final class ZipfSampler {
 
   ZipfSampler(double exponent, SplittableRandom random) {
     if (!(exponent >= 0) || Double.isInfinite(exponent)) {
-      throw new IllegalArgumentException("zipf exponent must be a finite number >= 0, got " + exponent);
+      throw new IllegalArgumentException(
+          "zipf exponent must be a finite number >= 0, got " + exponent);
     }
     this.exponent = exponent;
     this.random = random;
@@ -86,6 +87,8 @@ final class ZipfSampler {
   }
 
   private static double expm1OverX(double x) {
-    return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + 0.25 * x));
+    return Math.abs(x) > 1e-8
+        ? Math.expm1(x) / x
+        : 1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + 0.25 * x));
   }
 }

@@ -142,9 +142,18 @@ public final class TracePublisher {
     }
 
     private BrickPublisher publisherOf(FopRecord record) {
-      return publishers.computeIfAbsent(record.getVolume() + '\u0000' + record.getBrick(),
-          key -> BrickPublisher.builder().bootstrapServers(bootstrapServers).topics(topics).properties(properties)
-              .maxBlock(maxBlock).volume(record.getVolume()).brick(record.getBrick()).clock(traceClock).build());
+      return publishers.computeIfAbsent(
+          record.getVolume() + '\u0000' + record.getBrick(),
+          key ->
+              BrickPublisher.builder()
+                  .bootstrapServers(bootstrapServers)
+                  .topics(topics)
+                  .properties(properties)
+                  .maxBlock(maxBlock)
+                  .volume(record.getVolume())
+                  .brick(record.getBrick())
+                  .clock(traceClock)
+                  .build());
     }
 
     private void register(XattrInterest registration) {
@@ -155,9 +164,12 @@ public final class TracePublisher {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upcall-trace-xattr-interest");
-        interest = new KafkaProducer<>(config, new StringSerializer(), UpcallSerdes.xattrInterest().serializer());
+        interest =
+            new KafkaProducer<>(
+                config, new StringSerializer(), UpcallSerdes.xattrInterest().serializer());
       }
-      interest.send(new ProducerRecord<>(topics.xattrInterest(), registration.getClient(), registration),
+      interest.send(
+          new ProducerRecord<>(topics.xattrInterest(), registration.getClient(), registration),
           (metadata, error) -> count(registrations, error));
       interestUnflushed = true;
     }
@@ -185,8 +197,13 @@ public final class TracePublisher {
       long now = System.nanoTime();
       if (progress != null && now >= nextProgress) {
         double seconds = (now - nextProgress + PROGRESS_INTERVAL_NANOS) / 1e9;
-        progress.accept(String.format(Locale.ROOT, "publish: %,10.0f records/s  total %,d  errors %,d",
-            (lines - linesAtLastProgress) / seconds, lines, malformed + failed.sum()));
+        progress.accept(
+            String.format(
+                Locale.ROOT,
+                "publish: %,10.0f records/s  total %,d  errors %,d",
+                (lines - linesAtLastProgress) / seconds,
+                lines,
+                malformed + failed.sum()));
         linesAtLastProgress = lines;
         nextProgress = now + PROGRESS_INTERVAL_NANOS;
       }
@@ -211,8 +228,14 @@ public final class TracePublisher {
 
     TraceSummary summary() {
       Throwable failure = firstFailure.get();
-      return new TraceSummary(fops.sum(), registrations.sum(), malformed, failed.sum(), publishers.size(),
-          Duration.ofNanos(System.nanoTime() - startNanos), failure == null ? null : failure.getMessage());
+      return new TraceSummary(
+          fops.sum(),
+          registrations.sum(),
+          malformed,
+          failed.sum(),
+          publishers.size(),
+          Duration.ofNanos(System.nanoTime() - startNanos),
+          failure == null ? null : failure.getMessage());
     }
   }
 

@@ -18,15 +18,34 @@ import org.junit.jupiter.api.Test;
 
 class FopGeneratorTest {
   private static final long START_MS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
-  private static final Set<Fop> READS = EnumSet.of(Fop.LOOKUP, Fop.STAT, Fop.FSTAT, Fop.ACCESS, Fop.READ,
-      Fop.READLINK, Fop.OPEN, Fop.OPENDIR, Fop.GETXATTR, Fop.READDIRP);
+  private static final Set<Fop> READS =
+      EnumSet.of(
+          Fop.LOOKUP,
+          Fop.STAT,
+          Fop.FSTAT,
+          Fop.ACCESS,
+          Fop.READ,
+          Fop.READLINK,
+          Fop.OPEN,
+          Fop.OPENDIR,
+          Fop.GETXATTR,
+          Fop.READDIRP);
 
   @Tag("slow")
   @Test
   void namespaceStaysConsistentOverALongChurningRun() {
     // A small tree with a heavy entry mix churns every file many times over.
-    LoadSpec spec = LoadSpec.builder().directories(12).files(150).clients(7).readRatio(0.3)
-        .writeWeight(2).metadataWeight(2).entryWeight(6).seed(7).build();
+    LoadSpec spec =
+        LoadSpec.builder()
+            .directories(12)
+            .files(150)
+            .clients(7)
+            .readRatio(0.3)
+            .writeWeight(2)
+            .metadataWeight(2)
+            .entryWeight(6)
+            .seed(7)
+            .build();
     ReplayedTree tree = replay(spec, 300_000);
 
     Map<Fop, Integer> applied = tree.applied();
@@ -56,7 +75,8 @@ class FopGeneratorTest {
 
   @Test
   void replicatedVolumePublishesEachModifyingFopFromEveryReplicaWithOneTxId() {
-    LoadSpec spec = LoadSpec.builder().bricks(6).replicas(3).files(500).directories(20).seed(3).build();
+    LoadSpec spec =
+        LoadSpec.builder().bricks(6).replicas(3).files(500).directories(20).seed(3).build();
     FopGenerator generator = new FopGenerator(spec);
     ReplayedTree tree = new ReplayedTree();
     Set<String> txIds = new HashSet<>();
@@ -87,7 +107,8 @@ class FopGeneratorTest {
 
   @Test
   void sameSeedGivesSameRecordsAndAnotherSeedDoesNot() {
-    LoadSpec spec = LoadSpec.builder().files(300).directories(10).replicas(3).bricks(3).seed(11).build();
+    LoadSpec spec =
+        LoadSpec.builder().files(300).directories(10).replicas(3).bricks(3).seed(11).build();
     List<FopRecord> first = run(spec, 20_000);
     List<FopRecord> second = run(spec, 20_000);
     List<FopRecord> other = run(spec.toBuilder().seed(12).build(), 20_000);
@@ -104,11 +125,25 @@ class FopGeneratorTest {
     for (int i = 0; i < total; i++) {
       counts.merge(generator.next(START_MS).get(0).getFop(), 1, Integer::sum);
     }
-    int reads = counts.entrySet().stream().filter(e -> READS.contains(e.getKey())).mapToInt(Map.Entry::getValue).sum();
+    int reads =
+        counts.entrySet().stream()
+            .filter(e -> READS.contains(e.getKey()))
+            .mapToInt(Map.Entry::getValue)
+            .sum();
     assertThat(reads / (double) total).isBetween(0.78, 0.82);
     assertThat(counts.get(Fop.WRITE) / (double) total).isBetween(0.07, 0.11);
-    assertThat(counts).containsKeys(Fop.CREATE, Fop.UNLINK, Fop.RENAME, Fop.MKDIR, Fop.SETATTR, Fop.SETXATTR,
-        Fop.REMOVEXATTR, Fop.READDIRP, Fop.GETXATTR, Fop.TRUNCATE);
+    assertThat(counts)
+        .containsKeys(
+            Fop.CREATE,
+            Fop.UNLINK,
+            Fop.RENAME,
+            Fop.MKDIR,
+            Fop.SETATTR,
+            Fop.SETXATTR,
+            Fop.REMOVEXATTR,
+            Fop.READDIRP,
+            Fop.GETXATTR,
+            Fop.TRUNCATE);
   }
 
   @Test
@@ -131,19 +166,31 @@ class FopGeneratorTest {
   @Test
   void clientUidsFollowGlusterFsFormat() {
     FopGenerator generator = new FopGenerator(LoadSpec.builder().clients(3).build());
-    assertThat(generator.clients()).hasSize(3).doesNotHaveDuplicates().allSatisfy(uid -> assertThat(uid)
-        .matches("CTX_ID:[0-9a-f-]{36}-GRAPH_ID:0-PID:\\d+-HOST:client\\d+-PC_NAME:vol0-client-0-RECON_NO:-0"));
-    assertThat(generator.bricks()).containsExactly(
-        "server1:/bricks/vol0/brick1", "server2:/bricks/vol0/brick2", "server3:/bricks/vol0/brick3");
+    assertThat(generator.clients())
+        .hasSize(3)
+        .doesNotHaveDuplicates()
+        .allSatisfy(
+            uid ->
+                assertThat(uid)
+                    .matches(
+                        "CTX_ID:[0-9a-f-]{36}-GRAPH_ID:0-PID:\\d+-HOST:client\\d+-PC_NAME:vol0-client-0-RECON_NO:-0"));
+    assertThat(generator.bricks())
+        .containsExactly(
+            "server1:/bricks/vol0/brick1",
+            "server2:/bricks/vol0/brick2",
+            "server3:/bricks/vol0/brick3");
   }
 
   @Test
   void specRefusesValuesOutOfRangeNamingThem() {
     assertThatThrownBy(() -> LoadSpec.builder().bricks(4).replicas(3).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bricks must be a multiple of replicas");
-    assertThatThrownBy(() -> LoadSpec.builder().readRatio(1.5).build()).hasMessageContaining("readRatio");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bricks must be a multiple of replicas");
+    assertThatThrownBy(() -> LoadSpec.builder().readRatio(1.5).build())
+        .hasMessageContaining("readRatio");
     assertThatThrownBy(() -> LoadSpec.builder().files(0).build()).hasMessageContaining("files");
-    assertThatThrownBy(() -> LoadSpec.builder().zipfExponent(-1).build()).hasMessageContaining("zipfExponent");
+    assertThatThrownBy(() -> LoadSpec.builder().zipfExponent(-1).build())
+        .hasMessageContaining("zipfExponent");
   }
 
   private static double shareOfHottestTenFiles(LoadSpec spec) {
@@ -158,7 +205,11 @@ class FopGeneratorTest {
         total++;
       }
     }
-    return hits.values().stream().sorted((a, b) -> b - a).limit(10).mapToInt(Integer::intValue).sum()
+    return hits.values().stream()
+            .sorted((a, b) -> b - a)
+            .limit(10)
+            .mapToInt(Integer::intValue)
+            .sum()
         / (double) total;
   }
 

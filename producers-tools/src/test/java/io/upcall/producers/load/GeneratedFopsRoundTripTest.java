@@ -24,21 +24,32 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The brick publisher under the generator's whole mix of fops: every record comes back through the serde intact. */
 class GeneratedFopsRoundTripTest {
   private static final String VOLUME = "vol0";
+
   /** Now, to the second: records far in the past would be deleted by the topic's time retention at once. */
   private static final long T0 = System.currentTimeMillis() / 1000 * 1000;
 
-  @RegisterExtension
-  static final EmbeddedKafkaExtension kafka = EmbeddedKafkaExtension.shared();
+  @RegisterExtension static final EmbeddedKafkaExtension kafka = EmbeddedKafkaExtension.shared();
 
   private BrickPublisher.Builder publisher(UpcallTopics topics) {
-    return BrickPublisher.builder().bootstrapServers(kafka.bootstrapServers()).volume(VOLUME)
-        .topics(topics).heartbeatInterval(Duration.ZERO);
+    return BrickPublisher.builder()
+        .bootstrapServers(kafka.bootstrapServers())
+        .volume(VOLUME)
+        .topics(topics)
+        .heartbeatInterval(Duration.ZERO);
   }
 
   @Test
   void recordsComeBackThroughTheAvroSerdeIntact() {
     UpcallTopics topics = FopsTopic.fresh(kafka, 4);
-    LoadSpec spec = LoadSpec.builder().volume(VOLUME).bricks(1).files(60).directories(6).readRatio(0.4).seed(21).build();
+    LoadSpec spec =
+        LoadSpec.builder()
+            .volume(VOLUME)
+            .bricks(1)
+            .files(60)
+            .directories(6)
+            .readRatio(0.4)
+            .seed(21)
+            .build();
     FopGenerator generator = new FopGenerator(spec);
     List<FopRecord> published = new ArrayList<>();
     try (BrickPublisher publisher = publisher(topics).brick(generator.bricks().get(0)).build()) {
@@ -53,7 +64,8 @@ class GeneratedFopsRoundTripTest {
       assertThat(publisher.metrics().sent()).isEqualTo(published.size());
     }
 
-    List<ConsumerRecord<String, SpecificRecord>> read = FopsTopic.readAll(kafka.bootstrapServers(), topics.fops());
+    List<ConsumerRecord<String, SpecificRecord>> read =
+        FopsTopic.readAll(kafka.bootstrapServers(), topics.fops());
     Map<String, FopRecord> byId = new HashMap<>();
     for (ConsumerRecord<String, SpecificRecord> record : read) {
       FopRecord fop = (FopRecord) record.value();
@@ -65,7 +77,8 @@ class GeneratedFopsRoundTripTest {
     for (FopRecord sent : published) {
       assertThat(byId.get(sent.getFopId())).isEqualTo(sent);
     }
-    assertThat(published).extracting(FopRecord::getFop)
+    assertThat(published)
+        .extracting(FopRecord::getFop)
         .contains(Fop.RENAME, Fop.READDIRP, Fop.SETXATTR, Fop.UNLINK, Fop.LINK, Fop.MKDIR);
   }
 }

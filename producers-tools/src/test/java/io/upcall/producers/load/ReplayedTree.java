@@ -55,10 +55,15 @@ final class ReplayedTree {
     for (FopRecord other : replicas) {
       check(sameExceptBrick(r, other), r, "replicas differ: " + other);
     }
-    check(replicas.stream().map(FopRecord::getBrick).distinct().count() == replicas.size(), r,
+    check(
+        replicas.stream().map(FopRecord::getBrick).distinct().count() == replicas.size(),
+        r,
         "two replicas from one brick");
     if (replicas.size() > 1) {
-      check(r.getTxId() != null && r.getTxId().startsWith(r.getClient() + "#"), r, "replicas need a txId");
+      check(
+          r.getTxId() != null && r.getTxId().startsWith(r.getClient() + "#"),
+          r,
+          "replicas need a txId");
     }
     UUID gfid = uuid(r.getGfid());
     Node node = nodes.get(gfid);
@@ -66,12 +71,13 @@ final class ReplayedTree {
       case CREATE, MKNOD, SYMLINK, MKDIR -> {
         check(node == null, r, "created gfid already exists");
         Node parent = directory(r, r.getParent(), "parent");
-        IaType type = switch (r.getFop()) {
-          case MKDIR -> IaType.DIR;
-          case SYMLINK -> IaType.LNK;
-          case MKNOD -> IaType.FIFO;
-          default -> IaType.REG;
-        };
+        IaType type =
+            switch (r.getFop()) {
+              case MKDIR -> IaType.DIR;
+              case SYMLINK -> IaType.LNK;
+              case MKNOD -> IaType.FIFO;
+              default -> IaType.REG;
+            };
         node = new Node(type);
         nodes.put(gfid, node);
         addLink(uuid(r.getParent()), parent, gfid, node);
@@ -84,16 +90,24 @@ final class ReplayedTree {
           unlinksOfHardLinkedFiles++;
         }
         removeLink(r, uuid(r.getParent()), gfid, node);
-        check(r.getNlink() != null && r.getNlink() == node.nlink(), r,
+        check(
+            r.getNlink() != null && r.getNlink() == node.nlink(),
+            r,
             "nlink " + r.getNlink() + " but " + node.nlink() + " links remain");
-        check((r.getStat() == null) == (node.nlink() == 0), r, "stat must be absent exactly when the inode is gone");
+        check(
+            (r.getStat() == null) == (node.nlink() == 0),
+            r,
+            "stat must be absent exactly when the inode is gone");
         checkStat(r, r.getParentStat(), nodes.get(uuid(r.getParent())), "parentStat");
         if (node.nlink() == 0) {
           nodes.remove(gfid);
         }
       }
       case RMDIR -> {
-        check(node != null && node.type == IaType.DIR, r, "RMDIR of something that is not a directory");
+        check(
+            node != null && node.type == IaType.DIR,
+            r,
+            "RMDIR of something that is not a directory");
         check(node.children.isEmpty(), r, "RMDIR of a non-empty directory");
         check(!gfid.equals(ROOT), r, "RMDIR of the root");
         removeLink(r, uuid(r.getParent()), gfid, node);
@@ -121,10 +135,16 @@ final class ReplayedTree {
           renamesOverExisting++;
           UUID victim = uuid(r.getOverwritten());
           Node overwritten = nodes.get(victim);
-          check(overwritten != null && !victim.equals(gfid), r, "overwritten inode missing or the renamed one");
-          check(overwritten.type != IaType.DIR && node.type != IaType.DIR, r, "directory overwrite");
+          check(
+              overwritten != null && !victim.equals(gfid),
+              r,
+              "overwritten inode missing or the renamed one");
+          check(
+              overwritten.type != IaType.DIR && node.type != IaType.DIR, r, "directory overwrite");
           removeLink(r, uuid(r.getNewParent()), victim, overwritten);
-          check(r.getOverwrittenNlink() != null && r.getOverwrittenNlink() == overwritten.nlink(), r,
+          check(
+              r.getOverwrittenNlink() != null && r.getOverwrittenNlink() == overwritten.nlink(),
+              r,
               "overwrittenNlink");
           if (overwritten.nlink() == 0) {
             nodes.remove(victim);
@@ -136,26 +156,38 @@ final class ReplayedTree {
         checkStat(r, r.getNewParentStat(), newParent, "newParentStat");
       }
       case READDIRP, OPENDIR -> {
-        check(node != null && node.type == IaType.DIR, r, r.getFop() + " of something that is not a directory");
+        check(
+            node != null && node.type == IaType.DIR,
+            r,
+            r.getFop() + " of something that is not a directory");
         Map<UUID, Integer> seen = new HashMap<>();
         for (Gfid entry : r.getEntries()) {
           UUID child = uuid(entry);
           int times = seen.merge(child, 1, Integer::sum);
-          check(times <= node.children.getOrDefault(child, 0), r, "READDIRP lists " + child + " which is not an entry");
+          check(
+              times <= node.children.getOrDefault(child, 0),
+              r,
+              "READDIRP lists " + child + " which is not an entry");
         }
         listedEntries += r.getEntries().size();
       }
       case READ, OPEN, WRITE, TRUNCATE, FTRUNCATE, FALLOCATE, ZEROFILL, DISCARD -> {
-        check(node != null && node.type == IaType.REG, r, r.getFop() + " of a missing or non-regular inode");
+        check(
+            node != null && node.type == IaType.REG,
+            r,
+            r.getFop() + " of a missing or non-regular inode");
         long before = node.size;
         node.size = r.getStat().getSize();
         if (r.getFop() == Fop.WRITE || r.getFop() == Fop.FALLOCATE) {
           check(node.size >= before, r, "a write shrank the file");
-        } else if (r.getFop() == Fop.ZEROFILL || r.getFop() == Fop.DISCARD || r.getFop() == Fop.READ) {
+        } else if (r.getFop() == Fop.ZEROFILL
+            || r.getFop() == Fop.DISCARD
+            || r.getFop() == Fop.READ) {
           check(node.size == before, r, r.getFop() + " changed the size");
         }
       }
-      case READLINK -> check(node != null && node.type == IaType.LNK, r, "READLINK of a non-symlink");
+      case READLINK ->
+          check(node != null && node.type == IaType.LNK, r, "READLINK of a non-symlink");
       default -> check(node != null, r, r.getFop() + " of a gfid that does not exist");
     }
     if (r.getStat() != null) {
@@ -165,7 +197,10 @@ final class ReplayedTree {
       check(ctimeMs >= now.ctimeMs, r, "ctime went back");
       now.ctimeMs = ctimeMs;
       if (isDataChange(r.getFop())) {
-        check(r.getStat().getMtimeSec() == Math.floorDiv(r.getEventTimeMs(), 1000), r, "mtime is not the event time");
+        check(
+            r.getStat().getMtimeSec() == Math.floorDiv(r.getEventTimeMs(), 1000),
+            r,
+            "mtime is not the event time");
       }
     }
     applied.merge(r.getFop(), 1, Integer::sum);
@@ -219,7 +254,11 @@ final class ReplayedTree {
 
   private void removeLink(FopRecord r, UUID parentId, UUID childId, Node child) {
     Node parent = nodes.get(parentId);
-    check(parent != null && parent.children.getOrDefault(childId, 0) > 0 && child.parents.remove(parentId), r,
+    check(
+        parent != null
+            && parent.children.getOrDefault(childId, 0) > 0
+            && child.parents.remove(parentId),
+        r,
         "no entry for " + childId + " in " + parentId);
     parent.children.merge(childId, -1, (a, b) -> a + b == 0 ? null : a + b);
     if (child.type == IaType.DIR) {
@@ -229,8 +268,14 @@ final class ReplayedTree {
 
   private static void checkStat(FopRecord r, Iatt stat, Node node, String field) {
     check(stat != null, r, field + " missing");
-    check(stat.getType() == node.type, r, field + " type " + stat.getType() + " but the inode is a " + node.type);
-    check(stat.getNlink() == node.nlink(), r, field + " nlink " + stat.getNlink() + " but the tree says " + node.nlink());
+    check(
+        stat.getType() == node.type,
+        r,
+        field + " type " + stat.getType() + " but the inode is a " + node.type);
+    check(
+        stat.getNlink() == node.nlink(),
+        r,
+        field + " nlink " + stat.getNlink() + " but the tree says " + node.nlink());
   }
 
   private static boolean sameExceptBrick(FopRecord a, FopRecord b) {

@@ -20,7 +20,8 @@ public final class InvalidationBatches {
    * The per-client invalidations a value of {@code upcall.invalidations} stands for, whatever its format: one for an
    * Invalidation, all of a batch's, none for a progress mark or an upcall event.
    */
-  public static List<Invalidation> perClient(SpecificRecord value, String topic, Deserializer<Invalidation> bodies) {
+  public static List<Invalidation> perClient(
+      SpecificRecord value, String topic, Deserializer<Invalidation> bodies) {
     if (value instanceof Invalidation invalidation) {
       return List.of(invalidation);
     }
@@ -31,8 +32,8 @@ public final class InvalidationBatches {
   }
 
   /** {@link #perClient(SpecificRecord, String, Deserializer)} of each of {@code values}, in order. */
-  public static List<Invalidation> perClient(List<? extends SpecificRecord> values, String topic,
-      Deserializer<Invalidation> bodies) {
+  public static List<Invalidation> perClient(
+      List<? extends SpecificRecord> values, String topic, Deserializer<Invalidation> bodies) {
     List<Invalidation> all = new ArrayList<>();
     for (SpecificRecord value : values) {
       all.addAll(perClient(value, topic, bodies));
@@ -41,7 +42,8 @@ public final class InvalidationBatches {
   }
 
   /** Every (client, change) of {@code batch} as the per-client Invalidation it stands for, in batch order. */
-  public static List<Invalidation> expand(InvalidationBatch batch, String topic, Deserializer<Invalidation> bodies) {
+  public static List<Invalidation> expand(
+      InvalidationBatch batch, String topic, Deserializer<Invalidation> bodies) {
     List<Invalidation> all = new ArrayList<>();
     for (BatchedChange change : batch.getChanges()) {
       Invalidation body = decode(change, topic, bodies);
@@ -53,8 +55,8 @@ public final class InvalidationBatches {
   }
 
   /** The invalidations of {@code batch} addressed to {@code client}, in batch order; others are not decoded. */
-  public static List<Invalidation> addressedTo(InvalidationBatch batch, String client, String topic,
-      Deserializer<Invalidation> bodies) {
+  public static List<Invalidation> addressedTo(
+      InvalidationBatch batch, String client, String topic, Deserializer<Invalidation> bodies) {
     List<Invalidation> mine = List.of();
     for (BatchedChange change : batch.getChanges()) {
       if (change.getRecipients().contains(client)) {
@@ -76,7 +78,8 @@ public final class InvalidationBatches {
     return size;
   }
 
-  private static Invalidation decode(BatchedChange change, String topic, Deserializer<Invalidation> bodies) {
+  private static Invalidation decode(
+      BatchedChange change, String topic, Deserializer<Invalidation> bodies) {
     ByteBuffer buffer = change.getInvalidation();
     byte[] bytes = new byte[buffer.remaining()];
     buffer.duplicate().get(bytes);

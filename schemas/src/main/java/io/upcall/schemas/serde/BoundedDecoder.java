@@ -91,7 +91,8 @@ final class BoundedDecoder extends Decoder {
   @Override
   public ByteBuffer readBytes(ByteBuffer old) throws IOException {
     int length = length(in.readLong(), "bytes length");
-    ByteBuffer result = old != null && old.capacity() >= length ? old.clear() : ByteBuffer.allocate(length);
+    ByteBuffer result =
+        old != null && old.capacity() >= length ? old.clear() : ByteBuffer.allocate(length);
     in.readFixed(result.array(), result.arrayOffset(), length);
     result.limit(length);
     return result;

@@ -10,7 +10,8 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /** A generated record class with the schema it writes and every schema version it reads. */
-record RecordType<T extends SpecificRecord>(Class<T> type, SpecificData model, Schema current, List<SchemaVersion> readable) {
+record RecordType<T extends SpecificRecord>(
+    Class<T> type, SpecificData model, Schema current, List<SchemaVersion> readable) {
   private static final Map<Class<?>, RecordType<?>> PUBLISHED = new ConcurrentHashMap<>();
 
   RecordType {
@@ -20,11 +21,13 @@ record RecordType<T extends SpecificRecord>(Class<T> type, SpecificData model, S
   /** The type with its published history; the current schema is readable even before it is published. */
   @SuppressWarnings("unchecked") // the cache maps each class to its own RecordType
   static <T extends SpecificRecord> RecordType<T> published(Class<T> type) {
-    return (RecordType<T>) PUBLISHED.computeIfAbsent(
-        type, t -> withHistory(type, SchemaHistory.published().versions(type.getSimpleName())));
+    return (RecordType<T>)
+        PUBLISHED.computeIfAbsent(
+            type, t -> withHistory(type, SchemaHistory.published().versions(type.getSimpleName())));
   }
 
-  static <T extends SpecificRecord> RecordType<T> withHistory(Class<T> type, List<SchemaVersion> history) {
+  static <T extends SpecificRecord> RecordType<T> withHistory(
+      Class<T> type, List<SchemaVersion> history) {
     SpecificData model = SpecificData.getForClass(type);
     Schema current = model.getSchema(type);
     long currentFingerprint = SchemaNormalization.parsingFingerprint64(current);

@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * version, so one topic can carry several types and a reader resolves every published older version into
  * the current generated class. Null stays null both ways (tombstones).
  */
-final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+final class SingleObjectAvroSerde<T extends SpecificRecord>
+    implements Serde<T>, Serializer<T>, Deserializer<T> {
   static final byte MARKER_0 = (byte) 0xC3;
   static final byte MARKER_1 = (byte) 0x01;
   static final int HEADER_LENGTH = 10;
@@ -67,7 +68,8 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
     for (SchemaVersion version : type.readable()) {
       Reader<?> clash = readers.putIfAbsent(version.fingerprint(), new Reader<>(type, version));
       if (clash != null) {
-        throw new IllegalArgumentException(version.label() + " has the same fingerprint as " + clash.version.label());
+        throw new IllegalArgumentException(
+            version.label() + " has the same fingerprint as " + clash.version.label());
       }
     }
   }
@@ -80,7 +82,11 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
     Writer<?> writer = writers.get(data.getClass());
     if (writer == null) {
       throw new SerializationException(
-          topicLabel(topic) + ": cannot serialize " + data.getClass().getName() + ", this serde writes " + accepted);
+          topicLabel(topic)
+              + ": cannot serialize "
+              + data.getClass().getName()
+              + ", this serde writes "
+              + accepted);
     }
     return writer.write(topic, data);
   }
@@ -91,18 +97,25 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
       return null;
     }
     if (data.length < HEADER_LENGTH) {
-      throw new SerializationException(topicLabel(topic) + ": truncated record, " + data.length
-          + " bytes, shorter than the 10-byte single-object header (marker + fingerprint)");
+      throw new SerializationException(
+          topicLabel(topic)
+              + ": truncated record, "
+              + data.length
+              + " bytes, shorter than the 10-byte single-object header (marker + fingerprint)");
     }
     if (data[0] != MARKER_0 || data[1] != MARKER_1) {
-      throw new SerializationException(String.format(
-          "%s: not Avro single-object encoding, marker 0x%02x%02x instead of 0xc301", topicLabel(topic), data[0], data[1]));
+      throw new SerializationException(
+          String.format(
+              "%s: not Avro single-object encoding, marker 0x%02x%02x instead of 0xc301",
+              topicLabel(topic), data[0], data[1]));
     }
     long fingerprint = fingerprintAt(data);
     Reader<?> reader = readers.get(fingerprint);
     if (reader == null) {
-      throw new SerializationException(String.format(
-          "%s: unknown schema fingerprint 0x%016x, not one of %s", topicLabel(topic), fingerprint, readable));
+      throw new SerializationException(
+          String.format(
+              "%s: unknown schema fingerprint 0x%016x, not one of %s",
+              topicLabel(topic), fingerprint, readable));
     }
     @SuppressWarnings("unchecked") // readers only hold subtypes of T, registered in addType
     T record = (T) reader.read(topic, data);
@@ -178,7 +191,8 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
       } catch (IOException | RuntimeException e) {
         BUFFER.remove(); // the encoder may hold half a record
         // A required field left null surfaces here as a NullPointerException naming the field.
-        throw new SerializationException(topicLabel(topic) + ": cannot serialize " + type.name() + ": " + e.getMessage(), e);
+        throw new SerializationException(
+            topicLabel(topic) + ": cannot serialize " + type.name() + ": " + e.getMessage(), e);
       }
       byte[] bytes = buffer.out.toByteArray();
       if (bytes.length > Buffer.KEEP_AT_MOST) {
@@ -208,7 +222,8 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
 
     R read(String topic, byte[] data) {
       int bodyLength = data.length - HEADER_LENGTH;
-      BinaryDecoder binary = DecoderFactory.get().binaryDecoder(data, HEADER_LENGTH, bodyLength, null);
+      BinaryDecoder binary =
+          DecoderFactory.get().binaryDecoder(data, HEADER_LENGTH, bodyLength, null);
       BoundedDecoder decoder = new BoundedDecoder(binary, bodyLength);
       R record;
       boolean complete;
@@ -216,12 +231,24 @@ final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T>,
         record = datumReader.read(null, decoder);
         complete = decoder.isEnd();
       } catch (IOException | RuntimeException e) {
-        throw new SerializationException(topicLabel(topic) + ": cannot decode " + version.label() + " body ("
-            + bodyLength + " bytes), truncated or corrupt: " + e, e);
+        throw new SerializationException(
+            topicLabel(topic)
+                + ": cannot decode "
+                + version.label()
+                + " body ("
+                + bodyLength
+                + " bytes), truncated or corrupt: "
+                + e,
+            e);
       }
       if (!complete) {
-        throw new SerializationException(topicLabel(topic) + ": trailing bytes after a " + version.label()
-            + " body (" + bodyLength + " bytes), corrupt record");
+        throw new SerializationException(
+            topicLabel(topic)
+                + ": trailing bytes after a "
+                + version.label()
+                + " body ("
+                + bodyLength
+                + " bytes), corrupt record");
       }
       return record;
     }

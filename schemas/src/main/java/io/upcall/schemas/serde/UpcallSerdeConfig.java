@@ -13,15 +13,19 @@ public final class UpcallSerdeConfig {
   /** Class name (or Class) of the {@link Serde} for every Upcall record value. */
   public static final String VALUE_SERDE_CLASS_CONFIG = "upcall.value.serde";
 
-  public static final String VALUE_SERDE_CLASS_DOC = "Serde class for Upcall record values: a public "
-      + "org.apache.kafka.common.serialization.Serde with a no-argument constructor, configured with all the "
-      + "application's configs (isKey=false). It must produce the generated Avro classes (e.g. a registry serde with "
-      + "its specific-reader option on). '" + VALUE_SERDE_CLASS_CONFIG + ".<role>' overrides it for one role (fops, "
-      + "invalidations, xattr-interest, config, inode-events, inode-meta). The default is the built-in Avro "
-      + "single-object encoding, which needs no registry.";
+  public static final String VALUE_SERDE_CLASS_DOC =
+      "Serde class for Upcall record values: a public "
+          + "org.apache.kafka.common.serialization.Serde with a no-argument constructor, configured with all the "
+          + "application's configs (isKey=false). It must produce the generated Avro classes (e.g. a registry serde with "
+          + "its specific-reader option on). '"
+          + VALUE_SERDE_CLASS_CONFIG
+          + ".<role>' overrides it for one role (fops, "
+          + "invalidations, xattr-interest, config, inode-events, inode-meta). The default is the built-in Avro "
+          + "single-object encoding, which needs no registry.";
 
   /** The built-in serde: Avro single-object encoding resolving every published schema version. */
-  public static final String VALUE_SERDE_CLASS_DEFAULT = "io.upcall.schemas.serde.SingleObjectAvroSerde";
+  public static final String VALUE_SERDE_CLASS_DEFAULT =
+      "io.upcall.schemas.serde.SingleObjectAvroSerde";
 
   private UpcallSerdeConfig() {}
 
@@ -40,7 +44,8 @@ public final class UpcallSerdeConfig {
       key = VALUE_SERDE_CLASS_CONFIG;
       configured = configs.get(key);
     }
-    Serde<T> serde = isUnset(configured) || isBuiltIn(configured) ? builtIn : instantiate(key, configured);
+    Serde<T> serde =
+        isUnset(configured) || isBuiltIn(configured) ? builtIn : instantiate(key, configured);
     serde.configure(configs, false);
     return serde;
   }
@@ -54,7 +59,8 @@ public final class UpcallSerdeConfig {
     return name.equals(VALUE_SERDE_CLASS_DEFAULT);
   }
 
-  @SuppressWarnings("unchecked") // the configured serde is trusted to produce the record type of its role
+  @SuppressWarnings(
+      "unchecked") // the configured serde is trusted to produce the record type of its role
   private static <T> Serde<T> instantiate(String key, Object configured) {
     Class<?> type;
     if (configured instanceof Class<?> given) {
@@ -68,7 +74,8 @@ public final class UpcallSerdeConfig {
       }
     }
     if (!Serde.class.isAssignableFrom(type)) {
-      throw new ConfigException(key, type.getName(), "not an org.apache.kafka.common.serialization.Serde");
+      throw new ConfigException(
+          key, type.getName(), "not an org.apache.kafka.common.serialization.Serde");
     }
     try {
       return (Serde<T>) type.getConstructor().newInstance();

@@ -92,7 +92,7 @@ public final class UpcallSerdes {
    * {@link ProgressMark} or an {@link UpcallEvent}.
    */
   public static Serde<SpecificRecord> invalidationsTopic() {
-    return SingleObjectAvroSerde.ofAny(Invalidation.class, InvalidationBatch.class, ProgressMark.class,
-        UpcallEvent.class);
+    return SingleObjectAvroSerde.ofAny(
+        Invalidation.class, InvalidationBatch.class, ProgressMark.class, UpcallEvent.class);
   }
 }

@@ -38,12 +38,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicEnsurer {
   private static final Logger LOG = LoggerFactory.getLogger(TopicEnsurer.class);
+
   /**
    * How long ensure waits for the cluster to catch up with a change: another process may have just created a topic,
    * and brokers learn of new topics, leaders and configs a moment after the controller accepted them.
    */
   static final Duration CATCH_UP = Duration.ofSeconds(30);
+
   private static final long MAX_BACKOFF_MS = 100;
+
   /** From this many brokers on, one replica is a choice to lose data with a broker, not a necessity. */
   static final int BROKERS_FOR_REPLICATION = 3;
 
@@ -73,7 +76,8 @@ public final class TopicEnsurer {
     return ensure(admin, topics, settings, true);
   }
 
-  private static List<TopicAction> ensure(Admin admin, UpcallTopics topics, TopicSettings settings, boolean align) {
+  private static List<TopicAction> ensure(
+      Admin admin, UpcallTopics topics, TopicSettings settings, boolean align) {
     List<TopicSpec> specs = settings.specs(topics);
     Set<String> present = await("listing topics", admin.listTopics().names());
     Map<String, TopicAction> created = create(admin, specs, present);
@@ -82,8 +86,10 @@ public final class TopicEnsurer {
       describeReplication(admin, specs, created);
     }
 
-    List<TopicSpec> existing = specs.stream().filter(spec -> !created.containsKey(spec.name())).toList();
-    Map<String, List<TopicAction>> updated = existing.isEmpty() ? Map.of() : update(admin, existing, align);
+    List<TopicSpec> existing =
+        specs.stream().filter(spec -> !created.containsKey(spec.name())).toList();
+    Map<String, List<TopicAction>> updated =
+        existing.isEmpty() ? Map.of() : update(admin, existing, align);
 
     List<TopicAction> actions = new ArrayList<>();
     for (TopicSpec spec : specs) {
@@ -107,28 +113,41 @@ public final class TopicEnsurer {
   }
 
   /** The created topics' details name the replication factor the cluster's default turned out to be. */
-  private static void describeReplication(Admin admin, List<TopicSpec> specs, Map<String, TopicAction> created) {
-    List<TopicSpec> byDefault = specs.stream().filter(spec -> created.containsKey(spec.name())
-        && spec.replicationFactor() == TopicSettings.CLUSTER_DEFAULT_REPLICATION).toList();
+  private static void describeReplication(
+      Admin admin, List<TopicSpec> specs, Map<String, TopicAction> created) {
+    List<TopicSpec> byDefault =
+        specs.stream()
+            .filter(
+                spec ->
+                    created.containsKey(spec.name())
+                        && spec.replicationFactor() == TopicSettings.CLUSTER_DEFAULT_REPLICATION)
+            .toList();
     if (byDefault.isEmpty()) {
       return;
     }
-    Map<String, TopicDescription> described = describe(admin, byDefault.stream().map(TopicSpec::name).toList());
+    Map<String, TopicDescription> described =
+        describe(admin, byDefault.stream().map(TopicSpec::name).toList());
     for (TopicSpec spec : byDefault) {
       TopicDescription topic = described.get(spec.name());
       if (topic != null && !topic.partitions().isEmpty()) {
         int replicas = topic.partitions().get(0).replicas().size();
-        created.put(spec.name(), new TopicAction(spec.name(), TopicAction.Kind.CREATED,
-            spec.describe(replicas + " (the cluster's default)")));
+        created.put(
+            spec.name(),
+            new TopicAction(
+                spec.name(),
+                TopicAction.Kind.CREATED,
+                spec.describe(replicas + " (the cluster's default)")));
       }
     }
   }
 
-  private static Map<String, TopicAction> create(Admin admin, List<TopicSpec> specs, Set<String> present) {
-    List<NewTopic> missing = specs.stream()
-        .filter(spec -> !present.contains(spec.name()))
-        .map(TopicSpec::newTopic)
-        .toList();
+  private static Map<String, TopicAction> create(
+      Admin admin, List<TopicSpec> specs, Set<String> present) {
+    List<NewTopic> missing =
+        specs.stream()
+            .filter(spec -> !present.contains(spec.name()))
+            .map(TopicSpec::newTopic)
+            .toList();
     Map<String, TopicAction> created = new LinkedHashMap<>();
     if (missing.isEmpty()) {
       return created;
@@ -140,31 +159,42 @@ public final class TopicEnsurer {
       if (result == null) {
         continue;
       }
-      // When someone else created it between our listing and our request, it is treated as an existing topic.
+      // When someone else created it between our listing and our request, it is treated as an
+      // existing topic.
       if (createdHere(spec, result)) {
-        created.put(spec.name(), new TopicAction(spec.name(), TopicAction.Kind.CREATED, spec.describe()));
+        created.put(
+            spec.name(), new TopicAction(spec.name(), TopicAction.Kind.CREATED, spec.describe()));
       }
     }
     return created;
   }
 
   /** Creating with one replica where the cluster has three brokers is allowed (it was asked for), but said. */
-  private static void warnOfSingleReplicas(Admin admin, List<TopicSpec> specs, Set<String> present) {
-    if (specs.stream().noneMatch(spec -> !present.contains(spec.name()) && spec.replicationFactor() == 1)) {
+  private static void warnOfSingleReplicas(
+      Admin admin, List<TopicSpec> specs, Set<String> present) {
+    if (specs.stream()
+        .noneMatch(spec -> !present.contains(spec.name()) && spec.replicationFactor() == 1)) {
       return;
     }
     int brokers = await("describing the cluster", admin.describeCluster().nodes()).size();
     if (singleReplicaOnAReplicatedCluster(1, brokers)) {
-      LOG.warn("creating topics with replication factor 1 on a cluster of {} brokers: losing one broker loses their "
-          + "data (leave " + TopicSettings.REPLICATION_FACTOR_CONFIG + " unset for the cluster's default)", brokers);
+      LOG.warn(
+          "creating topics with replication factor 1 on a cluster of {} brokers: losing one broker loses their "
+              + "data (leave "
+              + TopicSettings.REPLICATION_FACTOR_CONFIG
+              + " unset for the cluster's default)",
+          brokers);
     }
   }
 
-  private static Map<String, List<TopicAction>> update(Admin admin, List<TopicSpec> existing, boolean align) {
+  private static Map<String, List<TopicAction>> update(
+      Admin admin, List<TopicSpec> existing, boolean align) {
     List<String> names = existing.stream().map(TopicSpec::name).toList();
     Map<String, TopicDescription> descriptions = describe(admin, names);
-    Map<ConfigResource, Config> configs = await("describing the configs of " + names,
-        admin.describeConfigs(names.stream().map(TopicEnsurer::resource).toList()).all());
+    Map<ConfigResource, Config> configs =
+        await(
+            "describing the configs of " + names,
+            admin.describeConfigs(names.stream().map(TopicEnsurer::resource).toList()).all());
 
     Map<String, List<TopicAction>> actions = new LinkedHashMap<>();
     Map<ConfigResource, Collection<AlterConfigOp>> alterations = new LinkedHashMap<>();
@@ -172,34 +202,51 @@ public final class TopicEnsurer {
       Config current = configs.get(resource(spec.name()));
       Map<String, String> changes = new TreeMap<>();
       List<AlterConfigOp> ops = new ArrayList<>();
-      spec.configs().forEach((key, wanted) -> {
-        ConfigEntry entry = current == null ? null : current.get(key);
-        String was = entry == null ? null : entry.value();
-        if (!wanted.equals(was)) {
-          changes.put(key, was + " -> " + wanted);
-          ops.add(new AlterConfigOp(new ConfigEntry(key, wanted), AlterConfigOp.OpType.SET));
-        }
-      });
+      spec.configs()
+          .forEach(
+              (key, wanted) -> {
+                ConfigEntry entry = current == null ? null : current.get(key);
+                String was = entry == null ? null : entry.value();
+                if (!wanted.equals(was)) {
+                  changes.put(key, was + " -> " + wanted);
+                  ops.add(
+                      new AlterConfigOp(new ConfigEntry(key, wanted), AlterConfigOp.OpType.SET));
+                }
+              });
       List<TopicAction> topicActions = new ArrayList<>();
       if (ops.isEmpty()) {
-        topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.UP_TO_DATE, spec.describe()));
+        topicActions.add(
+            new TopicAction(spec.name(), TopicAction.Kind.UP_TO_DATE, spec.describe()));
       } else if (!align) {
-        topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.CONFIGS_DIFFER, changes
-            + " not applied (upcall topics --ensure applies them)"));
+        topicActions.add(
+            new TopicAction(
+                spec.name(),
+                TopicAction.Kind.CONFIGS_DIFFER,
+                changes + " not applied (upcall topics --ensure applies them)"));
       } else {
         alterations.put(resource(spec.name()), ops);
-        topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.CONFIGS_UPDATED, changes.toString()));
+        topicActions.add(
+            new TopicAction(spec.name(), TopicAction.Kind.CONFIGS_UPDATED, changes.toString()));
       }
       int partitions = descriptions.get(spec.name()).partitions().size();
       if (partitions != spec.partitions()) {
-        topicActions.add(new TopicAction(spec.name(), TopicAction.Kind.PARTITIONS_DIFFER, "has " + partitions
-            + " partitions, the settings ask for " + spec.partitions() + "; left alone, since changing the count "
-            + "moves keys to other partitions (recreate the topic to change it)"));
+        topicActions.add(
+            new TopicAction(
+                spec.name(),
+                TopicAction.Kind.PARTITIONS_DIFFER,
+                "has "
+                    + partitions
+                    + " partitions, the settings ask for "
+                    + spec.partitions()
+                    + "; left alone, since changing the count "
+                    + "moves keys to other partitions (recreate the topic to change it)"));
       }
       actions.put(spec.name(), topicActions);
     }
     if (!alterations.isEmpty()) {
-      await("setting configs " + alterations.keySet(), admin.incrementalAlterConfigs(alterations).all());
+      await(
+          "setting configs " + alterations.keySet(),
+          admin.incrementalAlterConfigs(alterations).all());
       awaitVisible(admin, alterations);
     }
     return actions;
@@ -209,18 +256,35 @@ public final class TopicEnsurer {
    * Brokers apply a config change a moment after the controller accepted it; waiting for it to show keeps the
    * promise that a topic has its configs once ensure returns (and makes an immediate re-run report UP_TO_DATE).
    */
-  private static void awaitVisible(Admin admin, Map<ConfigResource, Collection<AlterConfigOp>> alterations) {
-    boolean visible = poll(Deadline.after(CATCH_UP), () -> {
-      Map<ConfigResource, Config> configs =
-          await("describing configs " + alterations.keySet(), admin.describeConfigs(alterations.keySet()).all());
-      return alterations.entrySet().stream().allMatch(alteration -> alteration.getValue().stream()
-          .allMatch(op -> {
-            ConfigEntry entry = configs.get(alteration.getKey()).get(op.configEntry().name());
-            return entry != null && op.configEntry().value().equals(entry.value());
-          }));
-    });
+  private static void awaitVisible(
+      Admin admin, Map<ConfigResource, Collection<AlterConfigOp>> alterations) {
+    boolean visible =
+        poll(
+            Deadline.after(CATCH_UP),
+            () -> {
+              Map<ConfigResource, Config> configs =
+                  await(
+                      "describing configs " + alterations.keySet(),
+                      admin.describeConfigs(alterations.keySet()).all());
+              return alterations.entrySet().stream()
+                  .allMatch(
+                      alteration ->
+                          alteration.getValue().stream()
+                              .allMatch(
+                                  op -> {
+                                    ConfigEntry entry =
+                                        configs
+                                            .get(alteration.getKey())
+                                            .get(op.configEntry().name());
+                                    return entry != null
+                                        && op.configEntry().value().equals(entry.value());
+                                  }));
+            });
     if (!visible) {
-      LOG.warn("configs set on {} are not visible yet after {} s", alterations.keySet(), CATCH_UP.toSeconds());
+      LOG.warn(
+          "configs set on {} are not visible yet after {} s",
+          alterations.keySet(),
+          CATCH_UP.toSeconds());
     }
   }
 
@@ -233,25 +297,38 @@ public final class TopicEnsurer {
   private static void awaitLeaders(Admin admin, List<String> names) {
     Deadline deadline = Deadline.after(CATCH_UP);
     Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
-    boolean led = poll(deadline, () -> {
-      partitions.clear();
-      for (TopicDescription topic : describe(admin, names, deadline).values()) {
-        for (TopicPartitionInfo partition : topic.partitions()) {
-          if (partition.leader() == null || partition.leader().isEmpty()) {
-            return false;
-          }
-          partitions.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
-        }
-      }
-      return true;
-    });
-    boolean serving = led && poll(deadline, () -> {
-      await("asking the leaders of " + names, admin.listOffsets(partitions).all(), deadline);
-      return true;
-    });
+    boolean led =
+        poll(
+            deadline,
+            () -> {
+              partitions.clear();
+              for (TopicDescription topic : describe(admin, names, deadline).values()) {
+                for (TopicPartitionInfo partition : topic.partitions()) {
+                  if (partition.leader() == null || partition.leader().isEmpty()) {
+                    return false;
+                  }
+                  partitions.put(
+                      new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
+                }
+              }
+              return true;
+            });
+    boolean serving =
+        led
+            && poll(
+                deadline,
+                () -> {
+                  await(
+                      "asking the leaders of " + names,
+                      admin.listOffsets(partitions).all(),
+                      deadline);
+                  return true;
+                });
     if (!serving) {
       // Not fatal: producers retry "not leader" by themselves; this wait only spares them that.
-      LOG.warn("topics {} created, but not every partition has a serving leader after {} s", names,
+      LOG.warn(
+          "topics {} created, but not every partition has a serving leader after {} s",
+          names,
           CATCH_UP.toSeconds());
     }
   }
@@ -261,7 +338,8 @@ public final class TopicEnsurer {
   }
 
   /** Describes the topics, asking again while the broker does not know one of them yet (until the deadline). */
-  private static Map<String, TopicDescription> describe(Admin admin, List<String> names, Deadline deadline) {
+  private static Map<String, TopicDescription> describe(
+      Admin admin, List<String> names, Deadline deadline) {
     while (true) {
       try {
         return await("describing " + names, admin.describeTopics(names).allTopicNames(), deadline);
@@ -347,7 +425,8 @@ public final class TopicEnsurer {
     } catch (ExecutionException e) {
       throw new KafkaException(what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new KafkaException(what + ": no answer within " + CATCH_UP.multipliedBy(2).toSeconds() + " s",
+      throw new KafkaException(
+          what + ": no answer within " + CATCH_UP.multipliedBy(2).toSeconds() + " s",
           new TimeoutException("no answer from the cluster", e));
     }
   }

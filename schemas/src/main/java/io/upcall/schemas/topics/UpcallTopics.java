@@ -15,13 +15,19 @@ import java.util.regex.Pattern;
  * @param config ConfigChange values, key: the option name (compacted)
  * @param replies LeaseRecallReply values, key: the brick that asked
  */
-public record UpcallTopics(String fops, String fopsDlq, String invalidations, String xattrInterest, String config,
+public record UpcallTopics(
+    String fops,
+    String fopsDlq,
+    String invalidations,
+    String xattrInterest,
+    String config,
     String replies) {
   /** Config key of the prefix put before every topic name. */
   public static final String PREFIX_CONFIG = "upcall.topics.prefix";
 
-  public static final String PREFIX_DOC = "Prefix of every Upcall topic name, e.g. 'vol1.' for the volume vol1, so one "
-      + "Kafka cluster can serve several volumes. Empty by default.";
+  public static final String PREFIX_DOC =
+      "Prefix of every Upcall topic name, e.g. 'vol1.' for the volume vol1, so one "
+          + "Kafka cluster can serve several volumes. Empty by default.";
 
   public static final String PREFIX_DEFAULT = "";
 
@@ -35,14 +41,19 @@ public record UpcallTopics(String fops, String fopsDlq, String invalidations, St
     check("xattrInterest", xattrInterest);
     check("config", config);
     check("replies", replies);
-    if (all(fops, fopsDlq, invalidations, xattrInterest, config, replies).stream().distinct().count() != 6) {
-      throw new IllegalArgumentException("Upcall topic names must differ: "
-          + all(fops, fopsDlq, invalidations, xattrInterest, config, replies));
+    if (all(fops, fopsDlq, invalidations, xattrInterest, config, replies).stream()
+            .distinct()
+            .count()
+        != 6) {
+      throw new IllegalArgumentException(
+          "Upcall topic names must differ: "
+              + all(fops, fopsDlq, invalidations, xattrInterest, config, replies));
     }
   }
 
   /** The five topics of the first version, with the replies topic named after the fop topic's prefix. */
-  public UpcallTopics(String fops, String fopsDlq, String invalidations, String xattrInterest, String config) {
+  public UpcallTopics(
+      String fops, String fopsDlq, String invalidations, String xattrInterest, String config) {
     this(fops, fopsDlq, invalidations, xattrInterest, config, repliesBeside(fops));
   }
 
@@ -56,8 +67,13 @@ public record UpcallTopics(String fops, String fopsDlq, String invalidations, St
     if (prefix == null) {
       throw new IllegalArgumentException(PREFIX_CONFIG + " must not be null");
     }
-    return new UpcallTopics(prefix + "upcall.fops", prefix + "upcall.fops.dlq", prefix + "upcall.invalidations",
-        prefix + "upcall.xattr-interest", prefix + "upcall.config", prefix + "upcall.replies");
+    return new UpcallTopics(
+        prefix + "upcall.fops",
+        prefix + "upcall.fops.dlq",
+        prefix + "upcall.invalidations",
+        prefix + "upcall.xattr-interest",
+        prefix + "upcall.config",
+        prefix + "upcall.replies");
   }
 
   /** The topics of one volume: the standard names prefixed with {@code volume + "."}. */
@@ -94,9 +110,18 @@ public record UpcallTopics(String fops, String fopsDlq, String invalidations, St
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException(component + " topic name must not be empty");
     }
-    if (name.length() > MAX_LENGTH || !LEGAL.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException(component + " topic name '" + name + "' is not a legal Kafka topic name "
-          + "(ASCII letters, digits, '.', '_', '-'; at most " + MAX_LENGTH + " characters)");
+    if (name.length() > MAX_LENGTH
+        || !LEGAL.matcher(name).matches()
+        || name.equals(".")
+        || name.equals("..")) {
+      throw new IllegalArgumentException(
+          component
+              + " topic name '"
+              + name
+              + "' is not a legal Kafka topic name "
+              + "(ASCII letters, digits, '.', '_', '-'; at most "
+              + MAX_LENGTH
+              + " characters)");
     }
   }
 }

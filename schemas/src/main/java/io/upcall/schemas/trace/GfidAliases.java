@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class GfidAliases {
   private static final Pattern UUID_TEXT =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final Map<UUID, String> aliasByUuid = new ConcurrentHashMap<>();
   private final Consumer<String> onNewAlias;
@@ -59,7 +60,8 @@ public final class GfidAliases {
     }
     String previous = aliasByUuid.putIfAbsent(uuid, text);
     if (previous != null && !previous.equals(text)) {
-      throw new IllegalArgumentException("aliases '" + previous + "' and '" + text + "' name the same gfid " + uuid);
+      throw new IllegalArgumentException(
+          "aliases '" + previous + "' and '" + text + "' name the same gfid " + uuid);
     }
     return Gfids.of(uuid);
   }

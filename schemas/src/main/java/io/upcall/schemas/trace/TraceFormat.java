@@ -25,17 +25,36 @@ final class TraceFormat {
   static final String VOLUME = "volume";
 
   static final String REGISTER_XATTRS = "REGISTER_XATTRS";
+
   /** Volume and brick of trace records that do not name them. */
   static final String DEFAULT_ORIGIN = "trace";
+
   static final String FOP_ID_PREFIX = "trace:";
 
   /** In the order the writer writes them. */
-  static final List<String> FOP_FIELDS = List.of(TS, CLIENT, FOP, GFID, PARENT, NEW_PARENT, NLINK, OVERWRITTEN,
-      OVERWRITTEN_NLINK, ENTRIES, XATTRS, MODE_CHANGED, TX_ID, VOLUME, BRICK);
+  static final List<String> FOP_FIELDS =
+      List.of(
+          TS,
+          CLIENT,
+          FOP,
+          GFID,
+          PARENT,
+          NEW_PARENT,
+          NLINK,
+          OVERWRITTEN,
+          OVERWRITTEN_NLINK,
+          ENTRIES,
+          XATTRS,
+          MODE_CHANGED,
+          TX_ID,
+          VOLUME,
+          BRICK);
+
   static final Set<String> REGISTRATION_FIELDS = Set.of(TS, CLIENT, FOP, XATTRS);
 
-  static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().build())
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  static final ObjectMapper JSON =
+      new ObjectMapper(JsonFactory.builder().build())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private TraceFormat() {}
 }

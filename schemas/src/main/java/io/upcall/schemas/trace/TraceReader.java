@@ -17,8 +17,8 @@ import static io.upcall.schemas.trace.TraceFormat.VOLUME;
 import static io.upcall.schemas.trace.TraceFormat.XATTRS;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.upcall.avro.Fop;
 import io.upcall.avro.FopRecord;
@@ -91,28 +91,30 @@ public final class TraceReader implements Closeable {
 
   /** The remaining events, read lazily; a malformed line ends the stream with its {@link TraceFormatException}. */
   public Stream<TraceEvent> events() {
-    Iterator<TraceEvent> iterator = new Iterator<>() {
-      private TraceEvent next;
+    Iterator<TraceEvent> iterator =
+        new Iterator<>() {
+          private TraceEvent next;
 
-      @Override
-      public boolean hasNext() {
-        if (next == null) {
-          next = TraceReader.this.next().orElse(null);
-        }
-        return next != null;
-      }
+          @Override
+          public boolean hasNext() {
+            if (next == null) {
+              next = TraceReader.this.next().orElse(null);
+            }
+            return next != null;
+          }
 
-      @Override
-      public TraceEvent next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        TraceEvent event = next;
-        next = null;
-        return event;
-      }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false);
+          @Override
+          public TraceEvent next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            TraceEvent event = next;
+            next = null;
+            return event;
+          }
+        };
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false);
   }
 
   /** The 1-based number of the line read last (0 before the first), counting blank lines. */
@@ -171,24 +173,26 @@ public final class TraceReader implements Closeable {
       if (absent(GFID)) {
         throw error("missing required field '" + GFID + "' for " + fop);
       }
-      FopRecord record = FopRecord.newBuilder()
-          .setVolume(optionalText(VOLUME).orElse(TraceFormat.DEFAULT_ORIGIN))
-          .setBrick(optionalText(BRICK).orElse(TraceFormat.DEFAULT_ORIGIN))
-          .setFop(fop)
-          .setClient(client)
-          .setGfid(gfid(GFID, json.get(GFID)))
-          .setEventTimeMs(ts)
-          .setParent(optionalGfid(PARENT))
-          .setNewParent(optionalGfid(NEW_PARENT))
-          .setNlink(optionalInt(NLINK))
-          .setOverwritten(optionalGfid(OVERWRITTEN))
-          .setOverwrittenNlink(optionalInt(OVERWRITTEN_NLINK))
-          .setEntries(array(ENTRIES, "a non-empty gfid string", text -> resolve(ENTRIES, text)))
-          .setXattrs(array(XATTRS, "a non-empty xattr name string", name -> new Xattr(name, null)))
-          .setModeChanged(optionalBoolean(MODE_CHANGED))
-          .setTxId(optionalText(TX_ID).orElse(null))
-          .setFopId(TraceFormat.FOP_ID_PREFIX + number)
-          .build();
+      FopRecord record =
+          FopRecord.newBuilder()
+              .setVolume(optionalText(VOLUME).orElse(TraceFormat.DEFAULT_ORIGIN))
+              .setBrick(optionalText(BRICK).orElse(TraceFormat.DEFAULT_ORIGIN))
+              .setFop(fop)
+              .setClient(client)
+              .setGfid(gfid(GFID, json.get(GFID)))
+              .setEventTimeMs(ts)
+              .setParent(optionalGfid(PARENT))
+              .setNewParent(optionalGfid(NEW_PARENT))
+              .setNlink(optionalInt(NLINK))
+              .setOverwritten(optionalGfid(OVERWRITTEN))
+              .setOverwrittenNlink(optionalInt(OVERWRITTEN_NLINK))
+              .setEntries(array(ENTRIES, "a non-empty gfid string", text -> resolve(ENTRIES, text)))
+              .setXattrs(
+                  array(XATTRS, "a non-empty xattr name string", name -> new Xattr(name, null)))
+              .setModeChanged(optionalBoolean(MODE_CHANGED))
+              .setTxId(optionalText(TX_ID).orElse(null))
+              .setFopId(TraceFormat.FOP_ID_PREFIX + number)
+              .build();
       return new TraceEvent.FopEvent(number, record);
     }
 
@@ -203,7 +207,11 @@ public final class TraceReader implements Closeable {
         return "not valid JSON" + at + " (the line ends inside the object)";
       }
       if (message.startsWith("Duplicate field ")) {
-        return "not valid JSON" + at + " (" + message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1)
+        return "not valid JSON"
+            + at
+            + " ("
+            + message.substring(0, 1).toLowerCase(Locale.ROOT)
+            + message.substring(1)
             + ")";
       }
       return "not valid JSON" + at;
@@ -223,8 +231,13 @@ public final class TraceReader implements Closeable {
     private TraceEvent registration(long ts, String client) {
       checkKnownFields(TraceFormat.REGISTRATION_FIELDS, TraceFormat.REGISTER_XATTRS);
       List<String> patterns = array(XATTRS, "a non-empty pattern string", Function.identity());
-      return new TraceEvent.XattrRegistration(number,
-          XattrInterest.newBuilder().setClient(client).setPatterns(patterns).setUpdatedAtMs(ts).build());
+      return new TraceEvent.XattrRegistration(
+          number,
+          XattrInterest.newBuilder()
+              .setClient(client)
+              .setPatterns(patterns)
+              .setUpdatedAtMs(ts)
+              .build());
     }
 
     private Fop fop(String name) {
@@ -236,17 +249,28 @@ public final class TraceReader implements Closeable {
       } catch (IllegalArgumentException unknown) {
         // reported below
       }
-      throw error("unknown fop '" + name + "' in field '" + FOP + "' (a fop name listed in docs/trace-format.md, or "
-          + TraceFormat.REGISTER_XATTRS + ")");
+      throw error(
+          "unknown fop '"
+              + name
+              + "' in field '"
+              + FOP
+              + "' (a fop name listed in docs/trace-format.md, or "
+              + TraceFormat.REGISTER_XATTRS
+              + ")");
     }
 
     private void checkKnownFields(Collection<String> known, String fop) {
       for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!known.contains(name)) {
-          throw error(TraceFormat.FOP_FIELDS.contains(name)
-              ? "field '" + name + "' does not apply to " + fop
-              : "unknown field '" + name + "' (known: " + String.join(", ", TraceFormat.FOP_FIELDS) + ")");
+          throw error(
+              TraceFormat.FOP_FIELDS.contains(name)
+                  ? "field '" + name + "' does not apply to " + fop
+                  : "unknown field '"
+                      + name
+                      + "' (known: "
+                      + String.join(", ", TraceFormat.FOP_FIELDS)
+                      + ")");
         }
       }
     }
@@ -344,7 +368,8 @@ public final class TraceReader implements Closeable {
       for (int i = 0; i < node.size(); i++) {
         JsonNode element = node.get(i);
         if (!element.isTextual() || element.textValue().isEmpty()) {
-          throw error("field '" + field + "[" + i + "]' must be " + itemKind + ", was " + shown(element));
+          throw error(
+              "field '" + field + "[" + i + "]' must be " + itemKind + ", was " + shown(element));
         }
         items.add(item.apply(element.textValue()));
       }

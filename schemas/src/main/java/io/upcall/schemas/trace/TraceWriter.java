@@ -158,7 +158,8 @@ public final class TraceWriter implements Closeable, Flushable {
     }
   }
 
-  private static void originField(JsonGenerator json, String field, String value) throws IOException {
+  private static void originField(JsonGenerator json, String field, String value)
+      throws IOException {
     if (value != null && !value.equals(TraceFormat.DEFAULT_ORIGIN)) {
       json.writeStringField(field, value);
     }

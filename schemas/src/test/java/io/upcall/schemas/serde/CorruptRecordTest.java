@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class CorruptRecordTest {
   private final Deserializer<SpecificRecord> fops = UpcallSerdes.fopsTopic().deserializer();
-  private final byte[] valid = UpcallSerdes.fopRecord().serializer().serialize("upcall.fops", SampleRecords.fullFop());
+  private final byte[] valid =
+      UpcallSerdes.fopRecord().serializer().serialize("upcall.fops", SampleRecords.fullFop());
 
   @Test
   void garbageBytesAreNotSingleObjectEncoding() {
@@ -28,7 +29,8 @@ class CorruptRecordTest {
 
     assertThatThrownBy(() -> fops.deserialize("upcall.fops", garbage))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("upcall.fops: not Avro single-object encoding, marker 0x6865 instead of 0xc301");
+        .hasMessage(
+            "upcall.fops: not Avro single-object encoding, marker 0x6865 instead of 0xc301");
   }
 
   @Test
@@ -38,7 +40,8 @@ class CorruptRecordTest {
 
     assertThatThrownBy(() -> fops.deserialize("upcall.fops", bytes))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("upcall.fops: not Avro single-object encoding, marker 0xc302 instead of 0xc301");
+        .hasMessage(
+            "upcall.fops: not Avro single-object encoding, marker 0xc302 instead of 0xc301");
   }
 
   @Test
@@ -48,14 +51,16 @@ class CorruptRecordTest {
 
     assertThatThrownBy(() -> fops.deserialize("upcall.fops", bytes))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("upcall.fops: unknown schema fingerprint 0x0123456789abcdef, not one of FopRecord v1, BrickHeartbeat v1..v3, UpcallRequest v1");
+        .hasMessage(
+            "upcall.fops: unknown schema fingerprint 0x0123456789abcdef, not one of FopRecord v1, BrickHeartbeat v1..v3, UpcallRequest v1");
   }
 
   @Test
   void bytesShorterThanTheHeaderAreTruncated() {
     assertThatThrownBy(() -> fops.deserialize("upcall.fops", Arrays.copyOf(valid, 5)))
         .isInstanceOf(SerializationException.class)
-        .hasMessage("upcall.fops: truncated record, 5 bytes, shorter than the 10-byte single-object header (marker + fingerprint)");
+        .hasMessage(
+            "upcall.fops: truncated record, 5 bytes, shorter than the 10-byte single-object header (marker + fingerprint)");
     assertThatThrownBy(() -> fops.deserialize("upcall.fops", new byte[0]))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("truncated record, 0 bytes");
@@ -69,7 +74,8 @@ class CorruptRecordTest {
       assertThatThrownBy(() -> fops.deserialize("upcall.fops", truncated))
           .as("truncated to %d of %d bytes", length, valid.length)
           .isInstanceOf(SerializationException.class)
-          .hasMessageStartingWith("upcall.fops: cannot decode FopRecord v1 body (" + (length - 10) + " bytes)");
+          .hasMessageStartingWith(
+              "upcall.fops: cannot decode FopRecord v1 body (" + (length - 10) + " bytes)");
     }
   }
 
@@ -86,7 +92,11 @@ class CorruptRecordTest {
   void aHugeClaimedStringLengthFailsCleanlyInsteadOfAllocatingIt() throws IOException {
     byte[] bytes = xattrInterestBody(encoder -> encoder.writeLong(2_000_000_000L));
 
-    assertThatThrownBy(() -> UpcallSerdes.xattrInterest().deserializer().deserialize("upcall.xattr-interest", bytes))
+    assertThatThrownBy(
+            () ->
+                UpcallSerdes.xattrInterest()
+                    .deserializer()
+                    .deserialize("upcall.xattr-interest", bytes))
         .isInstanceOf(SerializationException.class)
         .hasMessageStartingWith("upcall.xattr-interest: cannot decode XattrInterest v1 body")
         .hasMessageContaining("string length of 2000000000");
@@ -94,12 +104,18 @@ class CorruptRecordTest {
 
   @Test
   void aHugeClaimedArrayCountFailsCleanlyInsteadOfAllocatingIt() throws IOException {
-    byte[] bytes = xattrInterestBody(encoder -> {
-      encoder.writeString("client");
-      encoder.writeLong(1_500_000_000L);
-    });
+    byte[] bytes =
+        xattrInterestBody(
+            encoder -> {
+              encoder.writeString("client");
+              encoder.writeLong(1_500_000_000L);
+            });
 
-    assertThatThrownBy(() -> UpcallSerdes.xattrInterest().deserializer().deserialize("upcall.xattr-interest", bytes))
+    assertThatThrownBy(
+            () ->
+                UpcallSerdes.xattrInterest()
+                    .deserializer()
+                    .deserialize("upcall.xattr-interest", bytes))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("array block of 1500000000 items");
   }
@@ -109,7 +125,8 @@ class CorruptRecordTest {
     Random random = new Random(42);
     int decoded = 0;
     for (int i = 0; i < 20_000; i++) {
-      byte[] bytes = Arrays.copyOf(valid, SingleObjectAvroSerde.HEADER_LENGTH + random.nextInt(120));
+      byte[] bytes =
+          Arrays.copyOf(valid, SingleObjectAvroSerde.HEADER_LENGTH + random.nextInt(120));
       for (int b = SingleObjectAvroSerde.HEADER_LENGTH; b < bytes.length; b++) {
         bytes[b] = (byte) random.nextInt(256);
       }
@@ -151,7 +168,9 @@ class CorruptRecordTest {
 
   private static byte[] xattrInterestBody(BodyWriter body) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(SingleObjectAvroSerde.header(SchemaNormalization.parsingFingerprint64(XattrInterest.getClassSchema())));
+    out.writeBytes(
+        SingleObjectAvroSerde.header(
+            SchemaNormalization.parsingFingerprint64(XattrInterest.getClassSchema())));
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
     body.write(encoder);
     encoder.flush();

@@ -31,10 +31,12 @@ final class HistoricalWriter {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0xC3, 0x01});
     long fingerprint = SchemaNormalization.parsingFingerprint64(writerSchema);
-    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array());
+    out.writeBytes(
+        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array());
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
     try {
-      new GenericDatumWriter<GenericRecord>(writerSchema).write((GenericRecord) convert(record, writerSchema), encoder);
+      new GenericDatumWriter<GenericRecord>(writerSchema)
+          .write((GenericRecord) convert(record, writerSchema), encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -76,7 +78,8 @@ final class HistoricalWriter {
       }
       case MAP -> {
         Map<String, Object> entries = new LinkedHashMap<>();
-        ((Map<?, ?>) value).forEach((k, v) -> entries.put(k.toString(), convert(v, schema.getValueType())));
+        ((Map<?, ?>) value)
+            .forEach((k, v) -> entries.put(k.toString(), convert(v, schema.getValueType())));
         return entries;
       }
       case FIXED -> {

@@ -24,7 +24,8 @@ class SchemaEvolutionTest {
   static Stream<Arguments> everyPublishedVersionOfEveryType() {
     List<Arguments> cases = new ArrayList<>();
     for (SpecificRecord sample : SampleRecords.everyType()) {
-      for (SchemaVersion version : RecordType.published(sample.getClass().asSubclass(SpecificRecord.class)).readable()) {
+      for (SchemaVersion version :
+          RecordType.published(sample.getClass().asSubclass(SpecificRecord.class)).readable()) {
         cases.add(Arguments.of(version.label(), version, sample));
       }
     }
@@ -33,18 +34,21 @@ class SchemaEvolutionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("everyPublishedVersionOfEveryType")
-  void recordsWrittenWithEveryPublishedVersionAreReadByTheCurrentReader(String label, SchemaVersion version,
-      SpecificRecord sample) {
+  void recordsWrittenWithEveryPublishedVersionAreReadByTheCurrentReader(
+      String label, SchemaVersion version, SpecificRecord sample) {
     byte[] old = HistoricalWriter.write(sample, version.schema());
 
     SpecificRecord read = serdeFor(sample).deserialize("topic", old);
 
     assertThat(read).hasSameClassAs(sample);
     for (Schema.Field field : sample.getSchema().getFields()) {
-      Object expected = version.schema().getField(field.name()) != null
-          ? sample.get(field.pos())
-          : SpecificData.get().getDefaultValue(field);
-      assertThat(read.get(field.pos())).as("%s read from %s", field.name(), label).isEqualTo(expected);
+      Object expected =
+          version.schema().getField(field.name()) != null
+              ? sample.get(field.pos())
+              : SpecificData.get().getDefaultValue(field);
+      assertThat(read.get(field.pos()))
+          .as("%s read from %s", field.name(), label)
+          .isEqualTo(expected);
     }
   }
 
@@ -52,8 +56,9 @@ class SchemaEvolutionTest {
   void anOlderFopRecordWithoutLaterFieldsResolvesWithTheirDefaults() throws IOException {
     SchemaVersion v0 = testOnlyV0();
     SchemaVersion v1 = RecordType.published(FopRecord.class).readable().get(0);
-    SingleObjectAvroSerde<FopRecord> serde = new SingleObjectAvroSerde<>(
-        List.of(RecordType.withHistory(FopRecord.class, List.of(v0, v1))));
+    SingleObjectAvroSerde<FopRecord> serde =
+        new SingleObjectAvroSerde<>(
+            List.of(RecordType.withHistory(FopRecord.class, List.of(v0, v1))));
     byte[] old = HistoricalWriter.write(SampleRecords.fullFop(), v0.schema());
 
     FopRecord read = serde.deserialize("upcall.fops", old);
@@ -62,8 +67,13 @@ class SchemaEvolutionTest {
     assertThat(read.getEntries()).isEmpty();
     assertThat(read.getFopId()).isNull();
     assertThat(read.getNewParentStat()).isNull();
-    assertThat(read).isEqualTo(FopRecord.newBuilder(SampleRecords.fullFop())
-        .setEntries(List.of()).setFopId(null).setNewParentStat(null).build());
+    assertThat(read)
+        .isEqualTo(
+            FopRecord.newBuilder(SampleRecords.fullFop())
+                .setEntries(List.of())
+                .setFopId(null)
+                .setNewParentStat(null)
+                .build());
     assertThat(serde.toString()).contains("FopRecord v0..v1");
   }
 
@@ -71,7 +81,8 @@ class SchemaEvolutionTest {
   void aVersionThatWasNeverPublishedIsAnUnknownFingerprint() throws IOException {
     byte[] old = HistoricalWriter.write(SampleRecords.fullFop(), testOnlyV0().schema());
 
-    assertThatThrownBy(() -> UpcallSerdes.fopRecord().deserializer().deserialize("upcall.fops", old))
+    assertThatThrownBy(
+            () -> UpcallSerdes.fopRecord().deserializer().deserialize("upcall.fops", old))
         .isInstanceOf(SerializationException.class)
         .hasMessageStartingWith("upcall.fops: unknown schema fingerprint 0x")
         .hasMessageEndingWith("not one of FopRecord v1");
@@ -85,6 +96,7 @@ class SchemaEvolutionTest {
 
   @SuppressWarnings("unchecked")
   private static Deserializer<SpecificRecord> serdeFor(SpecificRecord sample) {
-    return (Deserializer<SpecificRecord>) (Deserializer<?>) SingleObjectAvroSerde.of(sample.getClass()).deserializer();
+    return (Deserializer<SpecificRecord>)
+        (Deserializer<?>) SingleObjectAvroSerde.of(sample.getClass()).deserializer();
   }
 }

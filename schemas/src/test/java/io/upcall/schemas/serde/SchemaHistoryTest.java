@@ -45,7 +45,9 @@ class SchemaHistoryTest {
         }
       }
     }
-    assertThat(classes).as("contracts found in " + CONTRACTS.toAbsolutePath()).hasSizeGreaterThanOrEqualTo(8);
+    assertThat(classes)
+        .as("contracts found in " + CONTRACTS.toAbsolutePath())
+        .hasSizeGreaterThanOrEqualTo(8);
     return classes.stream();
   }
 
@@ -53,7 +55,8 @@ class SchemaHistoryTest {
   @MethodSource("contracts")
   void everyContractIsPublished(Class<? extends SpecificRecord> type) {
     assertThat(SchemaHistory.published().versions(type.getSimpleName()))
-        .as("%s has no published version: add %s/v1/%s.avsc (Schema.toString(true) of the generated class)",
+        .as(
+            "%s has no published version: add %s/v1/%s.avsc (Schema.toString(true) of the generated class)",
             type.getSimpleName(), HISTORY, type.getSimpleName())
         .isNotEmpty();
   }
@@ -66,9 +69,14 @@ class SchemaHistoryTest {
     Schema current = SpecificData.getForClass(type).getSchema(type);
 
     assertThat(SchemaNormalization.parsingFingerprint64(current))
-        .as("%s changed since %s was published. Published versions never change: publish the change as "
-            + "%s/v%d/%s.avsc (Schema.toString(true) of the new generated class)",
-            type.getSimpleName(), newest.label(), HISTORY, newest.number() + 1, type.getSimpleName())
+        .as(
+            "%s changed since %s was published. Published versions never change: publish the change as "
+                + "%s/v%d/%s.avsc (Schema.toString(true) of the new generated class)",
+            type.getSimpleName(),
+            newest.label(),
+            HISTORY,
+            newest.number() + 1,
+            type.getSimpleName())
         .isEqualTo(newest.fingerprint());
   }
 
@@ -77,10 +85,13 @@ class SchemaHistoryTest {
   void theCurrentReaderCanResolveEveryPublishedVersion(Class<? extends SpecificRecord> type) {
     Schema current = SpecificData.getForClass(type).getSchema(type);
     for (SchemaVersion version : SchemaHistory.published().versions(type.getSimpleName())) {
-      var compatibility = SchemaCompatibility.checkReaderWriterCompatibility(current, version.schema());
+      var compatibility =
+          SchemaCompatibility.checkReaderWriterCompatibility(current, version.schema());
 
       assertThat(compatibility.getType())
-          .as("current %s reading %s: %s", type.getSimpleName(), version.label(), compatibility.getDescription())
+          .as(
+              "current %s reading %s: %s",
+              type.getSimpleName(), version.label(), compatibility.getDescription())
           .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
     }
   }
@@ -96,15 +107,23 @@ class SchemaHistoryTest {
   @Test
   void everyHistoryFileIsLoaded() throws IOException {
     List<String> loaded = new ArrayList<>();
-    contracts().forEach(type -> SchemaHistory.published().versions(type.getSimpleName())
-        .forEach(v -> loaded.add("v" + v.number() + "/" + v.recordName() + ".avsc")));
+    contracts()
+        .forEach(
+            type ->
+                SchemaHistory.published()
+                    .versions(type.getSimpleName())
+                    .forEach(v -> loaded.add("v" + v.number() + "/" + v.recordName() + ".avsc")));
     List<String> files;
     try (Stream<Path> walk = Files.walk(HISTORY)) {
-      files = walk.filter(Files::isRegularFile).map(f -> HISTORY.relativize(f).toString().replace('\\', '/')).toList();
+      files =
+          walk.filter(Files::isRegularFile)
+              .map(f -> HISTORY.relativize(f).toString().replace('\\', '/'))
+              .toList();
     }
 
     assertThat(loaded)
-        .as("history files that are never loaded (a gap in the numbering, or a record with no contract)")
+        .as(
+            "history files that are never loaded (a gap in the numbering, or a record with no contract)")
         .containsExactlyInAnyOrderElementsOf(files);
   }
 }

@@ -28,10 +28,14 @@ class UpcallEventCompatibilityTest {
 
   @Test
   void anOldReaderMeetingAnUpcallEventGetsAClearUnknownFingerprintError() {
-    byte[] event = UpcallSerdes.invalidationsTopic().serializer()
-        .serialize("upcall.invalidations", SampleRecords.recallEvent());
+    byte[] event =
+        UpcallSerdes.invalidationsTopic()
+            .serializer()
+            .serialize("upcall.invalidations", SampleRecords.recallEvent());
 
-    assertThatThrownBy(() -> oldInvalidationsReader().deserializer().deserialize("upcall.invalidations", event))
+    assertThatThrownBy(
+            () ->
+                oldInvalidationsReader().deserializer().deserialize("upcall.invalidations", event))
         .isInstanceOf(SerializationException.class)
         .hasMessageStartingWith("upcall.invalidations: unknown schema fingerprint 0x")
         .hasMessageEndingWith("not one of Invalidation v1, ProgressMark v1");
@@ -39,12 +43,19 @@ class UpcallEventCompatibilityTest {
 
   @Test
   void recordsOfOldWritersAreReadUnchangedByTheNewTopicSerdes() {
-    byte[] invalidation = oldInvalidationsReader().serializer()
-        .serialize("upcall.invalidations", SampleRecords.fullInvalidation());
-    byte[] fop = SingleObjectAvroSerde.ofAny(FopRecord.class, BrickHeartbeat.class).serializer()
-        .serialize("upcall.fops", SampleRecords.fullFop());
+    byte[] invalidation =
+        oldInvalidationsReader()
+            .serializer()
+            .serialize("upcall.invalidations", SampleRecords.fullInvalidation());
+    byte[] fop =
+        SingleObjectAvroSerde.ofAny(FopRecord.class, BrickHeartbeat.class)
+            .serializer()
+            .serialize("upcall.fops", SampleRecords.fullFop());
 
-    assertThat(UpcallSerdes.invalidationsTopic().deserializer().deserialize("upcall.invalidations", invalidation))
+    assertThat(
+            UpcallSerdes.invalidationsTopic()
+                .deserializer()
+                .deserialize("upcall.invalidations", invalidation))
         .isEqualTo(SampleRecords.fullInvalidation());
     assertThat(UpcallSerdes.fopsTopic().deserializer().deserialize("upcall.fops", fop))
         .isEqualTo(SampleRecords.fullFop());
@@ -52,8 +63,10 @@ class UpcallEventCompatibilityTest {
 
   @Test
   void oldReadersStillReadWhatTheNewTopicSerdesWriteForThem() {
-    byte[] mark = UpcallSerdes.invalidationsTopic().serializer()
-        .serialize("upcall.invalidations", SampleRecords.progressMark());
+    byte[] mark =
+        UpcallSerdes.invalidationsTopic()
+            .serializer()
+            .serialize("upcall.invalidations", SampleRecords.progressMark());
 
     assertThat(oldInvalidationsReader().deserializer().deserialize("upcall.invalidations", mark))
         .isEqualTo(SampleRecords.progressMark());
@@ -68,16 +81,21 @@ class UpcallEventCompatibilityTest {
     SchemaVersion next = testOnlyNextVersion();
     SchemaVersion v1 = RecordType.published(UpcallEvent.class).readable().get(0);
     SingleObjectAvroSerde<UpcallEvent> reader =
-        new SingleObjectAvroSerde<>(List.of(RecordType.withHistory(UpcallEvent.class, List.of(v1, next))));
-    GenericData.Record newer = (GenericData.Record) HistoricalWriter.convert(SampleRecords.recallEvent(), v1.schema());
+        new SingleObjectAvroSerde<>(
+            List.of(RecordType.withHistory(UpcallEvent.class, List.of(v1, next))));
+    GenericData.Record newer =
+        (GenericData.Record) HistoricalWriter.convert(SampleRecords.recallEvent(), v1.schema());
     GenericData.Record written = new GenericData.Record(next.schema());
     for (Schema.Field field : v1.schema().getFields()) {
       written.put(field.name(), newer.get(field.name()));
     }
-    written.put("eventType", new GenericData.EnumSymbol(next.schema().getField("eventType").schema(), "QUOTA_WARNING"));
+    written.put(
+        "eventType",
+        new GenericData.EnumSymbol(next.schema().getField("eventType").schema(), "QUOTA_WARNING"));
     written.put("quotaBytes", 1L << 40);
 
-    UpcallEvent read = reader.deserialize("upcall.invalidations", HistoricalWriter.write(written, next.schema()));
+    UpcallEvent read =
+        reader.deserialize("upcall.invalidations", HistoricalWriter.write(written, next.schema()));
 
     assertThat(read.getEventType()).isEqualTo(UpcallEventType.UNKNOWN);
     assertThat(read.getClient()).isEqualTo("client-a");
@@ -85,7 +103,8 @@ class UpcallEventCompatibilityTest {
   }
 
   private static SchemaVersion testOnlyNextVersion() throws IOException {
-    try (InputStream in = UpcallEventCompatibilityTest.class.getResourceAsStream("vnext/UpcallEvent.avsc")) {
+    try (InputStream in =
+        UpcallEventCompatibilityTest.class.getResourceAsStream("vnext/UpcallEvent.avsc")) {
       return new SchemaVersion("UpcallEvent", 2, new Schema.Parser().parse(in));
     }
   }

@@ -18,21 +18,25 @@ class UpcallSerdeConfigTest {
     Serde<SpecificRecord> builtIn = UpcallSerdes.fopsTopic();
 
     assertThat(UpcallSerdeConfig.valueSerde(Map.of(), "fops", builtIn)).isSameAs(builtIn);
-    assertThat(UpcallSerdeConfig.valueSerde(Map.of(VALUE_SERDE_CLASS_CONFIG, " "), "fops", builtIn)).isSameAs(builtIn);
+    assertThat(UpcallSerdeConfig.valueSerde(Map.of(VALUE_SERDE_CLASS_CONFIG, " "), "fops", builtIn))
+        .isSameAs(builtIn);
   }
 
   @Test
   void theDefaultClassNameMeansTheBuiltInSerde() {
     Serde<SpecificRecord> builtIn = UpcallSerdes.fopsTopic();
-    Map<String, Object> configs = Map.of(VALUE_SERDE_CLASS_CONFIG, UpcallSerdeConfig.VALUE_SERDE_CLASS_DEFAULT);
+    Map<String, Object> configs =
+        Map.of(VALUE_SERDE_CLASS_CONFIG, UpcallSerdeConfig.VALUE_SERDE_CLASS_DEFAULT);
 
     assertThat(UpcallSerdeConfig.valueSerde(configs, "fops", builtIn)).isSameAs(builtIn);
-    assertThat(UpcallSerdeConfig.VALUE_SERDE_CLASS_DEFAULT).isEqualTo(SingleObjectAvroSerde.class.getName());
+    assertThat(UpcallSerdeConfig.VALUE_SERDE_CLASS_DEFAULT)
+        .isEqualTo(SingleObjectAvroSerde.class.getName());
   }
 
   @Test
   void aConfiguredSerdeClassIsInstantiatedAndConfiguredAsAValueSerde() {
-    Map<String, Object> configs = Map.of(VALUE_SERDE_CLASS_CONFIG, RecordingSerde.class.getName(), "registry.url", "x");
+    Map<String, Object> configs =
+        Map.of(VALUE_SERDE_CLASS_CONFIG, RecordingSerde.class.getName(), "registry.url", "x");
 
     Serde<String> serde = UpcallSerdeConfig.valueSerde(configs, "fops", RecordingSerde.builtIn());
 
@@ -43,9 +47,12 @@ class UpcallSerdeConfigTest {
 
   @Test
   void aRoleSpecificClassOverridesTheGlobalOneForThatRoleOnly() {
-    Map<String, Object> configs = Map.of(
-        VALUE_SERDE_CLASS_CONFIG, RecordingSerde.class,
-        VALUE_SERDE_CLASS_CONFIG + ".inode-events", RecordingSerde.Other.class.getName());
+    Map<String, Object> configs =
+        Map.of(
+            VALUE_SERDE_CLASS_CONFIG,
+            RecordingSerde.class,
+            VALUE_SERDE_CLASS_CONFIG + ".inode-events",
+            RecordingSerde.Other.class.getName());
 
     assertThat(UpcallSerdeConfig.valueSerde(configs, "inode-events", RecordingSerde.builtIn()))
         .isExactlyInstanceOf(RecordingSerde.Other.class);
@@ -56,18 +63,23 @@ class UpcallSerdeConfigTest {
   @Test
   void aRoleCanKeepTheBuiltInSerdeWhileOthersUseARegistry() {
     Serde<InodeEvent> builtIn = UpcallSerdes.inodeEvent();
-    Map<String, Object> configs = Map.of(
-        VALUE_SERDE_CLASS_CONFIG, RecordingSerde.class.getName(),
-        VALUE_SERDE_CLASS_CONFIG + ".inode-events", UpcallSerdeConfig.VALUE_SERDE_CLASS_DEFAULT);
+    Map<String, Object> configs =
+        Map.of(
+            VALUE_SERDE_CLASS_CONFIG,
+            RecordingSerde.class.getName(),
+            VALUE_SERDE_CLASS_CONFIG + ".inode-events",
+            UpcallSerdeConfig.VALUE_SERDE_CLASS_DEFAULT);
 
     assertThat(UpcallSerdeConfig.valueSerde(configs, "inode-events", builtIn)).isSameAs(builtIn);
   }
 
   @Test
   void anUnknownClassIsAConfigErrorNamingTheKey() {
-    Map<String, Object> configs = Map.of(VALUE_SERDE_CLASS_CONFIG + ".fops", "com.example.NoSuchSerde");
+    Map<String, Object> configs =
+        Map.of(VALUE_SERDE_CLASS_CONFIG + ".fops", "com.example.NoSuchSerde");
 
-    assertThatThrownBy(() -> UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic()))
+    assertThatThrownBy(
+            () -> UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("upcall.value.serde.fops")
         .hasMessageContaining("com.example.NoSuchSerde")
@@ -78,7 +90,8 @@ class UpcallSerdeConfigTest {
   void aClassThatIsNotASerdeIsAConfigErrorNamingTheKey() {
     Map<String, Object> configs = Map.of(VALUE_SERDE_CLASS_CONFIG, "java.lang.String");
 
-    assertThatThrownBy(() -> UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic()))
+    assertThatThrownBy(
+            () -> UpcallSerdeConfig.valueSerde(configs, "fops", UpcallSerdes.fopsTopic()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("upcall.value.serde")
         .hasMessageContaining("not an org.apache.kafka.common.serialization.Serde");

@@ -29,14 +29,31 @@ class TopicSettingsTest {
 
     List<TopicSpec> specs = settings.specs(UpcallTopics.forVolume("v"));
 
-    assertThat(specs).containsExactly(
-        new TopicSpec("v.upcall.fops", 6, (short) 3, Map.of("cleanup.policy", "delete", "retention.ms", "1000")),
-        new TopicSpec("v.upcall.fops.dlq", 6, (short) 3, Map.of("cleanup.policy", "delete", "retention.ms", "2000")),
-        new TopicSpec("v.upcall.invalidations", 4, (short) 3,
-            Map.of("cleanup.policy", "delete", "retention.ms", "3000")),
-        new TopicSpec("v.upcall.xattr-interest", 1, (short) 3, Map.of("cleanup.policy", "compact")),
-        new TopicSpec("v.upcall.config", 1, (short) 3, Map.of("cleanup.policy", "compact")),
-        new TopicSpec("v.upcall.replies", 6, (short) 3, Map.of("cleanup.policy", "delete", "retention.ms", "3000")));
+    assertThat(specs)
+        .containsExactly(
+            new TopicSpec(
+                "v.upcall.fops",
+                6,
+                (short) 3,
+                Map.of("cleanup.policy", "delete", "retention.ms", "1000")),
+            new TopicSpec(
+                "v.upcall.fops.dlq",
+                6,
+                (short) 3,
+                Map.of("cleanup.policy", "delete", "retention.ms", "2000")),
+            new TopicSpec(
+                "v.upcall.invalidations",
+                4,
+                (short) 3,
+                Map.of("cleanup.policy", "delete", "retention.ms", "3000")),
+            new TopicSpec(
+                "v.upcall.xattr-interest", 1, (short) 3, Map.of("cleanup.policy", "compact")),
+            new TopicSpec("v.upcall.config", 1, (short) 3, Map.of("cleanup.policy", "compact")),
+            new TopicSpec(
+                "v.upcall.replies",
+                6,
+                (short) 3,
+                Map.of("cleanup.policy", "delete", "retention.ms", "3000")));
   }
 
   @Test
@@ -49,10 +66,20 @@ class TopicSettingsTest {
 
     TopicSettings settings = TopicSettings.fromConfig(properties);
 
-    assertThat(settings).isEqualTo(new TopicSettings(8, 3, (short) 3, TopicSettings.FOPS_RETENTION_MS_DEFAULT, -1,
-        TopicSettings.INVALIDATIONS_RETENTION_MS_DEFAULT));
+    assertThat(settings)
+        .isEqualTo(
+            new TopicSettings(
+                8,
+                3,
+                (short) 3,
+                TopicSettings.FOPS_RETENTION_MS_DEFAULT,
+                -1,
+                TopicSettings.INVALIDATIONS_RETENTION_MS_DEFAULT));
     assertThat(TopicSettings.fromConfig(Map.of())).isEqualTo(TopicSettings.defaults());
-    assertThat(TopicSettings.fromConfig(Map.of(TopicSettings.FOPS_PARTITIONS_CONFIG, 2)).fopsPartitions()).isEqualTo(2);
+    assertThat(
+            TopicSettings.fromConfig(Map.of(TopicSettings.FOPS_PARTITIONS_CONFIG, 2))
+                .fopsPartitions())
+        .isEqualTo(2);
   }
 
   @Test
@@ -72,7 +99,8 @@ class TopicSettingsTest {
     assertThatThrownBy(() -> TopicSettings.fromConfig(Map.of(TopicSettings.PARTITIONS_CONFIG, "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upcall.topics.partitions must be >= 1, was 0");
-    assertThatThrownBy(() -> TopicSettings.fromConfig(Map.of(TopicSettings.REPLICATION_FACTOR_CONFIG, "-2")))
+    assertThatThrownBy(
+            () -> TopicSettings.fromConfig(Map.of(TopicSettings.REPLICATION_FACTOR_CONFIG, "-2")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upcall.topics.replication.factor must be >= 1, was -2");
     assertThatThrownBy(() -> TopicSettings.defaults().withReplicationFactor(40_000))
@@ -82,7 +110,8 @@ class TopicSettingsTest {
 
   @Test
   void aValueThatIsNotANumberIsRefusedNamingTheSetting() {
-    assertThatThrownBy(() -> TopicSettings.fromConfig(Map.of(TopicSettings.FOPS_RETENTION_MS_CONFIG, "24h")))
+    assertThatThrownBy(
+            () -> TopicSettings.fromConfig(Map.of(TopicSettings.FOPS_RETENTION_MS_CONFIG, "24h")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upcall.topics.fops.retention.ms must be an integer, was '24h'");
   }
@@ -92,10 +121,18 @@ class TopicSettingsTest {
     TopicSpec spec = TopicSettings.defaults().specs(UpcallTopics.defaults()).get(0);
 
     assertThat(spec.newTopic().replicationFactor()).isEqualTo((short) -1);
-    assertThat(spec.describe()).startsWith("12 partitions, replication factor the cluster's default, ");
-    assertThat(TopicSettings.defaults().withReplicationFactor(-1)).isEqualTo(TopicSettings.defaults());
-    assertThat(TopicSettings.defaults().withReplicationFactor(3).specs(UpcallTopics.defaults()).get(0).newTopic()
-        .replicationFactor()).isEqualTo((short) 3);
+    assertThat(spec.describe())
+        .startsWith("12 partitions, replication factor the cluster's default, ");
+    assertThat(TopicSettings.defaults().withReplicationFactor(-1))
+        .isEqualTo(TopicSettings.defaults());
+    assertThat(
+            TopicSettings.defaults()
+                .withReplicationFactor(3)
+                .specs(UpcallTopics.defaults())
+                .get(0)
+                .newTopic()
+                .replicationFactor())
+        .isEqualTo((short) 3);
   }
 
   @Test
@@ -113,7 +150,12 @@ class TopicSettingsTest {
         .isEqualTo("created upcall.fops: 12 partitions");
     assertThat(new TopicAction("upcall.fops", TopicAction.Kind.UP_TO_DATE, "x").toString())
         .isEqualTo("up to date upcall.fops");
-    assertThat(new TopicAction("upcall.fops", TopicAction.Kind.CONFIGS_DIFFER, "{retention.ms=1 -> 2} not applied")
-        .toString()).isEqualTo("left as is upcall.fops: {retention.ms=1 -> 2} not applied");
+    assertThat(
+            new TopicAction(
+                    "upcall.fops",
+                    TopicAction.Kind.CONFIGS_DIFFER,
+                    "{retention.ms=1 -> 2} not applied")
+                .toString())
+        .isEqualTo("left as is upcall.fops: {retention.ms=1 -> 2} not applied");
   }
 }

@@ -19,15 +19,26 @@ class UpcallTopicsTest {
     assertThat(topics.xattrInterest()).isEqualTo("upcall.xattr-interest");
     assertThat(topics.config()).isEqualTo("upcall.config");
     assertThat(topics.replies()).isEqualTo("upcall.replies");
-    assertThat(topics.all()).containsExactly("upcall.fops", "upcall.fops.dlq", "upcall.invalidations",
-        "upcall.xattr-interest", "upcall.config", "upcall.replies");
+    assertThat(topics.all())
+        .containsExactly(
+            "upcall.fops",
+            "upcall.fops.dlq",
+            "upcall.invalidations",
+            "upcall.xattr-interest",
+            "upcall.config",
+            "upcall.replies");
   }
 
   @Test
   void aVolumePrefixesEveryName() {
-    assertThat(UpcallTopics.forVolume("vol1").all()).containsExactly(
-        "vol1.upcall.fops", "vol1.upcall.fops.dlq", "vol1.upcall.invalidations", "vol1.upcall.xattr-interest",
-        "vol1.upcall.config", "vol1.upcall.replies");
+    assertThat(UpcallTopics.forVolume("vol1").all())
+        .containsExactly(
+            "vol1.upcall.fops",
+            "vol1.upcall.fops.dlq",
+            "vol1.upcall.invalidations",
+            "vol1.upcall.xattr-interest",
+            "vol1.upcall.config",
+            "vol1.upcall.replies");
     assertThat(UpcallTopics.withPrefix("test-42-").fops()).isEqualTo("test-42-upcall.fops");
     assertThat(UpcallTopics.withPrefix("")).isEqualTo(UpcallTopics.defaults());
   }
@@ -37,7 +48,8 @@ class UpcallTopicsTest {
     Properties properties = new Properties();
     properties.setProperty(UpcallTopics.PREFIX_CONFIG, " vol2. ");
 
-    assertThat(UpcallTopics.fromConfig(properties).invalidations()).isEqualTo("vol2.upcall.invalidations");
+    assertThat(UpcallTopics.fromConfig(properties).invalidations())
+        .isEqualTo("vol2.upcall.invalidations");
     assertThat(UpcallTopics.fromConfig(Map.of())).isEqualTo(UpcallTopics.defaults());
   }
 
@@ -45,7 +57,8 @@ class UpcallTopicsTest {
   void anIllegalNameIsRefusedNamingTheTopicAndTheName() {
     assertThatThrownBy(() -> UpcallTopics.withPrefix("my volume."))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("fops topic name 'my volume.upcall.fops' is not a legal Kafka topic name");
+        .hasMessageStartingWith(
+            "fops topic name 'my volume.upcall.fops' is not a legal Kafka topic name");
     assertThatThrownBy(() -> UpcallTopics.forVolume(""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("volume must not be empty");
@@ -56,8 +69,10 @@ class UpcallTopicsTest {
 
   @Test
   void theFiveNamesOfTheFirstVersionGetARepliesTopicBesideTheFops() {
-    assertThat(new UpcallTopics("v.upcall.fops", "b", "c", "d", "e").replies()).isEqualTo("v.upcall.replies");
-    assertThat(new UpcallTopics("fops-x", "b", "c", "d", "e").replies()).isEqualTo("fops-x.replies");
+    assertThat(new UpcallTopics("v.upcall.fops", "b", "c", "d", "e").replies())
+        .isEqualTo("v.upcall.replies");
+    assertThat(new UpcallTopics("fops-x", "b", "c", "d", "e").replies())
+        .isEqualTo("fops-x.replies");
   }
 
   @Test

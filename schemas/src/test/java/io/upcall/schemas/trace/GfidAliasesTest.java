@@ -45,13 +45,15 @@ class GfidAliasesTest {
 
     var gfid = aliases.resolve("1-2-3-4-5");
 
-    assertThat(Gfids.toUuid(gfid)).isEqualTo(UUID.nameUUIDFromBytes("gfid:1-2-3-4-5".getBytes(StandardCharsets.UTF_8)));
+    assertThat(Gfids.toUuid(gfid))
+        .isEqualTo(UUID.nameUUIDFromBytes("gfid:1-2-3-4-5".getBytes(StandardCharsets.UTF_8)));
     assertThat(aliases.display(gfid)).isEqualTo("1-2-3-4-5");
   }
 
   @Test
   void anEmptyGfidIsRefused() {
-    assertThatThrownBy(() -> new GfidAliases().resolve("")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new GfidAliases().resolve(""))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a gfid must not be empty");
   }
 }

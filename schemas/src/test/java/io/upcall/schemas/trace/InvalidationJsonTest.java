@@ -17,29 +17,39 @@ class InvalidationJsonTest {
   private final GfidAliases aliases = new GfidAliases();
 
   private Invalidation.Builder invalidation() {
-    return Invalidation.newBuilder().setClient("c2").setGfid(aliases.resolve("f"))
-        .setFlags(UpcallFlag.mask(UpcallFlag.SIZE, UpcallFlag.TIMES)).setExpireTimeSeconds(60).setEventTimeMs(1500);
+    return Invalidation.newBuilder()
+        .setClient("c2")
+        .setGfid(aliases.resolve("f"))
+        .setFlags(UpcallFlag.mask(UpcallFlag.SIZE, UpcallFlag.TIMES))
+        .setExpireTimeSeconds(60)
+        .setEventTimeMs(1500);
   }
 
   @Test
   void anInvalidationPrintsClientGfidFlagNamesAndTs() {
     String json = new InvalidationJson(aliases, false).toJson(invalidation().build());
 
-    assertThat(json).isEqualTo("{\"client\":\"c2\",\"gfid\":\"f\",\"flags\":[\"SIZE\",\"TIMES\"],\"ts\":1500}");
+    assertThat(json)
+        .isEqualTo("{\"client\":\"c2\",\"gfid\":\"f\",\"flags\":[\"SIZE\",\"TIMES\"],\"ts\":1500}");
   }
 
   @Test
   void xattrNamesArePrintedOnlyWhenThereAreAny() {
-    Invalidation withXattrs = invalidation().setFlags(UpcallFlag.XATTR.bit())
-        .setXattrs(List.of(new Xattr("user.a", null), new Xattr("user.b", null))).build();
+    Invalidation withXattrs =
+        invalidation()
+            .setFlags(UpcallFlag.XATTR.bit())
+            .setXattrs(List.of(new Xattr("user.a", null), new Xattr("user.b", null)))
+            .build();
 
     assertThat(new InvalidationJson(aliases, false).toJson(withXattrs))
-        .isEqualTo("{\"client\":\"c2\",\"gfid\":\"f\",\"flags\":[\"XATTR\"],\"ts\":1500,\"xattrs\":[\"user.a\",\"user.b\"]}");
+        .isEqualTo(
+            "{\"client\":\"c2\",\"gfid\":\"f\",\"flags\":[\"XATTR\"],\"ts\":1500,\"xattrs\":[\"user.a\",\"user.b\"]}");
   }
 
   @Test
   void aGfidWithoutAliasPrintsAsItsUuid() {
-    Invalidation invalidation = invalidation().setGfid(Gfids.parse("00000000-0000-0000-0000-000000000001")).build();
+    Invalidation invalidation =
+        invalidation().setGfid(Gfids.parse("00000000-0000-0000-0000-000000000001")).build();
 
     assertThat(new InvalidationJson(new GfidAliases(), false).toJson(invalidation))
         .contains("\"gfid\":\"00000000-0000-0000-0000-000000000001\"");
@@ -47,13 +57,33 @@ class InvalidationJsonTest {
 
   @Test
   void verboseAddsOriginParentsAndStats() throws Exception {
-    Iatt stat = Iatt.newBuilder().setType(IaType.REG).setMode(0644).setUid(1).setGid(2).setNlink(1).setSize(10)
-        .setBlocks(1).setAtimeSec(1).setAtimeNsec(5).setMtimeSec(2).setMtimeNsec(6).setCtimeSec(3).setCtimeNsec(7)
-        .build();
-    Invalidation invalidation = invalidation().setStat(stat).setParent(aliases.resolve("d")).setBrick("b1")
-        .setVolume("v").setCauseFopId("trace:4").build();
+    Iatt stat =
+        Iatt.newBuilder()
+            .setType(IaType.REG)
+            .setMode(0644)
+            .setUid(1)
+            .setGid(2)
+            .setNlink(1)
+            .setSize(10)
+            .setBlocks(1)
+            .setAtimeSec(1)
+            .setAtimeNsec(5)
+            .setMtimeSec(2)
+            .setMtimeNsec(6)
+            .setCtimeSec(3)
+            .setCtimeNsec(7)
+            .build();
+    Invalidation invalidation =
+        invalidation()
+            .setStat(stat)
+            .setParent(aliases.resolve("d"))
+            .setBrick("b1")
+            .setVolume("v")
+            .setCauseFopId("trace:4")
+            .build();
 
-    JsonNode json = new ObjectMapper().readTree(new InvalidationJson(aliases, true).toJson(invalidation));
+    JsonNode json =
+        new ObjectMapper().readTree(new InvalidationJson(aliases, true).toJson(invalidation));
 
     assertThat(json.get("parent").asText()).isEqualTo("d");
     assertThat(json.get("brick").asText()).isEqualTo("b1");

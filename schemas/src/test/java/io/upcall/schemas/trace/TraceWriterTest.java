@@ -26,34 +26,55 @@ class TraceWriterTest {
 
   @Test
   void aFopIsWrittenInTheSpecsFieldsWithAliasesPrintedBack() {
-    FopRecord fop = FopRecord.newBuilder()
-        .setVolume("trace").setBrick("trace").setFop(Fop.UNLINK).setClient("c1")
-        .setGfid(aliases.resolve("dir/f")).setParent(aliases.resolve("dir")).setNlink(0)
-        .setEventTimeMs(1500).build();
+    FopRecord fop =
+        FopRecord.newBuilder()
+            .setVolume("trace")
+            .setBrick("trace")
+            .setFop(Fop.UNLINK)
+            .setClient("c1")
+            .setGfid(aliases.resolve("dir/f"))
+            .setParent(aliases.resolve("dir"))
+            .setNlink(0)
+            .setEventTimeMs(1500)
+            .build();
 
     String line = new TraceWriter(new StringWriter(), aliases).line(fop);
 
-    assertThat(line).isEqualTo(
-        "{\"ts\":1500,\"client\":\"c1\",\"fop\":\"UNLINK\",\"gfid\":\"dir/f\",\"parent\":\"dir\",\"nlink\":0}");
+    assertThat(line)
+        .isEqualTo(
+            "{\"ts\":1500,\"client\":\"c1\",\"fop\":\"UNLINK\",\"gfid\":\"dir/f\",\"parent\":\"dir\",\"nlink\":0}");
   }
 
   @Test
   void aGfidWithoutAliasIsWrittenAsItsUuidAndVolumeAndBrickWhenNotTheTraceDefault() {
-    FopRecord fop = FopRecord.newBuilder()
-        .setVolume("vol1").setBrick("b1").setFop(Fop.WRITE).setClient("c")
-        .setGfid(Gfids.parse("00000000-0000-0000-0000-00000000000a")).setEventTimeMs(1).build();
+    FopRecord fop =
+        FopRecord.newBuilder()
+            .setVolume("vol1")
+            .setBrick("b1")
+            .setFop(Fop.WRITE)
+            .setClient("c")
+            .setGfid(Gfids.parse("00000000-0000-0000-0000-00000000000a"))
+            .setEventTimeMs(1)
+            .build();
 
-    assertThat(new TraceWriter(new StringWriter(), aliases).line(fop)).isEqualTo(
-        "{\"ts\":1,\"client\":\"c\",\"fop\":\"WRITE\",\"gfid\":\"00000000-0000-0000-0000-00000000000a\","
-            + "\"volume\":\"vol1\",\"brick\":\"b1\"}");
+    assertThat(new TraceWriter(new StringWriter(), aliases).line(fop))
+        .isEqualTo(
+            "{\"ts\":1,\"client\":\"c\",\"fop\":\"WRITE\",\"gfid\":\"00000000-0000-0000-0000-00000000000a\","
+                + "\"volume\":\"vol1\",\"brick\":\"b1\"}");
   }
 
   @Test
   void anInterestIsWrittenAsRegisterXattrs() {
-    XattrInterest interest = XattrInterest.newBuilder().setClient("c").setPatterns(List.of("user.*")).setUpdatedAtMs(9).build();
+    XattrInterest interest =
+        XattrInterest.newBuilder()
+            .setClient("c")
+            .setPatterns(List.of("user.*"))
+            .setUpdatedAtMs(9)
+            .build();
 
     assertThat(new TraceWriter(new StringWriter(), aliases).line(interest))
-        .isEqualTo("{\"ts\":9,\"client\":\"c\",\"fop\":\"REGISTER_XATTRS\",\"xattrs\":[\"user.*\"]}");
+        .isEqualTo(
+            "{\"ts\":9,\"client\":\"c\",\"fop\":\"REGISTER_XATTRS\",\"xattrs\":[\"user.*\"]}");
   }
 
   @Test
@@ -65,8 +86,12 @@ class TraceWriterTest {
     try (TraceWriter writer = new TraceWriter(text, writerAliases)) {
       for (int i = 0; i < 500; i++) {
         if (i % 50 == 0) {
-          XattrInterest interest = XattrInterest.newBuilder().setClient("c" + random.nextInt(5))
-              .setPatterns(List.of("user.*", "p" + i)).setUpdatedAtMs(i + 1).build();
+          XattrInterest interest =
+              XattrInterest.newBuilder()
+                  .setClient("c" + random.nextInt(5))
+                  .setPatterns(List.of("user.*", "p" + i))
+                  .setUpdatedAtMs(i + 1)
+                  .build();
           writer.write(interest);
           written.add(interest);
         } else {
@@ -87,7 +112,8 @@ class TraceWriterTest {
       TraceEvent event = events.get(i);
       assertThat(event.lineNumber()).isEqualTo(i + 1);
       if (event instanceof TraceEvent.FopEvent fopEvent) {
-        assertThat(fopEvent.record()).isEqualTo(asTraceCarriesIt((FopRecord) written.get(i), i + 1));
+        assertThat(fopEvent.record())
+            .isEqualTo(asTraceCarriesIt((FopRecord) written.get(i), i + 1));
         assertThat(reader.aliases().display(fopEvent.record().getGfid()))
             .isEqualTo(writerAliases.display(((FopRecord) written.get(i)).getGfid()));
       } else {
@@ -109,22 +135,43 @@ class TraceWriterTest {
 
   private static FopRecord asTraceCarriesIt(FopRecord fop, long line) {
     List<Xattr> names = fop.getXattrs().stream().map(x -> new Xattr(x.getName(), null)).toList();
-    return FopRecord.newBuilder(fop).setFopId("trace:" + line).setStat(null).setParentStat(null)
-        .setNewParentStat(null).setXattrs(names).build();
+    return FopRecord.newBuilder(fop)
+        .setFopId("trace:" + line)
+        .setStat(null)
+        .setParentStat(null)
+        .setNewParentStat(null)
+        .setXattrs(names)
+        .build();
   }
 
   private static FopRecord randomFop(Random random, GfidAliases aliases, long ts) {
     Fop[] fops = Fop.values();
     Fop fop = fops[random.nextInt(fops.length - 1)]; // not UNKNOWN, the last
-    FopRecord.Builder builder = FopRecord.newBuilder()
-        .setVolume(random.nextBoolean() ? "trace" : "vol" + random.nextInt(3))
-        .setBrick(random.nextBoolean() ? "trace" : "brick" + random.nextInt(3))
-        .setFop(fop).setClient("client-" + random.nextInt(4))
-        .setGfid(gfid(random, aliases)).setEventTimeMs(ts)
-        .setFopId("original-id")
-        .setStat(Iatt.newBuilder().setType(IaType.REG).setMode(0644).setUid(0).setGid(0).setNlink(1).setSize(1)
-            .setBlocks(1).setAtimeSec(1).setAtimeNsec(0).setMtimeSec(1).setMtimeNsec(0).setCtimeSec(1)
-            .setCtimeNsec(0).build());
+    FopRecord.Builder builder =
+        FopRecord.newBuilder()
+            .setVolume(random.nextBoolean() ? "trace" : "vol" + random.nextInt(3))
+            .setBrick(random.nextBoolean() ? "trace" : "brick" + random.nextInt(3))
+            .setFop(fop)
+            .setClient("client-" + random.nextInt(4))
+            .setGfid(gfid(random, aliases))
+            .setEventTimeMs(ts)
+            .setFopId("original-id")
+            .setStat(
+                Iatt.newBuilder()
+                    .setType(IaType.REG)
+                    .setMode(0644)
+                    .setUid(0)
+                    .setGid(0)
+                    .setNlink(1)
+                    .setSize(1)
+                    .setBlocks(1)
+                    .setAtimeSec(1)
+                    .setAtimeNsec(0)
+                    .setMtimeSec(1)
+                    .setMtimeNsec(0)
+                    .setCtimeSec(1)
+                    .setCtimeNsec(0)
+                    .build());
     if (random.nextBoolean()) {
       builder.setParent(gfid(random, aliases));
     }
@@ -141,7 +188,9 @@ class TraceWriterTest {
       builder.setEntries(List.of(gfid(random, aliases), gfid(random, aliases)));
     }
     if (random.nextBoolean()) {
-      builder.setXattrs(List.of(new Xattr("user.x", ByteBuffer.wrap(new byte[] {1})), new Xattr("security.y", null)));
+      builder.setXattrs(
+          List.of(
+              new Xattr("user.x", ByteBuffer.wrap(new byte[] {1})), new Xattr("security.y", null)));
     }
     builder.setModeChanged(random.nextBoolean());
     if (random.nextBoolean()) {

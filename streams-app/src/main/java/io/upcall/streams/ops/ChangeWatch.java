@@ -20,6 +20,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class ChangeWatch {
   /** Rounds remembered per inode: the window of the ranking. */
   static final int WINDOW = 30;
+
   private static final int WINDOW_MASK = (1 << WINDOW) - 1;
 
   /** One inode's record: its latest change's identity, and a bit per round, set when it moved in that round. */
@@ -61,13 +62,22 @@ final class ChangeWatch {
             continue;
           }
           Track before = tracks.get(entry.key);
-          boolean moved = before == null ? primed
-              : before.eventTimeMs() != change.getEventTimeMs()
-                  || !Objects.equals(before.causeFopId(), change.getCauseFopId());
-          int bits = ((before == null ? 0 : before.movedBits()) << 1 | (moved ? 1 : 0)) & WINDOW_MASK;
+          boolean moved =
+              before == null
+                  ? primed
+                  : before.eventTimeMs() != change.getEventTimeMs()
+                      || !Objects.equals(before.causeFopId(), change.getCauseFopId());
+          int bits =
+              ((before == null ? 0 : before.movedBits()) << 1 | (moved ? 1 : 0)) & WINDOW_MASK;
           int rounds = Math.min(WINDOW, (before == null ? 0 : before.rounds()) + 1);
-          next.put(entry.key, new Track(source.partition(), change.getEventTimeMs(), change.getCauseFopId(), bits,
-              rounds));
+          next.put(
+              entry.key,
+              new Track(
+                  source.partition(),
+                  change.getEventTimeMs(),
+                  change.getCauseFopId(),
+                  bits,
+                  rounds));
         }
       }
       if (stopped) {

@@ -14,11 +14,18 @@ import java.util.List;
  * @param trackedNotFresh inodes that still track the client but would not notify it (awaiting expiry)
  * @param scans what each instance scanned
  */
-public record ClientInodes(String client, int timeoutSeconds, FreshAt freshAt, boolean complete, List<Inode> inodes,
-    long trackedNotFresh, List<Scan> scans) {
+public record ClientInodes(
+    String client,
+    int timeoutSeconds,
+    FreshAt freshAt,
+    boolean complete,
+    List<Inode> inodes,
+    long trackedNotFresh,
+    List<Scan> scans) {
 
   /** One inode the client is fresh on, and where it lives. */
-  public record Inode(String gfid, String instance, int partition, long lastAccessSecond, String lastAccess) {}
+  public record Inode(
+      String gfid, String instance, int partition, long lastAccessSecond, String lastAccess) {}
 
   /**
    * One instance's part of the scan.
@@ -28,5 +35,6 @@ public record ClientInodes(String client, int timeoutSeconds, FreshAt freshAt, b
    * @param scanMs time the scan took on that instance
    * @param error why the instance could not answer, else null
    */
-  public record Scan(String instance, List<Integer> partitions, long entriesScanned, long scanMs, String error) {}
+  public record Scan(
+      String instance, List<Integer> partitions, long entriesScanned, long scanMs, String error) {}
 }

@@ -35,7 +35,12 @@ final class ClientLookup {
   private final Supplier<Switches> switches;
   private final RequestClock clock;
 
-  ClientLookup(KafkaStreams streams, Cluster cluster, Peers peers, Supplier<Switches> switches, RequestClock clock) {
+  ClientLookup(
+      KafkaStreams streams,
+      Cluster cluster,
+      Peers peers,
+      Supplier<Switches> switches,
+      RequestClock clock) {
     this.streams = streams;
     this.cluster = cluster;
     this.peers = peers;
@@ -54,13 +59,24 @@ final class ClientLookup {
     OpsServer.requireQueryable(streams);
     // Every instance judges freshness at the same second, the one this request fixed.
     long atMs = freshAt.second() * 1000;
-    String path = "/clients/" + URLEncoder.encode(uid, StandardCharsets.UTF_8).replace("+", "%20")
-        + "?" + InodeLookup.LOCAL_PARAM + "=true&" + RequestClock.AT + "=" + atMs;
+    String path =
+        "/clients/"
+            + URLEncoder.encode(uid, StandardCharsets.UTF_8).replace("+", "%20")
+            + "?"
+            + InodeLookup.LOCAL_PARAM
+            + "=true&"
+            + RequestClock.AT
+            + "="
+            + atMs;
     Map<String, CompletableFuture<ClientInodes>> parts = new LinkedHashMap<>();
     for (Cluster.Member member : cluster.members()) {
       if (!member.host().equals(cluster.selfHost())) {
-        parts.put(member.name(), peers.getAsync(member.host(), path).thenApply(answer -> parse(member.name(), answer))
-            .exceptionally(e -> failed(member.name(), uid, freshAt, Peers.describe(e))));
+        parts.put(
+            member.name(),
+            peers
+                .getAsync(member.host(), path)
+                .thenApply(answer -> parse(member.name(), answer))
+                .exceptionally(e -> failed(member.name(), uid, freshAt, Peers.describe(e))));
       }
     }
     List<ClientInodes> answers = new ArrayList<>();
@@ -78,8 +94,9 @@ final class ClientLookup {
     inodes.sort(Comparator.comparing(ClientInodes.Inode::gfid));
     scans.sort(Comparator.comparing(ClientInodes.Scan::instance));
     boolean complete = scans.stream().allMatch(scan -> scan.error() == null);
-    return Reply.ok(new ClientInodes(uid, switches.get().timeoutSeconds(), freshAt, complete, inodes, notFresh,
-        scans));
+    return Reply.ok(
+        new ClientInodes(
+            uid, switches.get().timeoutSeconds(), freshAt, complete, inodes, notFresh, scans));
   }
 
   /** This instance's part: a full scan of each active task's tracked clients. */
@@ -87,7 +104,8 @@ final class ClientLookup {
     int timeout = switches.get().timeoutSeconds();
     String self = Peers.name(cluster.selfHost());
     long started = System.nanoTime();
-    List<Integer> partitions = OpsServer.queryable(streams.state()) ? cluster.self().active() : List.of();
+    List<Integer> partitions =
+        OpsServer.queryable(streams.state()) ? cluster.self().active() : List.of();
     List<ClientInodes.Inode> inodes = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     long notFresh = 0;
@@ -104,8 +122,13 @@ final class ClientLookup {
       for (TrackedScans.ClientEntry entry : scan.entries()) {
         if (freshAt.fresh(entry.lastAccessSecond(), timeout)) {
           Gfid gfid = new Gfid(entry.gfid());
-          inodes.add(new ClientInodes.Inode(Gfids.format(gfid), self, partition, entry.lastAccessSecond(),
-              Instant.ofEpochSecond(entry.lastAccessSecond()).toString()));
+          inodes.add(
+              new ClientInodes.Inode(
+                  Gfids.format(gfid),
+                  self,
+                  partition,
+                  entry.lastAccessSecond(),
+                  Instant.ofEpochSecond(entry.lastAccessSecond()).toString()));
         } else {
           notFresh++;
         }
@@ -118,9 +141,11 @@ final class ClientLookup {
   }
 
   private ReadOnlyKeyValueStore<Bytes, Long> store(int partition) {
-    return streams.store(StoreQueryParameters
-        .fromNameAndType(UpcallProcessor.TRACKED_CLIENTS_STORE, QueryableStoreTypes.<Bytes, Long>keyValueStore())
-        .withPartition(partition));
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+                UpcallProcessor.TRACKED_CLIENTS_STORE,
+                QueryableStoreTypes.<Bytes, Long>keyValueStore())
+            .withPartition(partition));
   }
 
   private static ClientInodes parse(String instance, Peers.Answer answer) {
@@ -130,12 +155,19 @@ final class ClientLookup {
     try {
       return Reply.MAPPER.readValue(answer.body(), ClientInodes.class);
     } catch (IOException e) {
-      throw new IllegalStateException(instance + " answered something unreadable: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          instance + " answered something unreadable: " + e.getMessage(), e);
     }
   }
 
   private static ClientInodes failed(String instance, String uid, FreshAt freshAt, String error) {
-    return new ClientInodes(uid, 0, freshAt, false, List.of(), 0,
+    return new ClientInodes(
+        uid,
+        0,
+        freshAt,
+        false,
+        List.of(),
+        0,
         List.of(new ClientInodes.Scan(instance, List.of(), 0, 0, error)));
   }
 }

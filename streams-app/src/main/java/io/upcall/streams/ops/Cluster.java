@@ -43,8 +43,11 @@ final class Cluster {
     List<Member> members = new ArrayList<>();
     if (OpsServer.queryable(streams.state())) {
       for (StreamsMetadata metadata : streams.metadataForAllStreamsClients()) {
-        members.add(new Member(metadata.hostInfo(), stateParts(metadata.topicPartitions()),
-            stateParts(metadata.standbyTopicPartitions())));
+        members.add(
+            new Member(
+                metadata.hostInfo(),
+                stateParts(metadata.topicPartitions()),
+                stateParts(metadata.standbyTopicPartitions())));
       }
     }
     if (members.stream().noneMatch(member -> member.host().equals(self))) {
@@ -55,7 +58,10 @@ final class Cluster {
   }
 
   Member self() {
-    return members().stream().filter(member -> member.host().equals(self)).findFirst().orElseThrow();
+    return members().stream()
+        .filter(member -> member.host().equals(self))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static List<Integer> stateParts(Collection<TopicPartition> partitions) {

@@ -49,19 +49,27 @@ final class ConfigWriter implements AutoCloseable {
   /** Writes the change in {@code body} (JSON: option, value); the remote address names who asked. */
   Reply post(byte[] body, String contentType, String remote) {
     if (!allowed) {
-      throw new HttpProblem(403, "changing switches from the console is off on this instance: start it with "
-          + HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG + "=true, or use `upcall config set OPTION VALUE`");
+      throw new HttpProblem(
+          403,
+          "changing switches from the console is off on this instance: start it with "
+              + HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG
+              + "=true, or use `upcall config set OPTION VALUE`");
     }
-    // A browser sends a cross-site form only as a "simple" content type; JSON needs a preflight we never grant.
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw new HttpProblem(415, "POST /config takes a JSON body {\"option\": …, \"value\": …} "
-          + "with Content-Type: application/json");
+    // A browser sends a cross-site form only as a "simple" content type; JSON needs a preflight we
+    // never grant.
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw new HttpProblem(
+          415,
+          "POST /config takes a JSON body {\"option\": …, \"value\": …} "
+              + "with Content-Type: application/json");
     }
     SwitchChange asked;
     try {
       asked = Reply.MAPPER.readValue(body, SwitchChange.class);
     } catch (IOException e) {
-      throw new HttpProblem(400, "POST /config takes a JSON body {\"option\": …, \"value\": …}: " + e.getMessage());
+      throw new HttpProblem(
+          400, "POST /config takes a JSON body {\"option\": …, \"value\": …}: " + e.getMessage());
     }
     if (asked.option() == null || asked.value() == null) {
       throw new HttpProblem(400, "POST /config needs both option and value");
@@ -72,12 +80,18 @@ final class ConfigWriter implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new HttpProblem(400, e.getMessage());
     }
-    ConfigChange change = new ConfigChange(asked.option(), canonical,
-        "console at " + instance + " (from " + remote + ")", System.currentTimeMillis());
+    ConfigChange change =
+        new ConfigChange(
+            asked.option(),
+            canonical,
+            "console at " + instance + " (from " + remote + ")",
+            System.currentTimeMillis());
     RecordMetadata written;
     try {
-      written = producer().send(new ProducerRecord<>(topic, asked.option(), change))
-          .get(KAFKA_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      written =
+          producer()
+              .send(new ProducerRecord<>(topic, asked.option(), change))
+              .get(KAFKA_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HttpProblem(503, "interrupted while writing to " + topic);
@@ -97,7 +111,9 @@ final class ConfigWriter implements AutoCloseable {
       properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis() / 2);
       properties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
       properties.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-      producer = new KafkaProducer<>(properties, new StringSerializer(), UpcallSerdes.configChange().serializer());
+      producer =
+          new KafkaProducer<>(
+              properties, new StringSerializer(), UpcallSerdes.configChange().serializer());
     }
     return producer;
   }

@@ -13,14 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ConsoleAssets {
   private static final String ROOT = "/io/upcall/streams/ops/console/";
+
   /** URL path below /console/ → its content type. */
-  private static final Map<String, String> FILES = Map.of(
-      "index.html", "text/html; charset=utf-8",
-      "console.js", "text/javascript; charset=utf-8",
-      "console.css", "text/css; charset=utf-8",
-      "uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8",
-      "uplot/uPlot.min.css", "text/css; charset=utf-8",
-      "uplot/LICENSE", "text/plain; charset=utf-8");
+  private static final Map<String, String> FILES =
+      Map.of(
+          "index.html", "text/html; charset=utf-8",
+          "console.js", "text/javascript; charset=utf-8",
+          "console.css", "text/css; charset=utf-8",
+          "uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8",
+          "uplot/uPlot.min.css", "text/css; charset=utf-8",
+          "uplot/LICENSE", "text/plain; charset=utf-8");
 
   private final Map<String, byte[]> loaded = new ConcurrentHashMap<>();
 
@@ -42,7 +44,8 @@ final class ConsoleAssets {
   private static byte[] read(String name) {
     try (InputStream in = ConsoleAssets.class.getResourceAsStream(ROOT + name)) {
       if (in == null) {
-        throw new HttpProblem(500, "the console file " + name + " is missing from the jar (was it built with mvn?)");
+        throw new HttpProblem(
+            500, "the console file " + name + " is missing from the jar (was it built with mvn?)");
       }
       return in.readAllBytes();
     } catch (IOException e) {

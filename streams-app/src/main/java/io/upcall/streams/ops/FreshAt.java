@@ -14,6 +14,7 @@ import java.time.Instant;
 public record FreshAt(String basis, long second, String time) {
   /** The wall clock was the reference. */
   public static final String NOW = "now";
+
   /** The request named the reference time. */
   public static final String AT = "at";
 

@@ -14,5 +14,13 @@ package io.upcall.streams.ops;
  * @param sampleSeconds seconds between two samples
  * @param latestChange its latest change's event time, ISO-8601 UTC, or null
  */
-public record HotInode(String gfid, String instance, int partition, long freshClients, long trackedClients,
-    int changedSamples, int samples, int sampleSeconds, String latestChange) {}
+public record HotInode(
+    String gfid,
+    String instance,
+    int partition,
+    long freshClients,
+    long trackedClients,
+    int changedSamples,
+    int samples,
+    int sampleSeconds,
+    String latestChange) {}

@@ -34,18 +34,26 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class HotInodes {
   /** Inodes per ranking. */
   static final int TOP = 10;
+
   /** Tracked pairs one instance scans per request, at most (~0.4 µs each: ~80 ms). */
   static final int MAX_PAIRS = 200_000;
+
   /** Inode-meta entries one change round reads, at most. */
   static final int MAX_CHANGE_ENTRIES = 50_000;
+
   /** The change rounds stop when no one asked for this long. */
   static final long WATCH_MS = 60_000;
 
-  private static final Comparator<HotInode> BY_FRESH = Comparator.comparingLong(HotInode::freshClients)
-      .thenComparingLong(HotInode::trackedClients).reversed().thenComparing(HotInode::gfid);
-  private static final Comparator<HotInode> BY_CHANGES = Comparator.comparingInt(HotInode::changedSamples).reversed()
-      .thenComparing(HotInode::latestChange, Comparator.nullsLast(Comparator.reverseOrder()))
-      .thenComparing(HotInode::gfid);
+  private static final Comparator<HotInode> BY_FRESH =
+      Comparator.comparingLong(HotInode::freshClients)
+          .thenComparingLong(HotInode::trackedClients)
+          .reversed()
+          .thenComparing(HotInode::gfid);
+  private static final Comparator<HotInode> BY_CHANGES =
+      Comparator.comparingInt(HotInode::changedSamples)
+          .reversed()
+          .thenComparing(HotInode::latestChange, Comparator.nullsLast(Comparator.reverseOrder()))
+          .thenComparing(HotInode::gfid);
 
   private final KafkaStreams streams;
   private final Cluster cluster;
@@ -56,7 +64,12 @@ final class HotInodes {
   private final ChangeWatch changes = new ChangeWatch(MAX_CHANGE_ENTRIES);
   private volatile long askedAtMs;
 
-  HotInodes(KafkaStreams streams, Cluster cluster, Peers peers, Supplier<Switches> switches, RequestClock clock,
+  HotInodes(
+      KafkaStreams streams,
+      Cluster cluster,
+      Peers peers,
+      Supplier<Switches> switches,
+      RequestClock clock,
       int sampleSeconds) {
     this.streams = streams;
     this.cluster = cluster;
@@ -73,9 +86,12 @@ final class HotInodes {
     Map<String, CompletableFuture<HotInodesReport>> parts = new LinkedHashMap<>();
     for (Cluster.Member member : cluster.members()) {
       if (!member.host().equals(cluster.selfHost())) {
-        parts.put(member.name(), peers.getAsync(member.host(), "/hot?" + InodeLookup.LOCAL_PARAM + "=true")
-            .thenApply(answer -> parse(member.name(), answer))
-            .exceptionally(e -> failed(member.name(), Peers.describe(e))));
+        parts.put(
+            member.name(),
+            peers
+                .getAsync(member.host(), "/hot?" + InodeLookup.LOCAL_PARAM + "=true")
+                .thenApply(answer -> parse(member.name(), answer))
+                .exceptionally(e -> failed(member.name(), Peers.describe(e))));
       }
     }
     List<HotInodesReport> reports = new ArrayList<>();
@@ -98,8 +114,11 @@ final class HotInodes {
     fresh.sort(BY_FRESH);
     changed.sort(BY_CHANGES);
     scans.sort(Comparator.comparing(HotInodesReport.Scan::instance));
-    return new HotInodesReport(List.copyOf(fresh.subList(0, Math.min(TOP, fresh.size()))),
-        List.copyOf(changed.subList(0, Math.min(TOP, changed.size()))), scans, complete);
+    return new HotInodesReport(
+        List.copyOf(fresh.subList(0, Math.min(TOP, fresh.size()))),
+        List.copyOf(changed.subList(0, Math.min(TOP, changed.size()))),
+        scans,
+        complete);
   }
 
   /** This instance's rankings; asking keeps the change rounds running for {@link #WATCH_MS}. */
@@ -137,7 +156,8 @@ final class HotInodes {
           if (key.length <= InodeKeys.GFID_LENGTH) {
             continue;
           }
-          if (inode == null || !Arrays.equals(inode, 0, InodeKeys.GFID_LENGTH, key, 0, InodeKeys.GFID_LENGTH)) {
+          if (inode == null
+              || !Arrays.equals(inode, 0, InodeKeys.GFID_LENGTH, key, 0, InodeKeys.GFID_LENGTH)) {
             offer(top, inode, partition, fresh, tracked, tracks, self);
             inode = Arrays.copyOf(key, InodeKeys.GFID_LENGTH);
             fresh = 0;
@@ -158,12 +178,27 @@ final class HotInodes {
     long scanMs = (System.nanoTime() - started) / 1_000_000;
     List<HotInode> byChanges = mostChanged(tracks, now, timeout, self);
     boolean incomplete = bounded || changes.bounded() || !errors.isEmpty();
-    return new HotInodesReport(byFresh, byChanges, List.of(new HotInodesReport.Scan(self, scanned,
-        bounded || changes.bounded(), scanMs, errors.isEmpty() ? null : String.join("; ", errors))), !incomplete);
+    return new HotInodesReport(
+        byFresh,
+        byChanges,
+        List.of(
+            new HotInodesReport.Scan(
+                self,
+                scanned,
+                bounded || changes.bounded(),
+                scanMs,
+                errors.isEmpty() ? null : String.join("; ", errors))),
+        !incomplete);
   }
 
-  private void offer(PriorityQueue<HotInode> top, byte[] inode, int partition, long fresh, long tracked,
-      Map<Bytes, ChangeWatch.Track> tracks, String self) {
+  private void offer(
+      PriorityQueue<HotInode> top,
+      byte[] inode,
+      int partition,
+      long fresh,
+      long tracked,
+      Map<Bytes, ChangeWatch.Track> tracks,
+      String self) {
     if (inode == null || fresh == 0) {
       return;
     }
@@ -174,21 +209,27 @@ final class HotInodes {
     }
   }
 
-  private List<HotInode> mostChanged(Map<Bytes, ChangeWatch.Track> tracks, FreshAt now, int timeout, String self) {
-    List<Map.Entry<Bytes, ChangeWatch.Track>> moved = tracks.entrySet().stream()
-        .filter(entry -> entry.getValue().changedSamples() > 0)
-        .sorted(Comparator.<Map.Entry<Bytes, ChangeWatch.Track>>comparingInt(entry -> entry.getValue().changedSamples())
-            .thenComparingLong(entry -> entry.getValue().eventTimeMs()).reversed())
-        .limit(TOP)
-        .toList();
+  private List<HotInode> mostChanged(
+      Map<Bytes, ChangeWatch.Track> tracks, FreshAt now, int timeout, String self) {
+    List<Map.Entry<Bytes, ChangeWatch.Track>> moved =
+        tracks.entrySet().stream()
+            .filter(entry -> entry.getValue().changedSamples() > 0)
+            .sorted(
+                Comparator.<Map.Entry<Bytes, ChangeWatch.Track>>comparingInt(
+                        entry -> entry.getValue().changedSamples())
+                    .thenComparingLong(entry -> entry.getValue().eventTimeMs())
+                    .reversed())
+            .limit(TOP)
+            .toList();
     List<HotInode> hot = new ArrayList<>();
     for (Map.Entry<Bytes, ChangeWatch.Track> entry : moved) {
       ChangeWatch.Track track = entry.getValue();
       long fresh = 0;
       long tracked = 0;
       try {
-        for (InodeState.TrackedClient client : TrackedScans.ofInode(trackedStore(track.partition()),
-            entry.getKey().get(), now, timeout)) {
+        for (InodeState.TrackedClient client :
+            TrackedScans.ofInode(
+                trackedStore(track.partition()), entry.getKey().get(), now, timeout)) {
           tracked++;
           fresh += client.fresh() ? 1 : 0;
         }
@@ -201,9 +242,17 @@ final class HotInodes {
     return hot;
   }
 
-  private HotInode hot(byte[] inode, String self, int partition, long fresh, long tracked, ChangeWatch.Track track) {
-    return new HotInode(Gfids.format(new Gfid(inode)), self, partition, fresh, tracked,
-        track == null ? 0 : track.changedSamples(), track == null ? 0 : track.rounds(), sampleSeconds,
+  private HotInode hot(
+      byte[] inode, String self, int partition, long fresh, long tracked, ChangeWatch.Track track) {
+    return new HotInode(
+        Gfids.format(new Gfid(inode)),
+        self,
+        partition,
+        fresh,
+        tracked,
+        track == null ? 0 : track.changedSamples(),
+        track == null ? 0 : track.rounds(),
+        sampleSeconds,
         track == null ? null : Instant.ofEpochMilli(track.eventTimeMs()).toString());
   }
 
@@ -219,9 +268,14 @@ final class HotInodes {
     List<ChangeWatch.Source> sources = new ArrayList<>();
     for (int partition : cluster.self().active()) {
       try {
-        sources.add(new ChangeWatch.Source(partition, streams.store(StoreQueryParameters
-            .fromNameAndType(UpcallProcessor.INODE_META_STORE, QueryableStoreTypes.<Bytes, InodeMeta>keyValueStore())
-            .withPartition(partition))));
+        sources.add(
+            new ChangeWatch.Source(
+                partition,
+                streams.store(
+                    StoreQueryParameters.fromNameAndType(
+                            UpcallProcessor.INODE_META_STORE,
+                            QueryableStoreTypes.<Bytes, InodeMeta>keyValueStore())
+                        .withPartition(partition))));
       } catch (InvalidStateStoreException e) {
         // a partition being moved: sampled again once it is settled
       }
@@ -229,14 +283,17 @@ final class HotInodes {
     try {
       changes.round(sources);
     } catch (InvalidStateStoreException e) {
-      // a store closed during the round (rebalance): the next round starts from what the last complete one saw
+      // a store closed during the round (rebalance): the next round starts from what the last
+      // complete one saw
     }
   }
 
   private ReadOnlyKeyValueStore<Bytes, Long> trackedStore(int partition) {
-    return streams.store(StoreQueryParameters
-        .fromNameAndType(UpcallProcessor.TRACKED_CLIENTS_STORE, QueryableStoreTypes.<Bytes, Long>keyValueStore())
-        .withPartition(partition));
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+                UpcallProcessor.TRACKED_CLIENTS_STORE,
+                QueryableStoreTypes.<Bytes, Long>keyValueStore())
+            .withPartition(partition));
   }
 
   private static HotInodesReport parse(String instance, Peers.Answer answer) {
@@ -251,7 +308,10 @@ final class HotInodes {
   }
 
   private static HotInodesReport failed(String instance, String error) {
-    return new HotInodesReport(List.of(), List.of(), List.of(new HotInodesReport.Scan(instance, 0, false, 0, error)),
+    return new HotInodesReport(
+        List.of(),
+        List.of(),
+        List.of(new HotInodesReport.Scan(instance, 0, false, 0, error)),
         false);
   }
 }

@@ -11,8 +11,8 @@ import java.util.List;
  * @param scans what each instance scanned
  * @param complete false when an instance did not answer, or a scan stopped at its bound
  */
-public record HotInodesReport(List<HotInode> byFreshClients, List<HotInode> byChanges, List<Scan> scans,
-    boolean complete) {
+public record HotInodesReport(
+    List<HotInode> byFreshClients, List<HotInode> byChanges, List<Scan> scans, boolean complete) {
 
   /**
    * One instance's part.
@@ -21,5 +21,6 @@ public record HotInodesReport(List<HotInode> byFreshClients, List<HotInode> byCh
    * @param bounded true when the scan stopped at its bound: the ranking covers part of the store
    * @param error why the instance could not answer, else null
    */
-  public record Scan(String instance, long pairsScanned, boolean bounded, long scanMs, String error) {}
+  public record Scan(
+      String instance, long pairsScanned, boolean bounded, long scanMs, String error) {}
 }

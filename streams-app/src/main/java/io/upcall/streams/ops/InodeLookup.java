@@ -32,6 +32,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class InodeLookup {
   /** The inode repartition topic is keyed by the gfid's canonical string, placed by Kafka's default partitioner. */
   private static final StringSerializer KEY_SERIALIZER = new StringSerializer();
+
   /** Set on a forwarded request: answer from the local store of that role, never forward again. */
   static final String LOCAL_PARAM = "local";
 
@@ -41,7 +42,12 @@ final class InodeLookup {
   private final Supplier<Switches> switches;
   private final RequestClock clock;
 
-  InodeLookup(KafkaStreams streams, HostInfo self, Peers peers, Supplier<Switches> switches, RequestClock clock) {
+  InodeLookup(
+      KafkaStreams streams,
+      HostInfo self,
+      Peers peers,
+      Supplier<Switches> switches,
+      RequestClock clock) {
     this.streams = streams;
     this.self = self;
     this.peers = peers;
@@ -54,11 +60,18 @@ final class InodeLookup {
     String canonical = Gfids.format(gfid);
     FreshAt freshAt = clock.freshAt(query);
     OpsServer.requireQueryable(streams);
-    KeyQueryMetadata where = streams.queryMetadataForKey(UpcallProcessor.TRACKED_CLIENTS_STORE, canonical,
-        KEY_SERIALIZER);
-    if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE) || where.activeHost() == null) {
-      throw new HttpProblem(503, "no instance owns gfid " + canonical + " right now (the group is rebalancing); "
-          + "retry in a few seconds");
+    KeyQueryMetadata where =
+        streams.queryMetadataForKey(
+            UpcallProcessor.TRACKED_CLIENTS_STORE, canonical, KEY_SERIALIZER);
+    if (where == null
+        || where.equals(KeyQueryMetadata.NOT_AVAILABLE)
+        || where.activeHost() == null) {
+      throw new HttpProblem(
+          503,
+          "no instance owns gfid "
+              + canonical
+              + " right now (the group is rebalancing); "
+              + "retry in a few seconds");
     }
     String local = query.get(LOCAL_PARAM);
     if (local != null) {
@@ -75,13 +88,26 @@ final class InodeLookup {
     if (reply != null) {
       return reply;
     }
-    throw new HttpProblem(503, "partition " + where.partition() + " of gfid " + canonical + " cannot be read now: "
-        + String.join("; ", failures)
-        + (where.standbyHosts().isEmpty() ? " (and it has no standby replica: num.standby.replicas is 0)" : ""));
+    throw new HttpProblem(
+        503,
+        "partition "
+            + where.partition()
+            + " of gfid "
+            + canonical
+            + " cannot be read now: "
+            + String.join("; ", failures)
+            + (where.standbyHosts().isEmpty()
+                ? " (and it has no standby replica: num.standby.replicas is 0)"
+                : ""));
   }
 
   /** The answer of {@code host} in {@code role}, or null (with the reason in {@code failures}) when it had none. */
-  private Reply ask(HostInfo host, String role, Gfid gfid, KeyQueryMetadata where, Query query,
+  private Reply ask(
+      HostInfo host,
+      String role,
+      Gfid gfid,
+      KeyQueryMetadata where,
+      Query query,
       List<String> failures) {
     if (host.equals(self)) {
       try {
@@ -91,7 +117,14 @@ final class InodeLookup {
         return null;
       }
     }
-    String path = "/inodes/" + Gfids.format(gfid) + "?" + LOCAL_PARAM + "=" + role + query.forwarded(RequestClock.AT);
+    String path =
+        "/inodes/"
+            + Gfids.format(gfid)
+            + "?"
+            + LOCAL_PARAM
+            + "="
+            + role
+            + query.forwarded(RequestClock.AT);
     try {
       Peers.Answer answer = peers.get(host, path);
       if (answer.status() == 503) {
@@ -108,49 +141,89 @@ final class InodeLookup {
   /** The inode as this instance's stores hold it; a standby read may lag the owner. */
   private Reply read(Gfid gfid, KeyQueryMetadata where, boolean standby, FreshAt freshAt) {
     int partition = where.partition();
-    ReadOnlyKeyValueStore<Bytes, InodeMeta> meta = store(UpcallProcessor.INODE_META_STORE, partition, standby);
+    ReadOnlyKeyValueStore<Bytes, InodeMeta> meta =
+        store(UpcallProcessor.INODE_META_STORE, partition, standby);
     int timeout = switches.get().timeoutSeconds();
-    // A standby keeps only what has a changelog: the tracked clients' journal, not the pairs store built from it.
-    List<InodeState.TrackedClient> clients = standby
-        ? TrackedScans.ofInode(JournaledPairs.ofInode(store(JournaledPairs.STORE, partition, true), gfid.bytes()),
-            freshAt, timeout)
-        : TrackedScans.ofInode(this.<Bytes, Long>store(UpcallProcessor.TRACKED_CLIENTS_STORE, partition, false),
-            gfid.bytes(), freshAt, timeout);
+    // A standby keeps only what has a changelog: the tracked clients' journal, not the pairs store
+    // built from it.
+    List<InodeState.TrackedClient> clients =
+        standby
+            ? TrackedScans.ofInode(
+                JournaledPairs.ofInode(store(JournaledPairs.STORE, partition, true), gfid.bytes()),
+                freshAt,
+                timeout)
+            : TrackedScans.ofInode(
+                this.<Bytes, Long>store(UpcallProcessor.TRACKED_CLIENTS_STORE, partition, false),
+                gfid.bytes(),
+                freshAt,
+                timeout);
     InodeMeta latest = meta.get(InodeKeys.of(gfid.bytes()));
-    InodeState.Change change = latest == null || latest.getLatestChange() == null ? null : change(latest);
+    InodeState.Change change =
+        latest == null || latest.getLatestChange() == null ? null : change(latest);
     String servedBy = where.activeHost().equals(self) ? InodeState.ACTIVE : InodeState.STANDBY;
     if (clients.isEmpty() && change == null) {
-      throw new HttpProblem(404, "gfid " + Gfids.format(gfid) + " is not tracked (partition " + partition + " on "
-          + Peers.name(self) + ", " + servedBy + "): no client accessed it and it had no change within the last 2·T "
-          + "(T = " + timeout + " s), or it never existed");
+      throw new HttpProblem(
+          404,
+          "gfid "
+              + Gfids.format(gfid)
+              + " is not tracked (partition "
+              + partition
+              + " on "
+              + Peers.name(self)
+              + ", "
+              + servedBy
+              + "): no client accessed it and it had no change within the last 2·T "
+              + "(T = "
+              + timeout
+              + " s), or it never existed");
     }
     boolean rebalancing = streams.state() == KafkaStreams.State.REBALANCING;
-    return Reply.ok(new InodeState(Gfids.format(gfid), Peers.name(self), partition, servedBy, rebalancing, timeout,
-        freshAt, clients, change));
+    return Reply.ok(
+        new InodeState(
+            Gfids.format(gfid),
+            Peers.name(self),
+            partition,
+            servedBy,
+            rebalancing,
+            timeout,
+            freshAt,
+            clients,
+            change));
   }
 
   private <K, V> ReadOnlyKeyValueStore<K, V> store(String name, int partition, boolean stale) {
-    StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
-        .fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
-        .withPartition(partition);
+    StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters =
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
+            .withPartition(partition);
     return streams.store(stale ? parameters.enableStaleStores() : parameters);
   }
 
   private static InodeState.Change change(InodeMeta meta) {
     Invalidation change = meta.getLatestChange();
-    List<String> xattrs = change.getXattrs() == null ? List.of()
-        : change.getXattrs().stream().map(Xattr::getName).toList();
-    return new InodeState.Change(UpcallFlag.names(change.getFlags()), change.getEventTimeMs(),
-        Instant.ofEpochMilli(change.getEventTimeMs()).toString(), meta.getLatestChangeOriginator(),
-        change.getBrick(), change.getCauseFopId(), xattrs);
+    List<String> xattrs =
+        change.getXattrs() == null
+            ? List.of()
+            : change.getXattrs().stream().map(Xattr::getName).toList();
+    return new InodeState.Change(
+        UpcallFlag.names(change.getFlags()),
+        change.getEventTimeMs(),
+        Instant.ofEpochMilli(change.getEventTimeMs()).toString(),
+        meta.getLatestChangeOriginator(),
+        change.getBrick(),
+        change.getCauseFopId(),
+        xattrs);
   }
 
   static Gfid parse(String text) {
     try {
       return Gfids.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new HttpProblem(400, "malformed gfid '" + text + "': a canonical UUID is expected, e.g. "
-          + "6f1c2f0e-8a4b-4c3e-9d2a-1b5e7c9f0a11");
+      throw new HttpProblem(
+          400,
+          "malformed gfid '"
+              + text
+              + "': a canonical UUID is expected, e.g. "
+              + "6f1c2f0e-8a4b-4c3e-9d2a-1b5e7c9f0a11");
     }
   }
 }

@@ -16,10 +16,19 @@ import java.util.List;
  * @param clients every tracked client with its last access, fresh or not, in uid byte order
  * @param latestChange the latest change remembered for the ordering rule, or null
  */
-public record InodeState(String gfid, String instance, int partition, String servedBy, boolean rebalancing,
-    int timeoutSeconds, FreshAt freshAt, List<TrackedClient> clients, Change latestChange) {
+public record InodeState(
+    String gfid,
+    String instance,
+    int partition,
+    String servedBy,
+    boolean rebalancing,
+    int timeoutSeconds,
+    FreshAt freshAt,
+    List<TrackedClient> clients,
+    Change latestChange) {
   /** Served by the task's owner. */
   public static final String ACTIVE = "active";
+
   /** Served by a standby replica. */
   public static final String STANDBY = "standby";
 
@@ -30,7 +39,8 @@ public record InodeState(String gfid, String instance, int partition, String ser
    * @param lastAccess the same, ISO-8601 UTC
    * @param fresh whether a change at {@link InodeState#freshAt} would notify it
    */
-  public record TrackedClient(String client, long lastAccessSecond, String lastAccess, boolean fresh) {}
+  public record TrackedClient(
+      String client, long lastAccessSecond, String lastAccess, boolean fresh) {}
 
   /**
    * The inode's latest change (changes less than T apart are merged), replayed to a client whose access arrives late.
@@ -38,6 +48,12 @@ public record InodeState(String gfid, String instance, int partition, String ser
    * @param flags flag names, e.g. SIZE, TIMES
    * @param originator the client that made it, null when merged from several or when everyone was told (forget)
    */
-  public record Change(List<String> flags, long eventTimeMs, String eventTime, String originator, String brick,
-      String causeFopId, List<String> xattrs) {}
+  public record Change(
+      List<String> flags,
+      long eventTimeMs,
+      String eventTime,
+      String originator,
+      String brick,
+      String causeFopId,
+      List<String> xattrs) {}
 }

@@ -12,7 +12,11 @@ import java.util.List;
  * @param lag per input partition (upcall.fops and the inode repartition topic) this instance reads now
  * @param error why the instance could not answer, else null
  */
-public record InstanceRates(String instance, int intervalSeconds, List<Point> points, List<PartitionLag> lag,
+public record InstanceRates(
+    String instance,
+    int intervalSeconds,
+    List<Point> points,
+    List<PartitionLag> lag,
     String error) {
 
   /**

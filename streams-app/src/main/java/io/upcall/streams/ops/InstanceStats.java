@@ -24,10 +24,22 @@ import java.util.Map;
  * @param dlqRecords fop records sent to the dead-letter topic
  * @param error why the instance could not answer, else null
  */
-public record InstanceStats(String instance, String state, List<Integer> activePartitions,
-    List<Integer> standbyPartitions, long trackedInodes, long trackedPairs, long freshPairs, long scanMs,
-    Map<String, StoreSize> stores, double invalidationsPerSecond, long invalidationsTotal, double recordsPerSecond,
-    long recordsProcessed, long dlqRecords, String error) {
+public record InstanceStats(
+    String instance,
+    String state,
+    List<Integer> activePartitions,
+    List<Integer> standbyPartitions,
+    long trackedInodes,
+    long trackedPairs,
+    long freshPairs,
+    long scanMs,
+    Map<String, StoreSize> stores,
+    double invalidationsPerSecond,
+    long invalidationsTotal,
+    double recordsPerSecond,
+    long recordsProcessed,
+    long dlqRecords,
+    String error) {
 
   /**
    * The size of one store.

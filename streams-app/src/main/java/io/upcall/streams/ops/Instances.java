@@ -10,5 +10,6 @@ import java.util.List;
  */
 public record Instances(String self, List<Member> instances) {
   /** One instance, by its advertised application.server. */
-  public record Member(String instance, List<Integer> activePartitions, List<Integer> standbyPartitions) {}
+  public record Member(
+      String instance, List<Integer> activePartitions, List<Integer> standbyPartitions) {}
 }

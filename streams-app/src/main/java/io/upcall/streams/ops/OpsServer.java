@@ -36,17 +36,22 @@ import org.slf4j.LoggerFactory;
 public final class OpsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
   private static final int WORKERS = 4;
+
   /**
    * The JDK server sends a response's headers and body in two writes; with Nagle on, the body waits for the
    * client's delayed ACK of the headers: measured 40-50 ms per answer between two instances instead of ~3 ms.
    * Read once, when the JVM's first HttpServer starts, and only by that server.
    */
   private static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
   private static final List<String> SWITCHES = Switches.OPTIONS.stream().sorted().toList();
-  private static final String ENDPOINTS = "GET /inodes/{gfid}, /clients/{uid}, /stats, /config, /instances, /health, "
-      + "/metrics, /rates, /hot, /switches, / (the console)";
+  private static final String ENDPOINTS =
+      "GET /inodes/{gfid}, /clients/{uid}, /stats, /config, /instances, /health, "
+          + "/metrics, /rates, /hot, /switches, / (the console)";
+
   /** Seconds between two samples of the console's rates and change rounds. */
   private static final int SAMPLE_SECONDS = 2;
+
   /** Samples kept: ten minutes. */
   private static final int SAMPLES = 300;
 
@@ -56,7 +61,11 @@ public final class OpsServer implements AutoCloseable {
   private final boolean allowConfigChanges;
   private volatile Routes routes;
 
-  private OpsServer(HttpServer server, ExecutorService workers, String advertisedHost, boolean allowConfigChanges) {
+  private OpsServer(
+      HttpServer server,
+      ExecutorService workers,
+      String advertisedHost,
+      boolean allowConfigChanges) {
     this.server = server;
     this.workers = workers;
     this.advertisedHost = advertisedHost;
@@ -70,7 +79,8 @@ public final class OpsServer implements AutoCloseable {
    */
   public static OpsServer bind(HttpSettings settings) {
     if (!settings.enabled()) {
-      throw new IllegalArgumentException(HttpSettings.PORT_CONFIG + " is -1: no operator endpoint to bind");
+      throw new IllegalArgumentException(
+          HttpSettings.PORT_CONFIG + " is -1: no operator endpoint to bind");
     }
     if (System.getProperty(NO_DELAY_PROPERTY) == null) {
       System.setProperty(NO_DELAY_PROPERTY, "true");
@@ -80,17 +90,29 @@ public final class OpsServer implements AutoCloseable {
     try {
       server = HttpServer.create(address, 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve the operator endpoint on " + settings.bindAddress() + ":"
-          + settings.port() + " (" + HttpSettings.PORT_CONFIG + "): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot serve the operator endpoint on "
+              + settings.bindAddress()
+              + ":"
+              + settings.port()
+              + " ("
+              + HttpSettings.PORT_CONFIG
+              + "): "
+              + e.getMessage(),
+          e);
     }
     AtomicInteger counter = new AtomicInteger();
-    ExecutorService workers = Executors.newFixedThreadPool(WORKERS, runnable -> {
-      Thread thread = new Thread(runnable, "upcall-http-" + counter.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            WORKERS,
+            runnable -> {
+              Thread thread = new Thread(runnable, "upcall-http-" + counter.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     server.setExecutor(workers);
-    return new OpsServer(server, workers, settings.hostToAdvertise(), settings.allowConfigChanges());
+    return new OpsServer(
+        server, workers, settings.hostToAdvertise(), settings.allowConfigChanges());
   }
 
   /** The port it listens on (the one picked when the settings said 0). */
@@ -111,7 +133,11 @@ public final class OpsServer implements AutoCloseable {
    * @param applied the switches it applies now (the config topic's changes included)
    * @param topics the application's topics, and how the console writes switch changes
    */
-  public void serve(KafkaStreams streams, HostInfo self, Switches startup, Supplier<Switches> applied,
+  public void serve(
+      KafkaStreams streams,
+      HostInfo self,
+      Switches startup,
+      Supplier<Switches> applied,
       TopicAccess topics) {
     routes = new Routes(streams, self, startup, applied, topics, allowConfigChanges);
     server.createContext("/", this::handle);
@@ -163,14 +189,20 @@ public final class OpsServer implements AutoCloseable {
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
       exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
       if (reply.status() == 405) {
-        exchange.getResponseHeaders().set("Allow", isConfig(exchange.getRequestURI()) ? "GET, POST" : "GET");
+        exchange
+            .getResponseHeaders()
+            .set("Allow", isConfig(exchange.getRequestURI()) ? "GET, POST" : "GET");
       }
       exchange.sendResponseHeaders(reply.status(), reply.body().length);
       try (OutputStream body = exchange.getResponseBody()) {
         body.write(reply.body());
       }
     } catch (IOException e) {
-      log.debug("could not answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+      log.debug(
+          "could not answer {} {}: {}",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI(),
+          e.toString());
     }
   }
 
@@ -190,10 +222,13 @@ public final class OpsServer implements AutoCloseable {
     String method = exchange.getRequestMethod();
     if (isConfig(uri) && method.equals("POST")) {
       byte[] body = exchange.getRequestBody().readNBytes(4096);
-      return serving.configWriter.post(body, exchange.getRequestHeaders().getFirst("Content-Type"),
+      return serving.configWriter.post(
+          body,
+          exchange.getRequestHeaders().getFirst("Content-Type"),
           exchange.getRemoteAddress().getAddress().getHostAddress());
     }
-    String asset = path.equals("/") ? "index.html" : path.startsWith("/console/") ? path.substring(9) : null;
+    String asset =
+        path.equals("/") ? "index.html" : path.startsWith("/console/") ? path.substring(9) : null;
     Supplier<Reply> answer;
     if (asset != null && ConsoleAssets.serves(asset)) {
       answer = () -> serving.assets.get(asset);
@@ -218,12 +253,18 @@ public final class OpsServer implements AutoCloseable {
     } else if (withParameter && first.equals("clients")) {
       answer = () -> serving.clients.get(Query.decode(segments[2]), query);
     } else {
-      throw new HttpProblem(404, "no such endpoint: " + uri.getRawPath() + " (known: " + ENDPOINTS + ")");
+      throw new HttpProblem(
+          404, "no such endpoint: " + uri.getRawPath() + " (known: " + ENDPOINTS + ")");
     }
     if (!method.equals("GET")) {
-      throw new HttpProblem(405, method + " is not allowed on " + uri.getRawPath()
-          + ": the operator endpoint only reads (GET), except POST /config from the console when "
-          + HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG + " is true; change options with `upcall config set`");
+      throw new HttpProblem(
+          405,
+          method
+              + " is not allowed on "
+              + uri.getRawPath()
+              + ": the operator endpoint only reads (GET), except POST /config from the console when "
+              + HttpSettings.ALLOW_CONFIG_CHANGES_CONFIG
+              + " is true; change options with `upcall config set`");
     }
     return answer.get();
   }
@@ -245,7 +286,12 @@ public final class OpsServer implements AutoCloseable {
     private final SwitchboardCollector switchboard;
     private final ScheduledExecutorService sampling;
 
-    Routes(KafkaStreams streams, HostInfo self, Switches startup, Supplier<Switches> applied, TopicAccess topics,
+    Routes(
+        KafkaStreams streams,
+        HostInfo self,
+        Switches startup,
+        Supplier<Switches> applied,
+        TopicAccess topics,
         boolean allowConfigChanges) {
       this.streams = streams;
       this.cluster = new Cluster(streams, self);
@@ -257,25 +303,36 @@ public final class OpsServer implements AutoCloseable {
       clients = new ClientLookup(streams, cluster, peers, applied, clock);
       stats = new StatsCollector(streams, cluster, peers, applied, clock);
       prometheus = new PrometheusScrape(streams);
-      RateSampler sampler = new RateSampler(streams::metrics, topics.topics().fops(), System::currentTimeMillis,
-          SAMPLE_SECONDS, SAMPLES);
+      RateSampler sampler =
+          new RateSampler(
+              streams::metrics,
+              topics.topics().fops(),
+              System::currentTimeMillis,
+              SAMPLE_SECONDS,
+              SAMPLES);
       rates = new RatesCollector(cluster, peers, sampler, Cluster.STATE_TOPIC_SUFFIX);
       hot = new HotInodes(streams, cluster, peers, applied, clock, SAMPLE_SECONDS);
       configWriter = new ConfigWriter(allowConfigChanges, topics, Peers.name(self));
       switchboard = new SwitchboardCollector(cluster, peers, this::appliedConfig, configWriter);
-      sampling = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "upcall-console-sampler");
-        thread.setDaemon(true);
-        return thread;
-      });
-      sampling.scheduleAtFixedRate(() -> {
-        try {
-          sampler.sample();
-          hot.sampleChanges();
-        } catch (RuntimeException e) {
-          log.debug("console sample failed: {}", e.toString());
-        }
-      }, 0, SAMPLE_SECONDS, TimeUnit.SECONDS);
+      sampling =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "upcall-console-sampler");
+                thread.setDaemon(true);
+                return thread;
+              });
+      sampling.scheduleAtFixedRate(
+          () -> {
+            try {
+              sampler.sample();
+              hot.sampleChanges();
+            } catch (RuntimeException e) {
+              log.debug("console sample failed: {}", e.toString());
+            }
+          },
+          0,
+          SAMPLE_SECONDS,
+          TimeUnit.SECONDS);
     }
 
     void close() {
@@ -296,12 +353,15 @@ public final class OpsServer implements AutoCloseable {
 
     AppliedConfig appliedConfig() {
       requireQueryable(streams);
-      return new AppliedConfig(Peers.name(cluster.selfHost()), values(applied.get()), values(startup));
+      return new AppliedConfig(
+          Peers.name(cluster.selfHost()), values(applied.get()), values(startup));
     }
 
     Reply instances() {
-      return Reply.ok(new Instances(Peers.name(cluster.selfHost()),
-          cluster.members().stream().map(Cluster.Member::view).toList()));
+      return Reply.ok(
+          new Instances(
+              Peers.name(cluster.selfHost()),
+              cluster.members().stream().map(Cluster.Member::view).toList()));
     }
 
     private static Map<String, String> values(Switches switches) {

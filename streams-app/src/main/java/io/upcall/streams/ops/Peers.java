@@ -15,21 +15,25 @@ import org.apache.kafka.streams.state.HostInfo;
 /** The other instances' operator endpoints, asked over HTTP when the answer lives in their stores. */
 final class Peers {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
   /** A full scan of a large store takes seconds (~0.5 µs per entry). */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   /** An instance's answer. */
   record Answer(int status, String body) {}
 
-  private final HttpClient client = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(CONNECT_TIMEOUT)
-      .build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(CONNECT_TIMEOUT)
+          .build();
 
   Answer get(HostInfo host, String pathAndQuery) throws IOException {
     try {
-      HttpResponse<String> response = client.send(request(host, pathAndQuery),
-          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> response =
+          client.send(
+              request(host, pathAndQuery),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Answer(response.statusCode(), response.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -38,7 +42,9 @@ final class Peers {
   }
 
   CompletableFuture<Answer> getAsync(HostInfo host, String pathAndQuery) {
-    return client.sendAsync(request(host, pathAndQuery), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+    return client
+        .sendAsync(
+            request(host, pathAndQuery), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
         .thenApply(response -> new Answer(response.statusCode(), response.body()));
   }
 
@@ -71,8 +77,8 @@ final class Peers {
   /** An exception's own words, unwrapping the CompletionException of the async calls. */
   static String describe(Throwable e) {
     Throwable cause = e;
-    while ((cause instanceof CompletionException
-        || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     String message = cause.getMessage();

@@ -37,7 +37,12 @@ final class RateSampler {
    * @param fopsTopic the upcall.fops topic of this application
    * @param capacity points kept; older ones are dropped
    */
-  RateSampler(MetricsSource metrics, String fopsTopic, LongSupplier clockMs, int intervalSeconds, int capacity) {
+  RateSampler(
+      MetricsSource metrics,
+      String fopsTopic,
+      LongSupplier clockMs,
+      int intervalSeconds,
+      int capacity) {
     this.metrics = metrics;
     this.fopsTopic = fopsTopic;
     this.fopsTopicTag = topicTag(fopsTopic);
@@ -59,15 +64,20 @@ final class RateSampler {
   void sample() {
     StreamsMetricSums sums = new StreamsMetricSums(metrics.metrics());
     long now = clockMs.getAsLong();
-    Totals totals = new Totals(now,
-        sums.sumTagged(FETCH_GROUP, "records-consumed-total", "topic", fopsTopicTag),
-        sums.sum(StreamsMetricSums.UPCALL_GROUP, "invalidations-total"));
+    Totals totals =
+        new Totals(
+            now,
+            sums.sumTagged(FETCH_GROUP, "records-consumed-total", "topic", fopsTopicTag),
+            sums.sum(StreamsMetricSums.UPCALL_GROUP, "invalidations-total"));
     synchronized (points) {
       if (previous != null && now > previous.atMs()) {
         double seconds = (now - previous.atMs()) / 1000.0;
         long atSecond = Math.round(now / 1000.0 / intervalSeconds) * intervalSeconds;
-        points.addLast(new InstanceRates.Point(atSecond, rate(previous.fops(), totals.fops(), seconds),
-            rate(previous.invalidations(), totals.invalidations(), seconds)));
+        points.addLast(
+            new InstanceRates.Point(
+                atSecond,
+                rate(previous.fops(), totals.fops(), seconds),
+                rate(previous.invalidations(), totals.invalidations(), seconds)));
         while (points.size() > capacity) {
           points.removeFirst();
         }
@@ -102,18 +112,25 @@ final class RateSampler {
       MetricName name = entry.getKey();
       String topic = name.tags().get("topic");
       String partition = name.tags().get("partition");
-      if (!name.group().equals(FETCH_GROUP) || !name.name().equals("records-lag") || topic == null
-          || partition == null || !(topic.equals(fopsTopicTag) || topic.endsWith(suffixTag))) {
+      if (!name.group().equals(FETCH_GROUP)
+          || !name.name().equals("records-lag")
+          || topic == null
+          || partition == null
+          || !(topic.equals(fopsTopicTag) || topic.endsWith(suffixTag))) {
         continue;
       }
       Object value = entry.getValue().metricValue();
       if (value instanceof Number number && !Double.isNaN(number.doubleValue())) {
-        lag.add(new InstanceRates.PartitionLag(topic.equals(fopsTopicTag) ? fopsTopic : topic,
-            Integer.parseInt(partition), (long) number.doubleValue()));
+        lag.add(
+            new InstanceRates.PartitionLag(
+                topic.equals(fopsTopicTag) ? fopsTopic : topic,
+                Integer.parseInt(partition),
+                (long) number.doubleValue()));
       }
     }
-    lag.sort(Comparator.comparing(InstanceRates.PartitionLag::topic)
-        .thenComparingInt(InstanceRates.PartitionLag::partition));
+    lag.sort(
+        Comparator.comparing(InstanceRates.PartitionLag::topic)
+            .thenComparingInt(InstanceRates.PartitionLag::partition));
     return lag;
   }
 }

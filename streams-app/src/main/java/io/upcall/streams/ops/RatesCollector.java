@@ -29,21 +29,29 @@ final class RatesCollector {
     Map<String, CompletableFuture<InstanceRates>> parts = new LinkedHashMap<>();
     for (Cluster.Member member : cluster.members()) {
       if (!member.host().equals(cluster.selfHost())) {
-        parts.put(member.name(), peers.getAsync(member.host(), "/rates?" + InodeLookup.LOCAL_PARAM + "=true")
-            .thenApply(answer -> parse(member.name(), answer))
-            .exceptionally(e -> failed(member.name(), Peers.describe(e))));
+        parts.put(
+            member.name(),
+            peers
+                .getAsync(member.host(), "/rates?" + InodeLookup.LOCAL_PARAM + "=true")
+                .thenApply(answer -> parse(member.name(), answer))
+                .exceptionally(e -> failed(member.name(), Peers.describe(e))));
       }
     }
     List<InstanceRates> instances = new ArrayList<>();
     instances.add(here());
     parts.values().forEach(part -> instances.add(part.join()));
     instances.sort(Comparator.comparing(InstanceRates::instance));
-    return Reply.ok(new RatesReport(instances, instances.stream().allMatch(rates -> rates.error() == null)));
+    return Reply.ok(
+        new RatesReport(instances, instances.stream().allMatch(rates -> rates.error() == null)));
   }
 
   InstanceRates here() {
-    return new InstanceRates(Peers.name(cluster.selfHost()), sampler.intervalSeconds(), sampler.points(),
-        sampler.lag(stateTopicSuffix), null);
+    return new InstanceRates(
+        Peers.name(cluster.selfHost()),
+        sampler.intervalSeconds(),
+        sampler.points(),
+        sampler.lag(stateTopicSuffix),
+        null);
   }
 
   private InstanceRates parse(String instance, Peers.Answer answer) {

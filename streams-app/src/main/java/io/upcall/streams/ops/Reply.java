@@ -8,9 +8,10 @@ import java.nio.charset.StandardCharsets;
 /** What a route answers: a status, a content type and the body's bytes (JSON unless Prometheus text). */
 record Reply(int status, String contentType, byte[] body) {
   static final String JSON = "application/json; charset=utf-8";
+
   /** Reads and writes the bodies; unknown fields are ignored, so an older instance can read a newer one's answer. */
-  static final ObjectMapper MAPPER = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   static Reply ok(Object value) {
     return json(200, value);
@@ -20,7 +21,8 @@ record Reply(int status, String contentType, byte[] body) {
     try {
       return new Reply(status, JSON, MAPPER.writeValueAsBytes(value));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+      throw new IllegalStateException(
+          "cannot write " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
 

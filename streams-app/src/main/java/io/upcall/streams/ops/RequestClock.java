@@ -21,7 +21,8 @@ final class RequestClock {
     try {
       return FreshAt.of(FreshAt.AT, Long.parseLong(at.trim()));
     } catch (NumberFormatException e) {
-      throw new HttpProblem(400, "malformed at '" + at + "': an event time in epoch milliseconds is expected");
+      throw new HttpProblem(
+          400, "malformed at '" + at + "': an event time in epoch milliseconds is expected");
     }
   }
 

@@ -1,7 +1,7 @@
 package io.upcall.streams.ops;
 
-import io.upcall.streams.Switches;
 import io.upcall.streams.JournaledPairs;
+import io.upcall.streams.Switches;
 import io.upcall.streams.UpcallProcessor;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,8 +25,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class StatsCollector {
   /** The stores whose sizes are reported, in this order. */
-  static final List<String> STORES = List.of(UpcallProcessor.TRACKED_CLIENTS_STORE, UpcallProcessor.INODE_META_STORE,
-      UpcallProcessor.TX_IDS_STORE, JournaledPairs.STORE);
+  static final List<String> STORES =
+      List.of(
+          UpcallProcessor.TRACKED_CLIENTS_STORE,
+          UpcallProcessor.INODE_META_STORE,
+          UpcallProcessor.TX_IDS_STORE,
+          JournaledPairs.STORE);
 
   private final KafkaStreams streams;
   private final Cluster cluster;
@@ -34,7 +38,12 @@ final class StatsCollector {
   private final Supplier<Switches> switches;
   private final RequestClock clock;
 
-  StatsCollector(KafkaStreams streams, Cluster cluster, Peers peers, Supplier<Switches> switches, RequestClock clock) {
+  StatsCollector(
+      KafkaStreams streams,
+      Cluster cluster,
+      Peers peers,
+      Supplier<Switches> switches,
+      RequestClock clock) {
     this.streams = streams;
     this.cluster = cluster;
     this.peers = peers;
@@ -49,9 +58,12 @@ final class StatsCollector {
     Map<String, CompletableFuture<InstanceStats>> parts = new LinkedHashMap<>();
     for (Cluster.Member member : cluster.members()) {
       if (!member.host().equals(cluster.selfHost())) {
-        parts.put(member.name(), peers.getAsync(member.host(), "/stats?" + InodeLookup.LOCAL_PARAM + "=true")
-            .thenApply(answer -> parse(member.name(), answer))
-            .exceptionally(e -> failed(member.name(), Peers.describe(e))));
+        parts.put(
+            member.name(),
+            peers
+                .getAsync(member.host(), "/stats?" + InodeLookup.LOCAL_PARAM + "=true")
+                .thenApply(answer -> parse(member.name(), answer))
+                .exceptionally(e -> failed(member.name(), Peers.describe(e))));
       }
     }
     List<InstanceStats> instances = new ArrayList<>();
@@ -67,7 +79,8 @@ final class StatsCollector {
     KafkaStreams.State state = streams.state();
     String self = Peers.name(cluster.selfHost());
     if (!OpsServer.queryable(state)) {
-      return new InstanceStats(self, state.name(), List.of(), List.of(), 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, null);
+      return new InstanceStats(
+          self, state.name(), List.of(), List.of(), 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, null);
     }
     Cluster.Member member = cluster.self();
     FreshAt now = FreshAt.of(FreshAt.NOW, clock.nowMs());
@@ -87,15 +100,34 @@ final class StatsCollector {
     StreamsMetricSums metrics = new StreamsMetricSums(streams.metrics());
     Map<String, InstanceStats.StoreSize> stores = new LinkedHashMap<>();
     for (String store : STORES) {
-      stores.put(store, new InstanceStats.StoreSize(approximateEntries(store),
-          (long) metrics.sumTagged(StreamsMetricSums.STATE_GROUP, "total-sst-files-size",
-              StreamsMetricSums.ROCKSDB_STORE_TAG, store),
-          (long) metrics.sumTagged(StreamsMetricSums.STATE_GROUP, "size-all-mem-tables",
-              StreamsMetricSums.ROCKSDB_STORE_TAG, store)));
+      stores.put(
+          store,
+          new InstanceStats.StoreSize(
+              approximateEntries(store),
+              (long)
+                  metrics.sumTagged(
+                      StreamsMetricSums.STATE_GROUP,
+                      "total-sst-files-size",
+                      StreamsMetricSums.ROCKSDB_STORE_TAG,
+                      store),
+              (long)
+                  metrics.sumTagged(
+                      StreamsMetricSums.STATE_GROUP,
+                      "size-all-mem-tables",
+                      StreamsMetricSums.ROCKSDB_STORE_TAG,
+                      store)));
     }
     String invalidations = UpcallProcessor.INVALIDATIONS_SENSOR;
-    return new InstanceStats(self, state.name(), member.active(), member.standby(), counts.inodes(), counts.pairs(),
-        counts.freshPairs(), scanMs, stores,
+    return new InstanceStats(
+        self,
+        state.name(),
+        member.active(),
+        member.standby(),
+        counts.inodes(),
+        counts.pairs(),
+        counts.freshPairs(),
+        scanMs,
+        stores,
         metrics.sum(StreamsMetricSums.UPCALL_GROUP, invalidations + "-rate"),
         (long) metrics.sum(StreamsMetricSums.UPCALL_GROUP, invalidations + "-total"),
         metrics.sum(StreamsMetricSums.THREAD_GROUP, "process-rate"),
@@ -105,14 +137,19 @@ final class StatsCollector {
   }
 
   private ReadOnlyKeyValueStore<Bytes, Long> trackedStore(int partition) {
-    return streams.store(StoreQueryParameters
-        .fromNameAndType(UpcallProcessor.TRACKED_CLIENTS_STORE, QueryableStoreTypes.<Bytes, Long>keyValueStore())
-        .withPartition(partition));
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+                UpcallProcessor.TRACKED_CLIENTS_STORE,
+                QueryableStoreTypes.<Bytes, Long>keyValueStore())
+            .withPartition(partition));
   }
 
   private long approximateEntries(String store) {
     try {
-      return streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<Bytes, Object>keyValueStore()))
+      return streams
+          .store(
+              StoreQueryParameters.fromNameAndType(
+                  store, QueryableStoreTypes.<Bytes, Object>keyValueStore()))
           .approximateNumEntries();
     } catch (InvalidStateStoreException e) {
       return -1;
@@ -144,14 +181,37 @@ final class StatsCollector {
       dlq += stats.dlqRecords();
       active.addAll(stats.activePartitions());
       standby.addAll(stats.standbyPartitions());
-      stats.stores().forEach((name, size) -> stores.merge(name, size, (a, b) -> new InstanceStats.StoreSize(
-          plus(a.approximateEntries(), b.approximateEntries()), plus(a.sstBytes(), b.sstBytes()),
-          plus(a.memtableBytes(), b.memtableBytes()))));
+      stats
+          .stores()
+          .forEach(
+              (name, size) ->
+                  stores.merge(
+                      name,
+                      size,
+                      (a, b) ->
+                          new InstanceStats.StoreSize(
+                              plus(a.approximateEntries(), b.approximateEntries()),
+                              plus(a.sstBytes(), b.sstBytes()),
+                              plus(a.memtableBytes(), b.memtableBytes()))));
     }
     active.sort(null);
     standby.sort(null);
-    return new InstanceStats("total", instances.size() + " instances", active, standby, inodes, pairs, fresh, scanMs,
-        stores, invalidationRate, invalidations, recordRate, records, dlq, null);
+    return new InstanceStats(
+        "total",
+        instances.size() + " instances",
+        active,
+        standby,
+        inodes,
+        pairs,
+        fresh,
+        scanMs,
+        stores,
+        invalidationRate,
+        invalidations,
+        recordRate,
+        records,
+        dlq,
+        null);
   }
 
   /** Sums where -1 means "not available" on one side. */
@@ -171,7 +231,7 @@ final class StatsCollector {
   }
 
   private static InstanceStats failed(String instance, String error) {
-    return new InstanceStats(instance, "UNREACHABLE", List.of(), List.of(), 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0,
-        error);
+    return new InstanceStats(
+        instance, "UNREACHABLE", List.of(), List.of(), 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, error);
   }
 }

@@ -8,8 +8,10 @@ import org.apache.kafka.common.MetricName;
 final class StreamsMetricSums {
   /** Group of the Upcall processors' sensors (invalidations, dead letters): {@code stream-upcall-metrics}. */
   static final String UPCALL_GROUP = "stream-upcall-metrics";
+
   static final String THREAD_GROUP = "stream-thread-metrics";
   static final String STATE_GROUP = "stream-state-metrics";
+
   /** Tag naming the store of a RocksDB metric. */
   static final String ROCKSDB_STORE_TAG = "rocksdb-state-id";
 
@@ -34,13 +36,15 @@ final class StreamsMetricSums {
     boolean found = false;
     for (Map.Entry<MetricName, ? extends Metric> entry : metrics.entrySet()) {
       MetricName metricName = entry.getKey();
-      if (!metricName.group().equals(group) || !metricName.name().equals(name)
+      if (!metricName.group().equals(group)
+          || !metricName.name().equals(name)
           || (tag != null && !tagValue.equals(metricName.tags().get(tag)))) {
         continue;
       }
       found = true;
       Object value = entry.getValue().metricValue();
-      if (value instanceof Number number && !Double.isNaN(number.doubleValue())
+      if (value instanceof Number number
+          && !Double.isNaN(number.doubleValue())
           && !Double.isInfinite(number.doubleValue())) {
         sum += number.doubleValue();
       }

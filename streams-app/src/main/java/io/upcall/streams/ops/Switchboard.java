@@ -12,4 +12,5 @@ import java.util.List;
  *     ({@value HttpSettings#ALLOW_CONFIG_CHANGES_CONFIG})
  * @param topic the topic changes are written to
  */
-public record Switchboard(List<AppliedConfig> instances, List<String> errors, boolean changesAllowed, String topic) {}
+public record Switchboard(
+    List<AppliedConfig> instances, List<String> errors, boolean changesAllowed, String topic) {}

@@ -14,7 +14,8 @@ final class SwitchboardCollector {
   private final Supplier<AppliedConfig> here;
   private final ConfigWriter writer;
 
-  SwitchboardCollector(Cluster cluster, Peers peers, Supplier<AppliedConfig> here, ConfigWriter writer) {
+  SwitchboardCollector(
+      Cluster cluster, Peers peers, Supplier<AppliedConfig> here, ConfigWriter writer) {
     this.cluster = cluster;
     this.peers = peers;
     this.here = here;
@@ -25,9 +26,11 @@ final class SwitchboardCollector {
     List<CompletableFuture<Object>> parts = new ArrayList<>();
     for (Cluster.Member member : cluster.members()) {
       if (!member.host().equals(cluster.selfHost())) {
-        parts.add(peers.getAsync(member.host(), "/config")
-            .thenApply(answer -> parse(member.name(), answer))
-            .exceptionally(e -> member.name() + ": " + Peers.describe(e)));
+        parts.add(
+            peers
+                .getAsync(member.host(), "/config")
+                .thenApply(answer -> parse(member.name(), answer))
+                .exceptionally(e -> member.name() + ": " + Peers.describe(e)));
       }
     }
     List<AppliedConfig> instances = new ArrayList<>();

@@ -40,24 +40,31 @@ public final class TrackedScans {
   private TrackedScans() {}
 
   /** The tracked clients of {@code gfid}, in uid byte order, judged fresh at {@code at}. */
-  public static List<InodeState.TrackedClient> ofInode(ReadOnlyKeyValueStore<Bytes, Long> store, byte[] gfid,
-      FreshAt at, int timeoutSeconds) {
+  public static List<InodeState.TrackedClient> ofInode(
+      ReadOnlyKeyValueStore<Bytes, Long> store, byte[] gfid, FreshAt at, int timeoutSeconds) {
     SortedMap<Bytes, Long> pairs = new TreeMap<>();
-    try (KeyValueIterator<Bytes, Long> entries = store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
+    try (KeyValueIterator<Bytes, Long> entries =
+        store.prefixScan(InodeKeys.of(gfid), PREFIX_SERIALIZER)) {
       entries.forEachRemaining(entry -> pairs.put(entry.key, entry.value));
     }
     return ofInode(pairs, at, timeoutSeconds);
   }
 
   /** The tracked clients among {@code pairs} ((gfid, client) key → last access second), judged fresh at {@code at}. */
-  public static List<InodeState.TrackedClient> ofInode(SortedMap<Bytes, Long> pairs, FreshAt at, int timeoutSeconds) {
+  public static List<InodeState.TrackedClient> ofInode(
+      SortedMap<Bytes, Long> pairs, FreshAt at, int timeoutSeconds) {
     List<InodeState.TrackedClient> clients = new ArrayList<>();
-    pairs.forEach((key, second) -> {
-      if (key.get().length > InodeKeys.GFID_LENGTH) { // else not a (gfid, client) entry
-        clients.add(new InodeState.TrackedClient(InodeKeys.suffixOf(key), second,
-            Instant.ofEpochSecond(second).toString(), at.fresh(second, timeoutSeconds)));
-      }
-    });
+    pairs.forEach(
+        (key, second) -> {
+          if (key.get().length > InodeKeys.GFID_LENGTH) { // else not a (gfid, client) entry
+            clients.add(
+                new InodeState.TrackedClient(
+                    InodeKeys.suffixOf(key),
+                    second,
+                    Instant.ofEpochSecond(second).toString(),
+                    at.fresh(second, timeoutSeconds)));
+          }
+        });
     return clients;
   }
 
@@ -75,7 +82,8 @@ public final class TrackedScans {
           continue; // not a (gfid, client) entry: the store's note of its journal position
         }
         scanned++;
-        if (key.length == length && Arrays.equals(key, InodeKeys.GFID_LENGTH, length, wanted, 0, wanted.length)) {
+        if (key.length == length
+            && Arrays.equals(key, InodeKeys.GFID_LENGTH, length, wanted, 0, wanted.length)) {
           found.add(new ClientEntry(Arrays.copyOf(key, InodeKeys.GFID_LENGTH), entry.value));
         }
       }
@@ -84,7 +92,8 @@ public final class TrackedScans {
   }
 
   /** Inodes (distinct gfid prefixes, adjacent in key order), pairs, and pairs fresh at {@code at}. */
-  public static Counts count(ReadOnlyKeyValueStore<Bytes, Long> store, FreshAt at, int timeoutSeconds) {
+  public static Counts count(
+      ReadOnlyKeyValueStore<Bytes, Long> store, FreshAt at, int timeoutSeconds) {
     long inodes = 0;
     long pairs = 0;
     long fresh = 0;
@@ -97,7 +106,8 @@ public final class TrackedScans {
           continue; // not a (gfid, client) entry: the store's note of its journal position
         }
         pairs++;
-        if (previous == null || !Arrays.equals(previous, 0, InodeKeys.GFID_LENGTH, key, 0, InodeKeys.GFID_LENGTH)) {
+        if (previous == null
+            || !Arrays.equals(previous, 0, InodeKeys.GFID_LENGTH, key, 0, InodeKeys.GFID_LENGTH)) {
           inodes++;
           previous = key;
         }

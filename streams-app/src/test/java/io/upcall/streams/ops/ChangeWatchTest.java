@@ -58,8 +58,15 @@ class ChangeWatchTest {
   }
 
   private void change(Gfid gfid, long eventTimeMs, String causeFopId) {
-    Invalidation change = Invalidation.newBuilder().setClient("").setGfid(gfid).setFlags(1).setExpireTimeSeconds(60)
-        .setEventTimeMs(eventTimeMs).setCauseFopId(causeFopId).build();
+    Invalidation change =
+        Invalidation.newBuilder()
+            .setClient("")
+            .setGfid(gfid)
+            .setFlags(1)
+            .setExpireTimeSeconds(60)
+            .setEventTimeMs(eventTimeMs)
+            .setCauseFopId(causeFopId)
+            .build();
     store.put(key(gfid), InodeMeta.newBuilder().setLatestChange(change).build());
   }
 

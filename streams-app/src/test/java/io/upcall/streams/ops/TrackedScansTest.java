@@ -23,12 +23,14 @@ class TrackedScansTest {
       tracked.put(A.bytes(), "recent", SECOND - 59);
       tracked.put(B.bytes(), "other", SECOND);
 
-      List<InodeState.TrackedClient> clients = TrackedScans.ofInode(tracked.store(), A.bytes(),
-          FreshAt.of(FreshAt.AT, SECOND * 1000), 60);
+      List<InodeState.TrackedClient> clients =
+          TrackedScans.ofInode(
+              tracked.store(), A.bytes(), FreshAt.of(FreshAt.AT, SECOND * 1000), 60);
 
-      assertThat(clients).containsExactly(
-          new InodeState.TrackedClient("old", SECOND - 60, "2023-11-14T22:12:20Z", false),
-          new InodeState.TrackedClient("recent", SECOND - 59, "2023-11-14T22:12:21Z", true));
+      assertThat(clients)
+          .containsExactly(
+              new InodeState.TrackedClient("old", SECOND - 60, "2023-11-14T22:12:20Z", false),
+              new InodeState.TrackedClient("recent", SECOND - 59, "2023-11-14T22:12:21Z", true));
     }
   }
 
@@ -43,10 +45,11 @@ class TrackedScansTest {
       TrackedScans.ClientScan scan = TrackedScans.forClient(tracked.store(), "alice");
 
       assertThat(scan.scanned()).isEqualTo(4);
-      assertThat(scan.entries()).extracting(entry -> Gfids.format(new Gfid(entry.gfid())),
-          TrackedScans.ClientEntry::lastAccessSecond)
-          .containsExactly(tuple(Gfids.format(A), SECOND),
-              tuple(Gfids.format(C), SECOND - 1));
+      assertThat(scan.entries())
+          .extracting(
+              entry -> Gfids.format(new Gfid(entry.gfid())),
+              TrackedScans.ClientEntry::lastAccessSecond)
+          .containsExactly(tuple(Gfids.format(A), SECOND), tuple(Gfids.format(C), SECOND - 1));
     }
   }
 
@@ -58,7 +61,8 @@ class TrackedScansTest {
       tracked.put(B.bytes(), "a", SECOND);
       tracked.put(C.bytes(), "c", SECOND - 100);
 
-      TrackedScans.Counts counts = TrackedScans.count(tracked.store(), FreshAt.of(FreshAt.NOW, SECOND * 1000), 60);
+      TrackedScans.Counts counts =
+          TrackedScans.count(tracked.store(), FreshAt.of(FreshAt.NOW, SECOND * 1000), 60);
 
       assertThat(counts).isEqualTo(new TrackedScans.Counts(3, 4, 2));
     }

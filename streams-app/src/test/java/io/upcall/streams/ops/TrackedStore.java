@@ -33,8 +33,11 @@ final class TrackedStore implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracked-scans");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS,
-        Duration.ofHours(1)), props, Instant.ofEpochSecond(1_700_000_000L));
+    driver =
+        new TopologyTestDriver(
+            UpcallTopology.build(UpcallTopics.defaults(), Switches.DEFAULTS, Duration.ofHours(1)),
+            props,
+            Instant.ofEpochSecond(1_700_000_000L));
     store = driver.getKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE);
   }
 
