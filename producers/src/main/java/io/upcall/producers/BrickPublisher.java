@@ -332,11 +332,11 @@ public final class BrickPublisher implements AutoCloseable {
       return record;
     }
     // A shallow copy: the caller's record stays as it was.
-    return FopRecordCopies.of(record)
-        .setVolume(volume)
-        .setBrick(brick)
-        .setEventTimeMs(noTime ? clock.millis() : record.getEventTimeMs())
-        .build();
+    FopRecord own = FopRecordCopies.of(record);
+    own.setVolume(volume);
+    own.setBrick(brick);
+    own.setEventTimeMs(noTime ? clock.millis() : record.getEventTimeMs());
+    return own;
   }
 
   /**

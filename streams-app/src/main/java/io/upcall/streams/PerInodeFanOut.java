@@ -128,9 +128,13 @@ final class PerInodeFanOut implements Processor<byte[], CheckedFop, String, PerI
    * other entries, so {@code keepStats} false leaves the stats out of what crosses the repartition.
    */
   private static FopRecord withEntries(FopRecord fop, List<Gfid> entries, boolean keepStats) {
-    FopRecord.Builder copy = FopRecordCopies.of(fop).setEntries(entries);
-    return keepStats
-        ? copy.build()
-        : copy.setStat(null).setParentStat(null).setNewParentStat(null).build();
+    FopRecord copy = FopRecordCopies.of(fop);
+    copy.setEntries(entries);
+    if (!keepStats) {
+      copy.setStat(null);
+      copy.setParentStat(null);
+      copy.setNewParentStat(null);
+    }
+    return copy;
   }
 }

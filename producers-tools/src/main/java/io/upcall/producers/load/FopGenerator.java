@@ -629,8 +629,7 @@ public final class FopGenerator {
     record.setTxId(record.getClient() + "#" + (calls + 1));
     List<FopRecord> copies = new ArrayList<>(bricks.size());
     for (int i = 0; i < bricks.size(); i++) {
-      FopRecord copy =
-          i == 0 ? record : FopRecordCopies.of(record).setBrick(null).setFopId(null).build();
+      FopRecord copy = i == 0 ? record : FopRecordCopies.of(record);
       copy.setBrick(bricks.get(i));
       copy.setFopId(fopIdPrefix + (records + 1 + i));
       copies.add(copy);
