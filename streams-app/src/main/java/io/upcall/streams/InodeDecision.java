@@ -6,6 +6,7 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Gfid;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.internal.InodeMeta;
+import io.upcall.schemas.InvalidationCopies;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -117,9 +118,8 @@ final class InodeDecision {
       }
     }
     // Processed again after an at-least-once crash, this forget may find the state it left (its
-    // clients no longer
-    // tracked) while the FORGETs it sent then were lost with the crash: tell them again whom it
-    // told.
+    // clients no longer tracked) while the FORGETs it sent then were lost with the crash: tell them
+    // again whom it told.
     if (meta != null
         && forget.getCauseFopId() != null
         && forget.getCauseFopId().equals(meta.getForgetCause())) {
@@ -130,8 +130,7 @@ final class InodeDecision {
       }
     }
     // Written before the clients are untracked: under at-least-once a crash may keep the untracking
-    // and lose a
-    // batch still held, and a replayed forget would find nobody tracked to tell.
+    // and lose a batch still held, and a replayed forget would find nobody tracked to tell.
     task.writer().writeBatches(outputTimestamp);
     task.tracked().untrack(untracked);
     remember(forget, null);

@@ -9,6 +9,7 @@ import io.upcall.avro.Invalidation;
 import io.upcall.avro.InvalidationBatch;
 import io.upcall.avro.Xattr;
 import io.upcall.avro.XattrInterest;
+import io.upcall.schemas.InvalidationCopies;
 import io.upcall.schemas.XattrGlob;
 import java.util.ArrayList;
 import java.util.List;

@@ -15,6 +15,7 @@ import static io.upcall.schemas.UpcallFlag.mask;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.Xattr;
 import io.upcall.avro.internal.InodeMeta;
+import io.upcall.schemas.InvalidationCopies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -65,9 +67,7 @@ final class OpenBatch {
       }
     }
     Change change = into(told, encoding);
-    if (!change.recipients.contains(client)) {
-      change.recipients.add(client);
-    }
+    change.recipients.add(client);
     lastTouch.put(key, change);
     if (UpcallFlag.PARENT_TIMES.in(told.getFlags())) {
       barrier(client, told.getParent());
@@ -109,7 +109,7 @@ final class OpenBatch {
       byte[] encoded = change.encoded != null ? change.encoded : encoder.apply(change.body);
       written.add(
           BatchedChange.newBuilder()
-              .setRecipients(change.recipients)
+              .setRecipients(new ArrayList<>(change.recipients))
               .setInvalidation(ByteBuffer.wrap(encoded))
               .build());
     }
@@ -169,7 +169,9 @@ final class OpenBatch {
   private static final class Change {
     final Invalidation body;
     final byte[] encoded;
-    final List<String> recipients = new ArrayList<>(4);
+
+    /** A set: a fan-out adds thousands of recipients to one change, and a fold removes one from an earlier. */
+    final Set<String> recipients = new LinkedHashSet<>(4);
 
     Change(Invalidation body, byte[] encoded) {
       this.body = body;

@@ -2,6 +2,7 @@ package io.upcall.streams;
 
 import io.upcall.avro.Invalidation;
 import io.upcall.schemas.Gfids;
+import io.upcall.schemas.InvalidationCopies;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;

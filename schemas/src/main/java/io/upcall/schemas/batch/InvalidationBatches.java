@@ -3,6 +3,7 @@ package io.upcall.schemas.batch;
 import io.upcall.avro.BatchedChange;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.InvalidationBatch;
+import io.upcall.schemas.InvalidationCopies;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,8 @@ public final class InvalidationBatches {
     return bodies.deserialize(topic, bytes);
   }
 
+  /** A shallow copy: a batch's change decoded once is shared by its recipients' invalidations. */
   private static Invalidation addressed(Invalidation body, String client) {
-    return Invalidation.newBuilder(body).setClient(client).build();
+    return InvalidationCopies.of(body).setClient(client).build();
   }
 }

@@ -1,4 +1,4 @@
-package io.upcall.streams;
+package io.upcall.schemas;
 
 import static io.upcall.schemas.UpcallFlag.FORGET;
 
@@ -7,15 +7,15 @@ import io.upcall.avro.Invalidation;
 import java.util.List;
 
 /**
- * Invalidations the processor derives, built field by field by name (a reordered schema field cannot scramble them):
+ * Invalidations derived from others, built field by field by name (a reordered schema field cannot scramble them):
  * copies of a change, sharing its values rather than deep-copying them as Avro's copy builder does (values are never
  * mutated), and FORGETs.
  */
-final class InvalidationCopies {
+public final class InvalidationCopies {
   private InvalidationCopies() {}
 
   /** A builder holding {@code change}'s fields, for the caller to replace some. */
-  static Invalidation.Builder of(Invalidation change) {
+  public static Invalidation.Builder of(Invalidation change) {
     return Invalidation.newBuilder()
         .setClient(change.getClient())
         .setGfid(change.getGfid())
@@ -34,7 +34,7 @@ final class InvalidationCopies {
   }
 
   /** A FORGET of {@code gfid} (client uid empty), from {@code volume} and {@code brick}. */
-  static Invalidation forget(
+  public static Invalidation forget(
       Gfid gfid, String volume, String brick, int timeoutSeconds, long eventTimeMs, String cause) {
     return Invalidation.newBuilder()
         .setClient("")
