@@ -9,6 +9,7 @@ import io.upcall.testkit.EmbeddedKafkaExtension;
 import io.upcall.testkit.KafkaCluster;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -171,7 +173,15 @@ final class ClusterPipeline implements AutoCloseable {
     poll(
         SERVE_AGAIN_TIMEOUT,
         Duration.ofMillis(20),
-        "the checked clients serve " + ANSWERS + " more cached answers (" + clients.summary() + ")",
+        () ->
+            "the checked clients serve "
+                + ANSWERS
+                + " more cached answers; at the deadline "
+                + (clients.served() - from)
+                + " more ("
+                + clients.summary()
+                + "); "
+                + state(),
         () -> clients.served() >= from + ANSWERS);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     note("clients serving (" + ANSWERS + " answers in " + took.toMillis() + " ms)");
@@ -183,17 +193,21 @@ final class ClusterPipeline implements AutoCloseable {
     poll(
         Duration.ofSeconds(90),
         ADMIN_POLL,
-        "every partition back in sync",
+        () -> "every partition back in sync; " + state(),
         () -> cluster.underReplicatedPartitions(topics.all()) == 0);
     note("fully replicated");
   }
 
-  /** Waits until {@code condition} holds, asking every {@code every} (cluster queries each open an admin client). */
-  static void poll(Duration timeout, Duration every, String what, BooleanSupplier condition) {
+  /**
+   * Waits until {@code condition} holds, asking every {@code every} (cluster queries each open an admin client);
+   * {@code what} is asked at the deadline, so the failure shows the state then.
+   */
+  static void poll(
+      Duration timeout, Duration every, Supplier<String> what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionFailedError("not within " + timeout + ": " + what);
+        throw new AssertionFailedError("not within " + timeout + ": " + what.get());
       }
       LockSupport.parkNanos(every.toNanos());
     }
@@ -201,8 +215,23 @@ final class ClusterPipeline implements AutoCloseable {
 
   /** Waits (polling the cluster gently) until {@code condition} holds. */
   void awaitCluster(Duration timeout, String what, BooleanSupplier condition) {
-    poll(timeout, ADMIN_POLL, what, condition);
+    poll(timeout, ADMIN_POLL, () -> what + "; " + state(), condition);
     note(what);
+  }
+
+  /** The timeline so far and the streams child's last lines, for a failure message. */
+  private String state() {
+    String output = streams == null ? "" : streams.output();
+    String[] lines = output.split("\n");
+    String tail =
+        String.join(
+            "\n    ", Arrays.copyOfRange(lines, Math.max(0, lines.length - 15), lines.length));
+    return "timeline: "
+        + String.join("; ", timeline)
+        + "\n  streams "
+        + (streams != null && streams.isAlive() ? "alive" : "not running")
+        + ", its last lines:\n    "
+        + tail;
   }
 
   /** Notes a step of the test with the time since the pipeline started, for the summary (to place a failure). */

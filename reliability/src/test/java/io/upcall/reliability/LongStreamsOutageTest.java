@@ -114,9 +114,8 @@ class LongStreamsOutageTest {
       clients.resetLongestRefusal();
       long downAtMs = System.currentTimeMillis();
       streams.kill();
-      Thread.sleep(
-          OUTAGE
-              .toMillis()); // the fault itself: load, lookups and writes go on, nothing is decided
+      // The fault itself: load, lookups and writes go on, nothing is decided.
+      Thread.sleep(OUTAGE.toMillis());
       long restartedAtMs = System.currentTimeMillis();
       long servedBeforeRestart = clients.served();
       streams = ChildStreams.start("streams-2", config, work);
@@ -173,7 +172,7 @@ class LongStreamsOutageTest {
     ClusterPipeline.poll(
         SERVE_TIMEOUT,
         Duration.ofMillis(20),
-        "clients serve " + ANSWERS + " answers " + when + " (" + clients.summary() + ")",
+        () -> "clients serve " + ANSWERS + " answers " + when + " (" + clients.summary() + ")",
         () -> clients.served() >= from + ANSWERS);
   }
 }

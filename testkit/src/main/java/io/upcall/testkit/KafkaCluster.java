@@ -522,8 +522,7 @@ public final class KafkaCluster implements AutoCloseable {
     props.put("default.replication.factor", replicas);
     props.put("min.insync.replicas", minIsr);
     // A dead or frozen broker is fenced (and loses its leaderships) once it misses heartbeats for
-    // this long;
-    // Kafka's 9 s default would make every fault test wait longer for nothing.
+    // this long; Kafka's 9 s default would make every fault test wait longer for nothing.
     props.put("broker.heartbeat.interval.ms", "1000");
     props.put("broker.session.timeout.ms", "6000");
     props.put("replica.lag.time.max.ms", "10000");
@@ -584,7 +583,6 @@ public final class KafkaCluster implements AutoCloseable {
                 "-Xmx" + heap,
                 "-Xms64m",
                 "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
                 "-Xss512k",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.controller=error"));
