@@ -537,9 +537,8 @@ public final class Bench {
           for (int i = 0; i < rates.size(); i++) {
             int rate = rates.get(i);
             // Above the sustained rate latency only measures a growing queue; draining it would
-            // take minutes and
-            // tell nothing, so the runs after an overloaded one start on its backlog (they are
-            // overloaded too).
+            // take minutes and tell nothing, so the runs after an overloaded one start on its
+            // backlog (they are overloaded too).
             boolean overloaded = sustained >= 0 && rate > sustained;
             boolean drain = i < rates.size() - 1 && !overloaded;
             PublishToCacheLatency.Percentiles p = latency.measure(rate, drain);

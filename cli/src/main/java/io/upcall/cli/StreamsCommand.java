@@ -141,8 +141,8 @@ public final class StreamsCommand implements Callable<Integer> {
       flags.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     }
     if (kafka.topicPrefix != null) {
-      kafka.topics(
-          spec); // a prefix that makes an illegal topic name is refused here, naming the flag
+      // A prefix that makes an illegal topic name is refused here, naming the flag.
+      kafka.topics(spec);
       flags.put(UpcallStreamsConfig.TOPIC_PREFIX_CONFIG, kafka.topicPrefix);
     }
     if (applicationId != null) {

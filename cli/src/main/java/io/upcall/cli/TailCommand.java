@@ -148,9 +148,8 @@ public final class TailCommand implements Callable<Integer> {
             continue;
           }
           // Marks are keyed by the task that wrote them, and every client of the partition reads
-          // them.
-          // A batch prints as the per-client invalidations it carries, so the output is the same in
-          // both formats.
+          // them. A batch prints as the per-client invalidations it carries, so the output is the
+          // same in both formats.
           if (value instanceof Invalidation || value instanceof InvalidationBatch) {
             for (Invalidation invalidation :
                 InvalidationBatches.perClient(value, record.topic(), bodies)) {

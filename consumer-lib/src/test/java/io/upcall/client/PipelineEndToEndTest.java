@@ -94,8 +94,8 @@ class PipelineEndToEndTest {
     assertThat(UpcallFlag.names(told.getFlags())).containsExactly("SIZE", "TIMES");
 
     // A is tracked now (its write registered it): the next change, by B, reaches A. Had A been told
-    // of its own
-    // write, that invalidation would have come first, from the same task into the same partition.
+    // of its own write, that invalidation would have come first, from the same task into the same
+    // partition.
     FileServer.Written barrier = server.write(b.uid(), file, 8192);
     Eventually.within(
         WITHIN_A_SECOND, "A hears of B's write", () -> heardByA.heardOf(barrier.fopId()));

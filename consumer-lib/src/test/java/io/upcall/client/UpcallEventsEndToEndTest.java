@@ -136,8 +136,7 @@ class UpcallEventsEndToEndTest {
       pipeline.brick().request(contention(holder, file, t0 + at));
     }
     // A recall is never held back and follows the notices through the same partition and task: once
-    // it is
-    // heard, every notice that was going to be delivered has been.
+    // it is heard, every notice that was going to be delivered has been.
     pipeline.brick().request(recall(holder, file, "barrier"));
     Eventually.within(SOON, "the barrier recall is heard", () -> !recalls.isEmpty());
 

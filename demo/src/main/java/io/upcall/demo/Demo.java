@@ -339,8 +339,7 @@ public final class Demo {
       long now = System.nanoTime();
       if (chaos != null) {
         // With chaos the run lasts until every fault is over (and a calm spell after the last), or
-        // until the
-        // duration passes, when the fault under way is healed before it ends.
+        // until the duration passes, when the fault under way is healed before it ends.
         view.chaosStatus(chaos.status());
         if (chaos.done() && chaosDoneNanos == 0) {
           chaosDoneNanos = now;

@@ -50,8 +50,8 @@ class DemoTest {
   @Test
   void aClientThatKeepsWhatItChangedItselfIsCaughtServingStaleReads() throws Exception {
     // GlusterFS never tells the originator of a change; a mount that forgets to drop its own cached
-    // stat keeps
-    // serving the old one. The check must catch that bug, or its zero above proves nothing.
+    // stat keeps serving the old one. The check must catch that bug, or its zero above proves
+    // nothing.
     StringWriter output = new StringWriter();
     Demo demo =
         new Demo(

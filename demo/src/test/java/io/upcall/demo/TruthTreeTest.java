@@ -115,9 +115,8 @@ class TruthTreeTest {
     long secondWrite = TruthTree.ctimeMs(tree.lookup(ALICE, file).orElseThrow());
 
     // On the frozen clock the lookup after the first write takes the next millisecond and the
-    // second write the one
-    // after: a lookup that read the old stat is always earlier than the change (the ordering rule
-    // needs it).
+    // second write the one after: a lookup that read the old stat is always earlier than the change
+    // (the ordering rule needs it).
     assertThat(secondWrite).isEqualTo(firstWrite + 2);
     assertThat(firstWrite).isGreaterThan(wallClockMs.get());
   }

@@ -464,10 +464,8 @@ public final class BrickPublisher implements AutoCloseable {
       try {
         long now = clock.millis();
         // A record is stamped before send() may block for metadata (up to max block), and Kafka
-        // reports its outcome
-        // within the delivery timeout after send() returns: the streams app waits for a silent
-        // brick no longer
-        // than that allows one of its records to still arrive.
+        // reports its outcome within the delivery timeout after send() returns: the streams app
+        // waits for a silent brick no longer than that allows one of its records to still arrive.
         BrickHeartbeat beat =
             BrickHeartbeat.newBuilder()
                 .setVolume(volume)

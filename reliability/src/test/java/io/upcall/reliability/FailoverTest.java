@@ -132,8 +132,8 @@ class FailoverTest {
       assertThat(writes.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       probe.close();
       // A batch may fold a file's writes told to the watcher together into the latest
-      // (docs/semantics.md, "Wire
-      // format"): the watcher has heard of every write once it has heard of each file's last one.
+      // (docs/semantics.md, "Wire format"): the watcher has heard of every write once it has heard
+      // of each file's last one.
       Eventually.within(
           Duration.ofSeconds(60),
           "the watcher heard of every file's last write",

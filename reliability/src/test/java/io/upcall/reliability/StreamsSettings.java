@@ -36,8 +36,8 @@ final class StreamsSettings {
     config.put("upcall.http.port", -1);
     config.put("cache-invalidation-timeout", TIMEOUT_SECONDS);
     // A killed member never leaves the group: its partitions move only when its session times out
-    // (Kafka's default
-    // 45 s). 6 s is the brokers' minimum; the README recommends it where failover time matters.
+    // (Kafka's default 45 s). 6 s is the brokers' minimum; the README recommends it where failover
+    // time matters.
     config.put("session.timeout.ms", 6_000);
     config.put("heartbeat.interval.ms", 1_500);
     return config;

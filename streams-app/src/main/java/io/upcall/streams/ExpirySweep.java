@@ -40,9 +40,8 @@ final class ExpirySweep<V> {
     Bytes from = resumeAt;
     while (true) {
       // Deletes go in batches after closing the iterator: that keeps the store's iterators simple,
-      // and the clock
-      // is read after each batch, since deleting (a changelog tombstone each) costs more than
-      // examining.
+      // and the clock is read after each batch, since deleting (a changelog tombstone each) costs
+      // more than examining.
       List<Bytes> doomed = new ArrayList<>();
       Bytes next = null;
       try (KeyValueIterator<Bytes, V> entries =

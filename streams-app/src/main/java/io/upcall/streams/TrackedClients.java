@@ -295,9 +295,8 @@ final class TrackedClients {
       from = batch.get(batch.size() - 1);
     }
     // A touch is journaled only when it moves the pair's second, so the last entry of a pair is its
-    // state: each
-    // is written as it comes, without reading the pair first. An order entry it leaves behind is a
-    // stale hint.
+    // state: each is written as it comes, without reading the pair first. An order entry it leaves
+    // behind is a stale hint.
     journal.replay(
         cutoffSecond,
         new TrackingJournal.Replay() {

@@ -113,8 +113,7 @@ public final class UpcallProcessor
             encoder,
             decoder);
     // Batches a previous owner of this task left in the store are written at the next punctuation
-    // (init forwards
-    // nothing).
+    // (init forwards nothing).
     boolean restored = outbox.restore();
     writer =
         new InvalidationWriter(
@@ -158,9 +157,8 @@ public final class UpcallProcessor
     txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
     // Progress marks are written by ProgressMarkEmitter in this same task (so in the same
-    // transactions), from
-    // brick heartbeats carried through the repartition; stream time here would not cover idle
-    // upstream partitions.
+    // transactions), from brick heartbeats carried through the repartition; stream time here would
+    // not cover idle upstream partitions.
   }
 
   @Override
@@ -192,9 +190,8 @@ public final class UpcallProcessor
     }
     FopRecord fop = event.getFop();
     byte[] gfid = inode.bytes();
-    task.fanOut()
-        .finish(
-            gfid); // an inode's events are decided in order: a change still being told goes first
+    // An inode's events are decided in order: a change still being told goes first.
+    task.fanOut().finish(gfid);
     if (fop.getTxId() != null
         && transactions.seenBefore(
             gfid, fop.getTxId(), fop.getBrick(), fop.getEventTimeMs(), timeout)) {

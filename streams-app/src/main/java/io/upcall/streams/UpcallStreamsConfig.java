@@ -515,10 +515,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
     props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));
     // A task reads upcall.fops and the inode repartition: waiting for the input it has nothing
-    // buffered from would
-    // only delay the other's events, and the order rule (docs/semantics.md) already covers events
-    // out of event-time
-    // order.
+    // buffered from would only delay the other's events, and the order rule (docs/semantics.md)
+    // already covers events out of event-time order.
     props.putIfAbsent(
         StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     withQuietDefaults(props);

@@ -113,12 +113,10 @@ public final class UpcallTopology {
         Consumed.with(Serdes.String(), configChanges).withName("config"),
         ConfigChangeProcessor::new);
     // No record cache for the tracked clients and transaction ids: a touch writes a pair at most
-    // once a second
-    // and a transaction id once, so there is nothing to coalesce, and the cache doubled the cost of
-    // expiry's
-    // deletes. The tracked clients keep no changelog: they are rebuilt from the journal when a task
-    // starts. A hot inode's latest change is rewritten by every change: there the cache saves
-    // writes.
+    // once a second and a transaction id once, so there is nothing to coalesce, and the cache
+    // doubled the cost of expiry's deletes. The tracked clients keep no changelog: they are rebuilt
+    // from the journal when a task starts. A hot inode's latest change is rewritten by every
+    // change: there the cache saves writes.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE),
@@ -126,8 +124,7 @@ public final class UpcallTopology {
                 Serdes.Long())
             .withLoggingDisabled());
     // The tracked pairs' changelog: the open segment is rewritten at every record that touches, and
-    // the record cache
-    // turns that into one changelog record per commit (TrackingJournal).
+    // the record cache turns that into one changelog record per commit (TrackingJournal).
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TrackingJournal.STORE),
@@ -146,11 +143,9 @@ public final class UpcallTopology {
             Serdes.Bytes(),
             Serdes.Long()));
     // No record cache either: eviction and expiry range-scan it from the oldest entry, and a cached
-    // store's range
-    // scan copies the cache's key set each time (measured: ~2 ms per eviction at 1 M pairs, ~0.01
-    // ms without). No
-    // changelog: it is an index of the tracked clients, rebuilt from them when a task starts
-    // (TrackedClients).
+    // store's range scan copies the cache's key set each time (measured: ~2 ms per eviction at 1 M
+    // pairs, ~0.01 ms without). No changelog: it is an index of the tracked clients, rebuilt from
+    // them when a task starts (TrackedClients).
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
@@ -163,8 +158,7 @@ public final class UpcallTopology {
             Serdes.Bytes(),
             Serdes.ByteArray()));
     // A few keys (one per invalidation partition), rewritten at every record that batches: the
-    // record cache turns
-    // that into at most one changelog record per key and commit.
+    // record cache turns that into at most one changelog record per key and commit.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(InvalidationOutbox.STORE),
@@ -233,9 +227,8 @@ public final class UpcallTopology {
             .<SpecificRecord>mapValues(PerInodeFanOut.Routed::event, Named.as("to-owner"))
             .merge(upstreamProgress, Named.as("with-upstream-progress"))
             // As many partitions as upcall.fops, placed like Kafka places a gfid key: the owner of
-            // partition p is the
-            // task that reads upcall.fops partition p, so both paths feed one processor in one
-            // task.
+            // partition p is the task that reads upcall.fops partition p, so both paths feed one
+            // processor in one task.
             .repartition(
                 Repartitioned.with(Serdes.String(), new InodeStreamSerde(inodeEvents))
                     .withStreamPartitioner(ProgressRouting.inodeEventsAndProgress())

@@ -50,8 +50,7 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
     String brick = heartbeat.getVolume() + "/" + heartbeat.getBrick();
     if (heartbeat.getLeaving()) {
       // Its publisher closed: it publishes nothing after this, so waiting for it would only hold
-      // every client's
-      // freshness back until the brick timeout.
+      // every client's freshness back until the brick timeout.
       latestByBrick.remove(brick);
     } else {
       latestByBrick.merge(
@@ -68,8 +67,8 @@ final class UpstreamProgress implements Processor<byte[], CheckedFop, String, Sp
       firstHeardMs = heartbeat.getEventTimeMs();
     }
     // A brick silent for longer than one of its records could still take to arrive is gone (killed
-    // without a
-    // farewell, or removed); waiting for it would hold every client's freshness back for nothing.
+    // without a farewell, or removed); waiting for it would hold every client's freshness back for
+    // nothing.
     latestByBrick
         .values()
         .removeIf(latest -> newest - latest.getEventTimeMs() > patienceMs(latest));

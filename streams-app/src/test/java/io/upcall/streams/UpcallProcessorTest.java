@@ -442,8 +442,7 @@ class UpcallProcessorTest {
     void anAccessInTheSameMillisecondAsTheLatestChangeCountsAsOlder() {
       try (UpcallDriver driver = driver(60)) {
         // Different bricks, different partitions: nothing orders a READDIRP listing FILE against a
-        // write of FILE
-        // stamped the same millisecond, so the listing may have read the old stat.
+        // write of FILE stamped the same millisecond, so the listing may have read the old stat.
         write(driver, "A", FILE, T0 + 5_000);
         driver.pipe(fop(Fop.READDIRP, "B", DIR, T0 + 5_000).setEntries(List.of(FILE)).build());
         assertThat(brief(driver.invalidations())).containsExactly("B 3 SIZE|TIMES");

@@ -108,8 +108,7 @@ class UpcallStreamsAppBrokerTest {
       }
 
       // A fresh state directory: the tracked clients must come back from the changelog, the
-      // switches and the
-      // xattr interest from their topics.
+      // switches and the xattr interest from their topics.
       try (UpcallStreamsApp second =
           start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "second")) {
         assertThat(second.awaitRunning(WAIT)).isTrue();

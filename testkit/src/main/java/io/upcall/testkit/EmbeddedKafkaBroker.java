@@ -583,8 +583,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     d.put("num.partitions", "1");
     d.put("group.initial.rebalance.delay.ms", "0");
     // Long load runs must not fill the disk: small segments and a per-partition size cap on every
-    // topic that
-    // does not set its own retention.
+    // topic that does not set its own retention.
     d.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
     d.put("log.retention.bytes", String.valueOf(256L * 1024 * 1024));
     d.put("log.retention.ms", String.valueOf(Duration.ofHours(6).toMillis()));

@@ -32,8 +32,8 @@ final class QuietLogging {
     }
     installed = true;
     // Kafka 4 ships log4j-core for its dynamic log-level controller; without a configuration it may
-    // print a
-    // status warning, so point it at WARN-only console output unless the application chose a file.
+    // print a status warning, so point it at WARN-only console output unless the application chose
+    // a file.
     if (System.getProperty("log4j2.configurationFile") == null
         && System.getProperty("log4j.configurationFile") == null) {
       URL config = QuietLogging.class.getClassLoader().getResource(LOG4J2_CONFIG);
@@ -42,8 +42,7 @@ final class QuietLogging {
       }
     }
     // slf4j-simple reads per-logger levels from system properties before its properties file, so
-    // only set the
-    // names the application's simplelogger.properties leaves open.
+    // only set the names the application's simplelogger.properties leaves open.
     Properties simpleLogger = simpleLoggerProperties();
     BROKER_LOGGERS.forEach(
         (logger, level) -> {

@@ -107,9 +107,8 @@ class LoadRunnerTest {
   @Test
   void targetRateIsNeverExceededAndTheDurationIsServed() {
     // Bounds a loaded box cannot break: the runner may fall behind the rate (bench measures what it
-    // reaches), but
-    // it never runs ahead of it by more than one fop's replicas, and it stops only once the
-    // duration has passed.
+    // reaches), but it never runs ahead of it by more than one fop's replicas, and it stops only
+    // once the duration has passed.
     LoadSpec spec = LoadSpec.defaults();
     LoadSummary summary =
         LoadRunner.builder()

@@ -123,10 +123,8 @@ class OperatorEndpointTest {
                     "inode on partition " + partition + " via " + endpoint,
                     () -> get(endpoint, "/inodes/" + Gfids.format(inode)),
                     // The endpoint reads the tracked clients and the latest change one after the
-                    // other while the
-                    // stream thread writes them one after the other, so an answer may hold either
-                    // without the other:
-                    // wait for both.
+                    // other while the stream thread writes them one after the other, so an answer
+                    // may hold either without the other: wait for both.
                     answer ->
                         answer.status() == 200
                             && answer.body().contains("\"client\":\"writer\"")
