@@ -583,6 +583,7 @@ public final class KafkaCluster implements AutoCloseable {
                 "-Xmx" + heap,
                 "-Xms64m",
                 "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-Xss512k",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.controller=error"));
