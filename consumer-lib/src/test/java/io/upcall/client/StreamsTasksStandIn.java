@@ -83,20 +83,38 @@ final class StreamsTasksStandIn implements AutoCloseable {
   }
 
   /** Marks every {@code interval} with the wall clock less {@code behind}, as live tasks would. */
-  synchronized void keepMarking(Duration interval, Duration behind) {
+  void keepMarking(Duration interval, Duration behind) {
     stopMarking();
-    marker = Executors.newSingleThreadScheduledExecutor();
-    marker.scheduleAtFixedRate(
-        () -> markAll(System.currentTimeMillis() - behind.toMillis()),
-        0,
-        interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    synchronized (this) {
+      marker = Executors.newSingleThreadScheduledExecutor();
+      marker.scheduleAtFixedRate(
+          () -> markAll(System.currentTimeMillis() - behind.toMillis()),
+          0,
+          interval.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
-  synchronized void stopMarking() {
-    if (marker != null) {
-      marker.shutdownNow();
+  /**
+   * Stops marking once the mark under way, if any, is committed. Not by interrupting it: an interrupted send or
+   * commit leaves the producer's transaction open, every later {@link #markAll} then throws, and a periodic task that
+   * throws is never run again, so the test would wait for marks that never come.
+   */
+  void stopMarking() {
+    ScheduledExecutorService stopping;
+    synchronized (this) {
+      stopping = marker;
       marker = null;
+    }
+    if (stopping != null) {
+      stopping.shutdown();
+      try {
+        if (!stopping.awaitTermination(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the marker did not finish its mark within 30 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
