@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * crash comes last, as it restarts the app on its state.
  */
 @Tag("slow")
+@Tag("cluster")
 class ClusterFaultsTest {
   /**
    * How long a broker stays frozen. The issue asks for 30 s; 15 s keeps the class within its time budget on this
