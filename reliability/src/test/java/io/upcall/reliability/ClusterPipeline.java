@@ -82,6 +82,11 @@ final class ClusterPipeline implements AutoCloseable {
             work.resolve("state"));
     streamsConfig.put("replication.factor", 3);
     streamsConfig.put("upcall.progress.interval.ms", 100);
+    // One produce request in flight per broker: a first batch refused by a freshly elected leader
+    // cannot be
+    // overtaken by the next one, which the broker would then refuse as out of order (tried against
+    // the slow start).
+    streamsConfig.put("producer.max.in.flight.requests.per.connection", 1);
   }
 
   /** Creates the topics, starts the app, then the load and the checked clients (once they are ready). */
