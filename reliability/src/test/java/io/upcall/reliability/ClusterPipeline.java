@@ -62,6 +62,7 @@ final class ClusterPipeline implements AutoCloseable {
   private final Map<String, Object> streamsConfig;
   private final Path work;
   private ChildStreams streams;
+  private final List<ChildStreams> generations = new CopyOnWriteArrayList<>();
   private int generation;
   SteadyLoad load;
   CheckedClients clients;
@@ -82,11 +83,6 @@ final class ClusterPipeline implements AutoCloseable {
             work.resolve("state"));
     streamsConfig.put("replication.factor", 3);
     streamsConfig.put("upcall.progress.interval.ms", 100);
-    // One produce request in flight per broker: a first batch refused by a freshly elected leader
-    // cannot be
-    // overtaken by the next one, which the broker would then refuse as out of order (tried against
-    // the slow start).
-    streamsConfig.put("producer.max.in.flight.requests.per.connection", 1);
   }
 
   /** Creates the topics, starts the app, then the load and the checked clients (once they are ready). */
@@ -129,6 +125,7 @@ final class ClusterPipeline implements AutoCloseable {
   /** Starts a new streams instance on the same state directory. */
   void startStreams() throws Exception {
     streams = ChildStreams.start("streams-" + ++generation, streamsConfig, work);
+    generations.add(streams);
     note("streams instance " + generation + " RUNNING");
   }
 
@@ -239,6 +236,29 @@ final class ClusterPipeline implements AutoCloseable {
         + tail;
   }
 
+  /**
+   * The streams children's WARN and ERROR lines, numbers blanked so that repeats count as one, most frequent first:
+   * what slowed a run down shows here even when it passed.
+   */
+  private List<String> warnings() {
+    Map<String, Long> counts = new HashMap<>();
+    for (ChildStreams child : generations) {
+      for (String line : child.output().split("\n")) {
+        int level = Math.max(line.indexOf(" WARN "), line.indexOf(" ERROR "));
+        if (level >= 0) {
+          String message =
+              line.substring(level).replaceAll("\\[[^]]*] ", "").replaceAll("[0-9]+", "#");
+          counts.merge(message.substring(0, Math.min(200, message.length())), 1L, Long::sum);
+        }
+      }
+    }
+    return counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(20)
+        .map(entry -> entry.getValue() + " x" + entry.getKey())
+        .toList();
+  }
+
   /** Notes a step of the test with the time since the pipeline started, for the summary (to place a failure). */
   void note(String step) {
     timeline.add(
@@ -275,7 +295,12 @@ final class ClusterPipeline implements AutoCloseable {
             drain.toMillis(),
             result.summary(),
             clients.summary());
-    System.out.println(summary + "\n  timeline: " + String.join("; ", timeline));
+    System.out.println(
+        summary
+            + "\n  timeline: "
+            + String.join("; ", timeline)
+            + "\n  streams warnings:\n    "
+            + String.join("\n    ", warnings()));
     reporter.publishEntry("summary", summary);
     assertThat(load.failures()).as("publish failures of the load").isEmpty();
     assertThat(clients.failures()).as("failures of the checked clients' brick").isEmpty();

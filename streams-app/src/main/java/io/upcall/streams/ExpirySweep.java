@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -14,6 +15,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Deletes the expired entries of one store a slice at a time: each call examines at least {@link #MIN_ENTRIES}
  * entries, then goes on while its time budget lasts, and the next call resumes where it stopped (wrapping around
  * at the end). One punctuation thus never stalls the stream thread for long, however big the store.
+ *
+ * <p>For a store whose entries expire a horizon after a second each holds, {@link #sweepWhenDue} starts a round only
+ * once some entry may have expired: the oldest second a round kept, or any entry written since ({@link #written}),
+ * says when. Sweeping such a store without pause took ~5 % of a busy stream thread, and found nothing most times.
  */
 final class ExpirySweep<V> {
   /** Entries examined whatever the clock says, so small stores are swept whole in one call. */
@@ -25,6 +30,15 @@ final class ExpirySweep<V> {
   private final long budgetNanos;
   private final LongSupplier ticker;
   private Bytes resumeAt;
+
+  /** The horizon {@link #dueSecond} was computed for; -1 before the first {@link #sweepWhenDue}. */
+  private long horizon = -1;
+
+  /** No entry can have expired before this second (Long.MIN_VALUE: one may have). */
+  private long dueSecond = Long.MIN_VALUE;
+
+  /** The oldest second kept or written since the current round started. */
+  private long roundOldest = Long.MAX_VALUE;
 
   ExpirySweep(KeyValueStore<Bytes, V> store, Duration budget, LongSupplier ticker) {
     this.store = store;
@@ -68,6 +82,51 @@ final class ExpirySweep<V> {
         return deleted;
       }
       from = next;
+    }
+  }
+
+  /**
+   * One slice of a round, when one is under way or due, deleting the entries whose second ({@code secondOf}; Long.MIN_VALUE
+   * for an entry that is expired whatever the time) is more than {@code horizonSeconds} before {@code nowSecond}.
+   *
+   * @return how many it deleted
+   */
+  int sweepWhenDue(long nowSecond, long horizonSeconds, ToLongFunction<V> secondOf) {
+    if (horizonSeconds != horizon) {
+      horizon = horizonSeconds; // a new timeout: what was due when changes
+      dueSecond = Long.MIN_VALUE;
+    }
+    if (resumeAt == null) {
+      if (nowSecond < dueSecond) {
+        return 0;
+      }
+      roundOldest = Long.MAX_VALUE;
+    }
+    int deleted =
+        sweep(
+            value -> {
+              long second = secondOf.applyAsLong(value);
+              if (second == Long.MIN_VALUE || nowSecond - second > horizonSeconds) {
+                return true;
+              }
+              roundOldest = Math.min(roundOldest, second);
+              return false;
+            });
+    if (resumeAt == null) {
+      dueSecond = roundOldest == Long.MAX_VALUE ? Long.MAX_VALUE : roundOldest + horizonSeconds + 1;
+    }
+    return deleted;
+  }
+
+  /** Notes that an entry about {@code second} was written (Long.MIN_VALUE: one expired whatever the time). */
+  void written(long second) {
+    if (second == Long.MIN_VALUE) {
+      dueSecond = Long.MIN_VALUE;
+      return;
+    }
+    roundOldest = Math.min(roundOldest, second);
+    if (horizon >= 0 && dueSecond != Long.MIN_VALUE) {
+      dueSecond = Math.min(dueSecond, second + horizon + 1);
     }
   }
 

@@ -18,9 +18,16 @@ final class Transactions {
   private static final long BRICK_MASK = (1L << BRICK_BITS) - 1;
 
   private final KeyValueStore<Bytes, Long> store;
+  private final ExpirySweep<Long> sweep;
 
-  Transactions(KeyValueStore<Bytes, Long> store) {
+  Transactions(KeyValueStore<Bytes, Long> store, ExpirySweep<Long> sweep) {
     this.store = store;
+    this.sweep = sweep;
+  }
+
+  /** Deletes (a slice of) the ids processed more than {@code horizonSeconds} before {@code nowSecond}. */
+  void expire(long nowSecond, long horizonSeconds) {
+    sweep.sweepWhenDue(nowSecond, horizonSeconds, Transactions::secondOf);
   }
 
   /**
@@ -35,6 +42,7 @@ final class Transactions {
       return !(stored < 0 && brickOf(stored) == brickHash(brick));
     }
     store.put(key, encode(second, brick));
+    sweep.written(second);
     return false;
   }
 

@@ -69,8 +69,6 @@ public final class UpcallProcessor
   private TrackedClients tracked;
   private Transactions transactions;
   private KeyValueStore<String, String> switches;
-  private ExpirySweep<InodeMeta> metaSweep;
-  private ExpirySweep<Long> txSweep;
   private Sensor invalidations;
 
   UpcallProcessor(
@@ -151,10 +149,15 @@ public final class UpcallProcessor
             writer,
             new PendingFanOuts(context.getStateStore(PENDING_FANOUTS_STORE)),
             this::endOfWork);
-    task = new InodeDecision.Task(tracked, new LatestChanges(metaStore), writer, fanOut);
-    transactions = new Transactions(txStore);
-    metaSweep = new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime);
-    txSweep = new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime);
+    task =
+        new InodeDecision.Task(
+            tracked,
+            new LatestChanges(
+                metaStore, new ExpirySweep<>(metaStore, SWEEP_BUDGET, System::nanoTime)),
+            writer,
+            fanOut);
+    transactions =
+        new Transactions(txStore, new ExpirySweep<>(txStore, SWEEP_BUDGET, System::nanoTime));
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
     // Progress marks are written by ProgressMarkEmitter in this same task (so in the same
     // transactions), from brick heartbeats carried through the repartition; stream time here would
@@ -225,12 +228,8 @@ public final class UpcallProcessor
     long horizon = 2L * ConfigChangeProcessor.current(switches, defaults).timeoutSeconds();
     tracked.expire(expiryCutoff(wallClockMs), SWEEP_BUDGET, System::nanoTime);
     tracked.persist();
-    metaSweep.sweep(
-        meta ->
-            meta.getLatestChange() == null
-                || now - TrackingFreshness.second(meta.getLatestChange().getEventTimeMs())
-                    > horizon);
-    txSweep.sweep(stored -> now - Transactions.secondOf(stored) > horizon);
+    task.changes().expire(now, horizon);
+    transactions.expire(now, horizon);
   }
 
   /** The second before which a tracked pair is idle for 2·T at {@code wallClockMs}. */

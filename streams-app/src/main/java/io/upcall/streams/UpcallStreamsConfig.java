@@ -138,6 +138,16 @@ public final class UpcallStreamsConfig extends AbstractConfig {
           + "default of 100 ms would add ~50 ms to every invalidation; 5 ms keeps batching with p50 ~ 8 ms.";
   public static final int PRODUCER_LINGER_MS_DEFAULT = 5;
 
+  public static final String PRODUCER_MAX_IN_FLIGHT_CONFIG =
+      StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+  private static final String PRODUCER_MAX_IN_FLIGHT_DOC =
+      "max.in.flight.requests.per.connection of the Streams producer (1 to 5). With more than one, a broker before"
+          + " Kafka 4.5 can take a later request to a partition it has just created before an earlier one it"
+          + " refused as not yet its own, and the earlier one then loops on OUT_OF_ORDER_SEQUENCE_NUMBER until"
+          + " delivery.timeout.ms (KAFKA-15591): Streams creates its changelog and repartition topics at start and"
+          + " writes to them at once, and on a three-broker cluster that stalled the app for minutes.";
+  public static final int PRODUCER_MAX_IN_FLIGHT_DEFAULT = 1;
+
   public static final String REPLICATION_FACTOR_CONFIG = StreamsConfig.REPLICATION_FACTOR_CONFIG;
   private static final String REPLICATION_FACTOR_DOC =
       "Replicas of the internal repartition and changelog topics; "
@@ -273,6 +283,13 @@ public final class UpcallStreamsConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(0),
               Importance.MEDIUM,
               PRODUCER_LINGER_MS_DOC)
+          .define(
+              PRODUCER_MAX_IN_FLIGHT_CONFIG,
+              Type.INT,
+              PRODUCER_MAX_IN_FLIGHT_DEFAULT,
+              ConfigDef.Range.between(1, 5),
+              Importance.LOW,
+              PRODUCER_MAX_IN_FLIGHT_DOC)
           .define(
               ProgressMarks.INTERVAL_MS_CONFIG,
               Type.LONG,
@@ -513,6 +530,7 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     props.put(NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
     props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
+    props.put(PRODUCER_MAX_IN_FLIGHT_CONFIG, getInt(PRODUCER_MAX_IN_FLIGHT_CONFIG));
     props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));
     // A task reads upcall.fops and the inode repartition: waiting for the input it has nothing
     // buffered from would only delay the other's events, and the order rule (docs/semantics.md)

@@ -10,8 +10,15 @@ import io.upcall.avro.Invalidation;
 import io.upcall.avro.Xattr;
 import io.upcall.avro.internal.InodeMeta;
 import io.upcall.schemas.UpcallFlag;
+import io.upcall.schemas.serde.UpcallSerdes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 class LatestChangesTest {
@@ -88,5 +95,29 @@ class LatestChangesTest {
     }
     assertThat(one).isEmpty();
     assertThat(UpcallFlag.XATTR.in(meta.getLatestChange().getFlags())).isTrue();
+  }
+
+  @Test
+  void anInodeTheSweepDeletedIsNotAnsweredFromItsDecodedEntry() {
+    KeyValueStore<Bytes, InodeMeta> store =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("meta"), Serdes.Bytes(), UpcallSerdes.inodeMeta())
+            .withLoggingDisabled()
+            .build();
+    store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+    LatestChanges changes =
+        new LatestChanges(store, new ExpirySweep<>(store, Duration.ofMillis(10), () -> 0L));
+    byte[] gfid = FILE.bytes();
+    InodeMeta meta =
+        LatestChanges.merged(null, change(T0, UpcallFlag.mask(UpcallFlag.SIZE), List.of()), "A", T);
+    changes.put(gfid, meta);
+    assertThat(changes.of(gfid)).isSameAs(meta);
+
+    long second = TrackingFreshness.second(T0);
+    changes.expire(second + 2 * T, 2 * T);
+    assertThat(changes.of(gfid)).as("exactly 2T after: kept").isSameAs(meta);
+    changes.expire(second + 2 * T + 1, 2 * T);
+    assertThat(changes.of(gfid)).isNull();
+    assertThat(store.get(InodeKeys.of(gfid))).isNull();
   }
 }

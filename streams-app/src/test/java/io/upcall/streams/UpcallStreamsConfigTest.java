@@ -46,7 +46,8 @@ class UpcallStreamsConfigTest {
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092")
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
-        .containsEntry("producer.linger.ms", 5);
+        .containsEntry("producer.linger.ms", 5)
+        .containsEntry("producer.max.in.flight.requests.per.connection", 1);
     assertThat(config.switches()).isEqualTo(Switches.DEFAULTS);
     assertThat(config.expiryInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.topics().fops()).isEqualTo("upcall.fops");
@@ -73,6 +74,7 @@ class UpcallStreamsConfigTest {
     "commit.interval.ms, 0",
     "upcall.expiry.interval.ms, 10",
     "producer.linger.ms, -5",
+    "producer.max.in.flight.requests.per.connection, 6",
     "replication.factor, 0",
     "upcall.topics.prefix, bad/prefix",
     "upcall.topics.partitions, 0",
