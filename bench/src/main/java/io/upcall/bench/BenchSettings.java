@@ -60,6 +60,11 @@ public record BenchSettings(
     Duration countWindow,
     List<String> formats) {
 
+  /** How long each pipeline variant's load runs through a throwaway app before anything is measured. */
+  public Duration jitWarmUp() {
+    return countWindow;
+  }
+
   /** The app's option choosing the invalidation output format; the bench passes it as a property of the app. */
   public static final String FORMAT_CONFIG = UpcallStreamsConfig.INVALIDATION_FORMAT_CONFIG;
 
