@@ -114,6 +114,11 @@ final class PipelineApp implements AutoCloseable {
     return new UpcallStreamsConfig(config).streamsProperties();
   }
 
+  /** How often the app commits: the committed offsets the bench reads its lag from trail by up to this. */
+  Duration commitInterval() {
+    return new UpcallStreamsConfig(config).commitInterval();
+  }
+
   /** Starts the instance (again, after {@link #stopInstance()}) and waits until it is RUNNING. */
   Duration startInstance() {
     long start = System.nanoTime();
