@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,19 +73,13 @@ class ClusterFaultsTest {
   private String leaderKilled(ClusterPipeline pipeline, TestReporter reporter) throws Exception {
     TopicPartition busiest = pipeline.busiestFopsPartition();
     int leader = cluster.leaderOf(busiest).orElseThrow();
-    pipeline.clients.resetLongestRefusal();
-    cluster.kill(leader);
-    pipeline.note("node " + leader + " (leader of " + busiest + ") killed");
-    pipeline.awaitCluster(
-        FAILOVER_TIMEOUT,
-        "a new leader of " + busiest,
-        () -> cluster.leaderOf(busiest).filter(id -> id != leader).isPresent());
-    pipeline.awaitServing();
-    Duration refusal = pipeline.clients.longestRefusal();
-    cluster.restart(leader);
-    pipeline.note("node " + leader + " restarted");
-    pipeline.awaitFullyReplicated();
-    pipeline.awaitServing();
+    Duration refusal =
+        killedAndRestarted(
+            pipeline,
+            leader,
+            "leader of " + busiest,
+            "a new leader of " + busiest,
+            () -> cluster.leaderOf(busiest).filter(id -> id != leader).isPresent());
     return reported(
         reporter,
         "leader killed",
@@ -95,24 +90,40 @@ class ClusterFaultsTest {
   private String controllerKilled(ClusterPipeline pipeline, TestReporter reporter)
       throws Exception {
     int controller = cluster.activeController().orElseThrow();
-    pipeline.clients.resetLongestRefusal();
-    cluster.kill(controller);
-    pipeline.note("node " + controller + " (active controller) killed");
-    pipeline.awaitCluster(
-        FAILOVER_TIMEOUT,
-        "another active controller",
-        () -> cluster.activeController().filter(id -> id != controller).isPresent());
-    pipeline.awaitServing();
-    Duration refusal = pipeline.clients.longestRefusal();
-    cluster.restart(controller);
-    pipeline.note("node " + controller + " restarted");
-    pipeline.awaitFullyReplicated();
-    pipeline.awaitServing();
+    Duration refusal =
+        killedAndRestarted(
+            pipeline,
+            controller,
+            "active controller",
+            "another active controller",
+            () -> cluster.activeController().filter(id -> id != controller).isPresent());
     return reported(
         reporter,
         "controller killed",
         "kill -9 of node " + controller + ", the active controller, restarted",
         refusal);
+  }
+
+  /**
+   * Kills {@code node} (kill -9), waits until the cluster {@code failedOver} and the clients serve again, then
+   * restarts it and waits until it is back in sync and the clients serve again.
+   *
+   * @return the longest refusal from the kill until the clients served after the failover
+   */
+  private Duration killedAndRestarted(
+      ClusterPipeline pipeline, int node, String role, String failover, BooleanSupplier failedOver)
+      throws Exception {
+    pipeline.clients.resetLongestRefusal();
+    cluster.kill(node);
+    pipeline.note("node " + node + " (" + role + ") killed");
+    pipeline.awaitCluster(FAILOVER_TIMEOUT, failover, failedOver);
+    pipeline.awaitServing();
+    Duration refusal = pipeline.clients.longestRefusal();
+    cluster.restart(node);
+    pipeline.note("node " + node + " restarted");
+    pipeline.awaitFullyReplicated();
+    pipeline.awaitServing();
+    return refusal;
   }
 
   private String brokerPaused(ClusterPipeline pipeline, TestReporter reporter) throws Exception {
