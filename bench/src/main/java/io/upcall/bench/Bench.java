@@ -35,6 +35,9 @@ public final class Bench {
   /** A count window that cannot keep its rate gets this many times its length to publish its fops. */
   private static final int COUNT_WINDOW_CAP = 5;
 
+  /** The sustained-rate ladder starts at the rung at or below this share of the lowest variant's capacity. */
+  private static final double LADDER_START_SHARE = 0.6;
+
   private Bench() {}
 
   /**
@@ -202,6 +205,7 @@ public final class Bench {
           searches.put(variant, new ThroughputSearch(kafka, app, settings, progress));
         }
         for (PipelineVariant variant : variants) {
+          PipelineApp.onlyRunning(apps.get(variant), apps.values());
           count(
               kafka,
               settings,
@@ -247,6 +251,7 @@ public final class Bench {
                     + ", pipeline, "
                     + variant.describe()
                     + ": capacity burst");
+            PipelineApp.onlyRunning(apps.get(variant), apps.values());
             probes.get(variant).add(searches.get(variant).probe());
           }
         }
@@ -255,15 +260,21 @@ public final class Bench {
         baselineFigures(windows, results);
       }
       if (pipeline) {
+        progress.accept(
+            "pipeline: highest rate sustained for "
+                + seconds(settings.sustainWindow())
+                + " without growing lag, every variant on one ladder of rates, one at a time");
+        Map<PipelineVariant, ThroughputSearch.Outcome> outcomes =
+            RateLadder.climb(
+                searches,
+                apps,
+                probes,
+                settings,
+                LADDER_START_SHARE,
+                settings.searchSteps() + 4,
+                progress);
         for (PipelineVariant variant : variants) {
-          progress.accept(
-              "pipeline, "
-                  + variant.describe()
-                  + ": highest rate sustained for "
-                  + seconds(settings.sustainWindow())
-                  + " without growing lag");
-          ThroughputSearch.Outcome outcome = searches.get(variant).run(probes.get(variant));
-          searchFigures(variant, outcome, probes.get(variant), windows, results);
+          searchFigures(variant, outcomes.get(variant), probes.get(variant), windows, results);
         }
       }
     } finally {
@@ -497,6 +508,8 @@ public final class Bench {
       row.put("invalidations_per_fop", round1(step.invalidationsPerFop()));
       row.put("cpu_us_per_fop", round1(step.cpuMicrosPerFop()));
       row.put("broker_cpu_us_per_fop", round1(step.brokerCpuMicrosPerFop()));
+      row.put("stream_thread_busy", round3(step.streamThreadBusy()));
+      row.put("jvm_run_queue_threads", round3(step.runQueueCores()));
       row.put("fops_committed", step.counts()[0]);
       row.put("fops_written", step.counts()[1]);
       row.put("events_committed", step.counts()[2]);

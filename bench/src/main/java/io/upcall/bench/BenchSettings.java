@@ -20,7 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param baselineWindow how long the streams baseline produces, in each round
  * @param probeWindow the pipeline's unthrottled burst that estimates its capacity, in each round
  * @param sustainWindow how long a rate must hold without growing lag to count as sustained
- * @param searchSteps fixed-rate runs of the search after the capacity probe (at least 1)
+ * @param searchSteps rungs of the sustained-rate ladder above four (at least 1): quick climbs at most six, full seven
  * @param latencyRates the fixed rates latency is measured at, fops/s
  * @param latencyWindow how long each latency rate is measured
  * @param latencyWarmUp how long each latency rate runs before it is measured: clients become fresh on the inodes
@@ -169,7 +169,7 @@ public record BenchSettings(
         List.of());
   }
 
-  /** {@code --quick}: the same sections in about four minutes (shorter windows, two search steps). */
+  /** {@code --quick}: the same sections in about four minutes (shorter windows, a ladder of at most six rates). */
   public static BenchSettings quick() {
     return new BenchSettings(
         12,

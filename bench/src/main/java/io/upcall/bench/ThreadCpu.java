@@ -31,4 +31,27 @@ final class ThreadCpu {
     }
     return total;
   }
+
+  /**
+   * Nanoseconds of CPU the stream threads of {@code applicationId} (named {@code <application id>-<uuid>-StreamThread-N};
+   * not the global thread, not their producers' network threads) have used so far, -1 if unsupported: set against
+   * wall-clock time, it says whether the thread that processes every record was busy or waiting.
+   */
+  static long ofStreamThreads(String applicationId) {
+    if (!THREADS.isThreadCpuTimeSupported()) {
+      return -1;
+    }
+    long total = 0;
+    for (ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (thread != null
+          && thread.getThreadName().startsWith(applicationId)
+          && thread.getThreadName().contains("-StreamThread-")) {
+        long cpu = THREADS.getThreadCpuTime(thread.getThreadId());
+        if (cpu > 0) {
+          total += cpu;
+        }
+      }
+    }
+    return total;
+  }
 }

@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * The highest input rate the pipeline sustains: a burst of fops, published as fast as the generator goes, estimates
- * the capacity, then fixed-rate runs of the sustain window look for the highest rate at which the app's lag (on the
- * fop topic and its repartition topic) does not grow. Between runs the app drains its backlog.
+ * Load runs against one pipeline app: a burst of fops, published as fast as the generator goes, estimates its
+ * capacity; a fixed-rate run of the sustain window says whether the app's lag (on the fop topic and its repartition
+ * topic) grows at that rate ({@link RateLadder} climbs them). After each run the app drains its backlog.
  */
 final class ThroughputSearch {
   /** A rate is reached when the load generator published at least this share of it. */
@@ -48,6 +48,10 @@ final class ThroughputSearch {
    * @param brokerCpuMicrosPerFop CPU of the broker process per fop processed (the load's and the clients' share
    *     of it included), NaN when the bench cannot see it
    * @param fops fops the load generator published
+   * @param streamThreadBusy the share of the window the app's stream threads were on a CPU (1 = one thread all
+   *     the time), NaN when the JVM cannot tell
+   * @param runQueueCores this JVM's threads (app, load generator, JIT) runnable but waiting for a CPU, on average
+   *     over the window: how many more cores they would have used, NaN where the kernel does not say
    */
   record Step(
       double targetRate,
@@ -62,14 +66,17 @@ final class ThroughputSearch {
       long[] counts,
       double sourceRate,
       double brokerCpuMicrosPerFop,
-      long fops) {
+      long fops,
+      double streamThreadBusy,
+      double runQueueCores) {
 
     String describe() {
       return String.format(
           Locale.ROOT,
           "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
               + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop; CPU per fop: "
-              + "%.0f us app, %.0f us broker)",
+              + "%.0f us app, %.0f us broker; stream thread on a CPU %.0f %% of the time, %.2f threads of this "
+              + "JVM waiting for one)",
           targetRate == 0 ? "burst" : String.format(Locale.ROOT, "%,.0f fops/s", targetRate),
           producedRate,
           processedRate,
@@ -80,7 +87,9 @@ final class ThroughputSearch {
           invalidationsPerFop(),
           eventsPerFop,
           cpuMicrosPerFop,
-          brokerCpuMicrosPerFop);
+          brokerCpuMicrosPerFop,
+          100 * streamThreadBusy,
+          runQueueCores);
     }
 
     /** Invalidations written per fop processed. */
@@ -119,49 +128,6 @@ final class ThroughputSearch {
     this.app = app;
     this.settings = settings;
     this.progress = progress;
-  }
-
-  /** The search after its own capacity probe. */
-  Outcome run() {
-    return run(List.of(probe()));
-  }
-
-  /** The search from the median capacity of {@code probes} (bursts, each measured by {@link #probe()}). */
-  Outcome run(List<Step> probes) {
-    List<Step> steps = new ArrayList<>(probes);
-    double capacity = median(probes.stream().mapToDouble(ThroughputSearch::capacityOf).toArray());
-
-    double best = 0;
-    double failedAt = Double.MAX_VALUE;
-    // An app that committed nothing in the probe (a slow start, a busy machine) still gets a search
-    // from low up.
-    double rate = round(Math.max(0.9 * capacity, MIN_RATE));
-    int runs = 0;
-    // A search that has not sustained anything yet gets two more tries, lower each time.
-    while (rate >= MIN_RATE / 4
-        && (runs < settings.searchSteps() || (best == 0 && runs < settings.searchSteps() + 2))) {
-      Step step = step(rate, settings.sustainWindow());
-      steps.add(step);
-      runs++;
-      if (step.sustained()) {
-        best = Math.max(best, rate);
-        rate = round(failedAt == Double.MAX_VALUE ? rate * 1.1 : (rate + failedAt) / 2);
-      } else {
-        failedAt = Math.min(failedAt, rate);
-        rate = round(best > 0 ? (best + rate) / 2 : rate * 0.75);
-      }
-      if (rate <= best || rate >= failedAt) {
-        break;
-      }
-    }
-    String limitedBy = "not reached by the search";
-    for (Step step : steps.subList(probes.size(), steps.size())) {
-      if (!step.sustained()) {
-        limitedBy =
-            step.producedRate() < REACHED * step.targetRate() ? "load generator" : "streams app";
-      }
-    }
-    return new Outcome(best, capacity, limitedBy, steps);
   }
 
   /** A burst's processed rate; nothing seen through the repartition yet (a stage not committed): a quarter of the source's. */
@@ -255,11 +221,13 @@ final class ThroughputSearch {
 
   /**
    * {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations told, app CPU ns,
-   * broker CPU ns}.
+   * broker CPU ns, stream threads' CPU ns, this JVM's run-queue wait ns}.
    */
   private long[] sample(String group, String topic) {
-    long[] sample = new long[8];
+    long[] sample = new long[10];
     sample[6] = ThreadCpu.of(group);
+    sample[8] = ThreadCpu.ofStreamThreads(group);
+    sample[9] = RunQueueWait.nanos();
     sample[7] = kafka.brokerCpuNanos();
     sample[5] = app.invalidationsTold();
     kafka
@@ -328,6 +296,13 @@ final class ThroughputSearch {
       Math.round(eventsWritten)
     };
     double brokerCpu = first[7] < 0 || fops <= 0 ? Double.NaN : (last[7] - first[7]) / 1e3 / fops;
+    double nanos = last[0] - first[0];
+    double busy = first[8] < 0 || nanos <= 0 ? Double.NaN : (last[8] - first[8]) / nanos;
+    // A thread that ended within the window takes its wait with it: never below zero.
+    double waiting =
+        first[9] < 0 || last[9] < 0 || nanos <= 0
+            ? Double.NaN
+            : Math.max(0, last[9] - first[9]) / nanos;
     return new Step(
         rate,
         produced,
@@ -341,7 +316,9 @@ final class ThroughputSearch {
         counts,
         seconds <= 0 ? 0 : sourceCommitted / seconds,
         brokerCpu,
-        summary.fops());
+        summary.fops(),
+        busy,
+        waiting);
   }
 
   /** Fops not yet processed: the source's backlog plus the repartition backlog in the fops it stands for. */

@@ -41,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--quick",
-      description = "Shorter windows and two search steps: about four minutes.")
+      description = "Shorter windows and at most six rungs of the rate ladder: about four minutes.")
   boolean quick;
 
   @Option(
