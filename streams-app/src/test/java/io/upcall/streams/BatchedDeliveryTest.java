@@ -113,6 +113,27 @@ class BatchedDeliveryTest {
   }
 
   @Test
+  void aFanOutToManyIsWrittenAtOnceWhileASmallOneWaitsForTheDelay() {
+    try (UpcallDriver driver =
+        batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {
+      int many = ChunkedFanOut.WRITE_AT_ONCE;
+      for (int c = 0; c < many; c++) {
+        driver.pipe(fop(Fop.LOOKUP, "r" + c, gfid(20), T0 + c).build());
+      }
+      driver.pipe(fop(Fop.WRITE, "writer", gfid(20), T0 + many).setStat(stat(1)).build());
+
+      List<TestRecord<String, SpecificRecord>> written = driver.records();
+      assertThat(written.stream().flatMap(record -> expand(record).stream()))
+          .as("every recipient, before the %s delay", LONG_DELAY)
+          .hasSize(many);
+      assertThat(driver.storeSize(InvalidationOutbox.STORE)).as("nothing left open").isZero();
+
+      readersThenWrite(driver, gfid(21), T0 + 2 * many, 1);
+      assertThat(driver.records()).as("a fan-out to %d waits", READERS).isEmpty();
+    }
+  }
+
+  @Test
   void theOutboxStoreHoldsWhatAnOpenBatchHoldsBetweenRecords() {
     try (UpcallDriver driver =
         batching(new BatchSettings(LONG_DELAY, BatchSettings.MAX_BYTES_DEFAULT))) {

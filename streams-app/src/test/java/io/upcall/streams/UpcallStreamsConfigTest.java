@@ -47,7 +47,8 @@ class UpcallStreamsConfigTest {
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092")
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
         .containsEntry("producer.linger.ms", 5)
-        .containsEntry("producer.max.in.flight.requests.per.connection", 1);
+        .containsEntry("producer.max.in.flight.requests.per.connection", 1)
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, 5L);
     assertThat(config.switches()).isEqualTo(Switches.DEFAULTS);
     assertThat(config.expiryInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.topics().fops()).isEqualTo("upcall.fops");
@@ -75,6 +76,7 @@ class UpcallStreamsConfigTest {
     "upcall.expiry.interval.ms, 10",
     "producer.linger.ms, -5",
     "producer.max.in.flight.requests.per.connection, 6",
+    "poll.ms, 0",
     "replication.factor, 0",
     "upcall.topics.prefix, bad/prefix",
     "upcall.topics.partitions, 0",
