@@ -33,6 +33,17 @@ final class OpenBatch {
   private final Journal journal = new Journal();
   private long earliestEventTimeMs = Long.MAX_VALUE;
   private long latestTimestamp = Long.MIN_VALUE;
+
+  /**
+   * The last fold decided, by the identity of its two changes: a change told to many recipients that each had the
+   * same earlier change in this batch folds the same way for all of them, and building (deep-copying) and comparing
+   * the folded change per recipient cost the stream thread more than the rest of the fold.
+   */
+  private Invalidation foldedEarlier;
+
+  private Invalidation foldedLater;
+  private Invalidation lastFold;
+
   private int bodyBytes;
   private int recipientBytes;
   private int recipients;
@@ -57,7 +68,7 @@ final class OpenBatch {
     Invalidation told = body;
     byte[] encoding = encoded;
     if (earlier != null && earlier != BARRIER) {
-      Invalidation folded = InvalidationFold.fold(earlier.body, body);
+      Invalidation folded = fold(earlier.body, body);
       if (folded != null) {
         earlier.recipients.remove(client);
         if (folded != body) {
@@ -75,6 +86,16 @@ final class OpenBatch {
         barrier(client, told.getOldParent());
       }
     }
+  }
+
+  /** {@link InvalidationFold#fold}, the same object for the same two changes as the call before. */
+  private Invalidation fold(Invalidation earlier, Invalidation later) {
+    if (earlier != foldedEarlier || later != foldedLater) {
+      foldedEarlier = earlier;
+      foldedLater = later;
+      lastFold = InvalidationFold.fold(earlier, later);
+    }
+    return lastFold;
   }
 
   /** The encoded size so far, about: every distinct change once and every recipient's uid. */
