@@ -3,6 +3,7 @@ package io.upcall.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.function.Predicate;
 
 /**
  * CPU time spent by the threads of one Kafka Streams application in this JVM (stream threads, their producers'
@@ -17,19 +18,7 @@ final class ThreadCpu {
 
   /** Nanoseconds of CPU the live threads named after {@code applicationId} have used so far (-1 if unsupported). */
   static long of(String applicationId) {
-    if (!THREADS.isThreadCpuTimeSupported()) {
-      return -1;
-    }
-    long total = 0;
-    for (ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-      if (thread != null && thread.getThreadName().contains(applicationId)) {
-        long cpu = THREADS.getThreadCpuTime(thread.getThreadId());
-        if (cpu > 0) {
-          total += cpu;
-        }
-      }
-    }
-    return total;
+    return ofThreads(name -> name.contains(applicationId));
   }
 
   /**
@@ -38,14 +27,16 @@ final class ThreadCpu {
    * wall-clock time, it says whether the thread that processes every record was busy or waiting.
    */
   static long ofStreamThreads(String applicationId) {
+    return ofThreads(name -> name.startsWith(applicationId) && name.contains("-StreamThread-"));
+  }
+
+  private static long ofThreads(Predicate<String> named) {
     if (!THREADS.isThreadCpuTimeSupported()) {
       return -1;
     }
     long total = 0;
     for (ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-      if (thread != null
-          && thread.getThreadName().startsWith(applicationId)
-          && thread.getThreadName().contains("-StreamThread-")) {
+      if (thread != null && named.test(thread.getThreadName())) {
         long cpu = THREADS.getThreadCpuTime(thread.getThreadId());
         if (cpu > 0) {
           total += cpu;
