@@ -4,6 +4,7 @@ import io.upcall.avro.Invalidation;
 import io.upcall.avro.InvalidationBatch;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,13 @@ final class InvalidationOutbox {
   private final Set<Integer> stored = new HashSet<>();
 
   private final List<OpenBatch> full = new ArrayList<>();
+
+  /**
+   * Journal buffers of written batches, by partition, for the partition's next batch: a batch's journal grows to
+   * about the batch size, and growing a fresh one by doubling for every batch was the most copying the fan-out did.
+   */
+  private final Map<Integer, byte[]> spareJournals = new HashMap<>();
+
   private Invalidation lastBody;
   private byte[] lastEncoded;
 
@@ -97,7 +105,15 @@ final class InvalidationOutbox {
       lastEncoded = encoder.serialize(topic, body);
     }
     int partition = partitions.of(client);
-    OpenBatch batch = open.computeIfAbsent(partition, p -> new OpenBatch(p, partitions.count()));
+    OpenBatch batch = open.get(partition);
+    if (batch == null) {
+      byte[] buffer = spareJournals.remove(partition);
+      batch =
+          buffer == null
+              ? new OpenBatch(partition, partitions.count())
+              : new OpenBatch(partition, partitions.count(), buffer);
+      open.put(partition, batch);
+    }
     batch.add(client, body, lastEncoded, timestamp);
     changed.add(partition);
     if (batch.bytes() >= settings.maxBytes()) {
@@ -113,7 +129,7 @@ final class InvalidationOutbox {
   List<InvalidationBatch> takeFull() {
     List<InvalidationBatch> records = new ArrayList<>(full.size());
     for (OpenBatch batch : full) {
-      records.add(batch.toRecord(this::encode));
+      records.add(written(batch));
     }
     full.clear();
     return records;
@@ -125,7 +141,7 @@ final class InvalidationOutbox {
     changed.addAll(open.keySet());
     changed.addAll(stored);
     for (OpenBatch batch : open.values()) {
-      records.add(batch.toRecord(this::encode));
+      records.add(written(batch));
     }
     open.clear();
     return records;
@@ -169,6 +185,16 @@ final class InvalidationOutbox {
       }
     }
     return earliest;
+  }
+
+  /** {@code batch} as the record that writes it; its journal buffer is kept for the partition's next batch. */
+  private InvalidationBatch written(OpenBatch batch) {
+    InvalidationBatch record = batch.toRecord(this::encode);
+    byte[] buffer = batch.release();
+    if (buffer.length <= 2 * settings.maxBytes()) {
+      spareJournals.put(record.getPartition(), buffer);
+    }
+    return record;
   }
 
   private byte[] encode(Invalidation body) {

@@ -23,14 +23,24 @@ import java.util.function.Function;
  * change of the batch touched that inode for that recipient in between (as a parent, say).
  */
 final class OpenBatch {
-  /** A recipient's last change of an inode in this batch, or this marker when that inode was touched as a parent. */
-  private static final Change BARRIER = new Change(null, null);
-
   private final int partition;
   private final int partitionCount;
   private final List<Change> changes = new ArrayList<>();
-  private final Map<RecipientInode, Change> lastTouch = new HashMap<>();
-  private final Journal journal = new Journal();
+
+  /**
+   * The changes of this batch that touch each inode, in the order told: its own changes and those naming it as a
+   * (old) parent. A recipient's earlier change of an inode is found by asking the few changes of that inode, newest
+   * first, whether they list the recipient; a map by (recipient, inode) cost two more hash lookups and an entry per
+   * recipient told, the most of adding one (profiled, {@code TopologyCpuPerFop}).
+   */
+  private final Map<Gfid, List<Change>> touching = new HashMap<>();
+
+  private final Journal journal;
+
+  /** The inode {@link #ofInode} lists the changes of: every recipient of one change asks about the same inode. */
+  private Gfid inode;
+
+  private List<Change> ofInode;
   private long earliestEventTimeMs = Long.MAX_VALUE;
   private long latestTimestamp = Long.MIN_VALUE;
 
@@ -49,8 +59,14 @@ final class OpenBatch {
   private int recipients;
 
   OpenBatch(int partition, int partitionCount) {
+    this(partition, partitionCount, new byte[256]);
+  }
+
+  /** A batch whose journal starts in {@code buffer}, left by an earlier batch of the partition ({@link #release}). */
+  OpenBatch(int partition, int partitionCount, byte[] buffer) {
     this.partition = partition;
     this.partitionCount = partitionCount;
+    this.journal = new Journal(buffer);
   }
 
   /**
@@ -63,11 +79,10 @@ final class OpenBatch {
     latestTimestamp = Math.max(latestTimestamp, timestamp);
     recipients++;
     recipientBytes += client.length() + 2;
-    RecipientInode key = new RecipientInode(client, body.getGfid());
-    Change earlier = lastTouch.get(key);
+    Change earlier = earlierOf(client, body);
     Invalidation told = body;
     byte[] encoding = encoded;
-    if (earlier != null && earlier != BARRIER) {
+    if (earlier != null) {
       Invalidation folded = fold(earlier.body, body);
       if (folded != null) {
         earlier.recipients.remove(client);
@@ -77,15 +92,29 @@ final class OpenBatch {
         }
       }
     }
-    Change change = into(told, encoding);
-    change.recipients.add(client);
-    lastTouch.put(key, change);
-    if (UpcallFlag.PARENT_TIMES.in(told.getFlags())) {
-      barrier(client, told.getParent());
-      if (UpcallFlag.RENAME.in(told.getFlags())) {
-        barrier(client, told.getOldParent());
+    into(told, encoding).recipients.add(client);
+  }
+
+  /**
+   * The last change of this batch told to {@code client} that touches {@code body}'s inode, or null. When it named the
+   * inode as a parent it carries PARENT_TIMES, which {@link InvalidationFold} never folds: a change of a directory
+   * does not fold across a change of an entry of it, for that recipient.
+   */
+  private Change earlierOf(String client, Invalidation body) {
+    if (inode != body.getGfid()) {
+      inode = body.getGfid();
+      ofInode = touching.get(inode);
+    }
+    if (ofInode == null) {
+      return null;
+    }
+    for (int i = ofInode.size() - 1; i >= 0; i--) {
+      Change change = ofInode.get(i);
+      if (change.recipients.contains(client)) {
+        return change;
       }
     }
+    return null;
   }
 
   /** {@link InvalidationFold#fold}, the same object for the same two changes as the call before. */
@@ -177,13 +206,32 @@ final class OpenBatch {
     Change change = new Change(body, encoded);
     changes.add(change);
     bodyBytes += encoded != null ? encoded.length : 128;
+    index(body.getGfid(), change);
+    if (UpcallFlag.PARENT_TIMES.in(body.getFlags())) {
+      index(body.getParent(), change);
+      if (UpcallFlag.RENAME.in(body.getFlags())) {
+        index(body.getOldParent(), change);
+      }
+    }
     return change;
   }
 
-  private void barrier(String client, Gfid inode) {
-    if (inode != null) {
-      lastTouch.put(new RecipientInode(client, inode), BARRIER);
+  private void index(Gfid gfid, Change change) {
+    if (gfid == null) {
+      return;
     }
+    List<Change> of = touching.computeIfAbsent(gfid, g -> new ArrayList<>(2));
+    if (of.isEmpty() || of.get(of.size() - 1) != change) {
+      of.add(change);
+    }
+    if (gfid.equals(inode)) {
+      ofInode = of;
+    }
+  }
+
+  /** Hands the journal's buffer on to the partition's next batch; this batch is done with. */
+  byte[] release() {
+    return journal.buffer;
   }
 
   /** One change and the recipients that get it. */
@@ -200,13 +248,15 @@ final class OpenBatch {
     }
   }
 
-  private record RecipientInode(String client, Gfid gfid) {}
-
   /** client length (4) ‖ client ‖ change length (4; -1: the same change as the entry before) ‖ change. */
   private static final class Journal {
-    private byte[] buffer = new byte[256];
+    private byte[] buffer;
     private int length;
     private Invalidation lastBody;
+
+    Journal(byte[] buffer) {
+      this.buffer = buffer;
+    }
 
     void append(String client, Invalidation body, byte[] encoded) {
       byte[] uid = client.getBytes(StandardCharsets.UTF_8);
