@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -126,9 +127,54 @@ class UpcallStreamsAppBrokerTest {
     }
   }
 
+  @Test
+  void aLargeFanOutUnderExactlyOnceIsReadableWithoutWaitingForTheCommitInterval() throws Exception {
+    UpcallTopics topics = kafka.uniqueTopics(PARTITIONS);
+    Gfid file = gfidOnPartition(0, "file");
+    int readers = 2 * ChunkedFanOut.WRITE_AT_ONCE;
+    long now = System.currentTimeMillis();
+
+    try (UpcallStreamsApp app =
+            start(
+                topics,
+                kafka.uniqueName("upcall"),
+                StreamsConfig.EXACTLY_ONCE_V2,
+                "a",
+                Map.of(
+                    StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                    120_000,
+                    StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                    180_000));
+        KafkaProducer<String, FopRecord> fops = fopProducer();
+        KafkaConsumer<String, SpecificRecord> invalidations = invalidationConsumer(topics)) {
+      assertThat(app.awaitRunning(WAIT)).isTrue();
+      for (int i = 0; i < readers; i++) {
+        FopRecord lookup = fop(Fop.LOOKUP, "reader-" + i, file, now).build();
+        fops.send(new ProducerRecord<>(topics.fops(), null, now, Gfids.format(file), lookup));
+      }
+      send(fops, topics, fop(Fop.WRITE, "writer", file, now + 1_000).build());
+
+      // The commit interval is two minutes: only a commit the fan-out asks for makes its batches
+      // readable within the wait.
+      List<Invalidation> received = poll(invalidations, readers);
+      assertThat(received)
+          .hasSize(readers)
+          .allSatisfy(i -> assertThat(i.getGfid()).isEqualTo(file));
+    }
+  }
+
   private UpcallStreamsApp start(
       UpcallTopics topics, String applicationId, String guarantee, String stateDir) {
-    Map<String, Object> props = new HashMap<>();
+    return start(topics, applicationId, guarantee, stateDir, Map.of());
+  }
+
+  private UpcallStreamsApp start(
+      UpcallTopics topics,
+      String applicationId,
+      String guarantee,
+      String stateDir,
+      Map<String, Object> streamsSettings) {
+    Map<String, Object> props = new HashMap<>(streamsSettings);
     props.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(UpcallStreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(UpcallStreamsConfig.TOPIC_PREFIX_CONFIG, prefixOf(topics));
