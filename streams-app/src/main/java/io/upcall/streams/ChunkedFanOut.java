@@ -134,10 +134,8 @@ final class ChunkedFanOut {
     }
     if (told >= WRITE_AT_ONCE) {
       writer.writeBatches(outputTimestamp);
-      // Under exactly-once the batches are read only once their transaction commits: without
-      // asking,
-      // a large fan-out waited up to a commit interval (100 ms) more than a small one's batch
-      // delay.
+      // Under exactly-once the batches are read only once their transaction commits; without
+      // asking, a large fan-out waited up to a commit interval (100 ms) more than a small one.
       context.commit();
     }
     return chunk.size() > limit ? chunk.get(examined - 1).key() : null;
