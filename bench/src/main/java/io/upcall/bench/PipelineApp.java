@@ -2,7 +2,6 @@ package io.upcall.bench;
 
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
-import io.upcall.streams.UpcallProcessor;
 import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import java.io.IOException;
@@ -16,8 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -26,11 +23,6 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class PipelineApp implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
-  /** Group of the Upcall processors' sensors: Streams names it {@code stream-<scope>-metrics}, scope "upcall". */
-  static final String UPCALL_METRICS_GROUP = "stream-upcall-metrics";
-
-  static final String INVALIDATIONS_TOTAL = UpcallProcessor.INVALIDATIONS_SENSOR + "-total";
 
   private final String applicationId;
   private final UpcallTopics topics;
@@ -204,17 +196,7 @@ final class PipelineApp implements AutoCloseable {
    * exact only while the app keeps its tasks (a bench app alone in its group does).
    */
   long invalidationsTold() {
-    double total = 0;
-    for (Map.Entry<MetricName, ? extends Metric> entry : app.streams().metrics().entrySet()) {
-      MetricName name = entry.getKey();
-      if (name.group().equals(UPCALL_METRICS_GROUP)
-          && name.name().equals(INVALIDATIONS_TOTAL)
-          && entry.getValue().metricValue() instanceof Number number
-          && Double.isFinite(number.doubleValue())) {
-        total += number.doubleValue();
-      }
-    }
-    return Math.round(total);
+    return InvalidationsTold.in(app.streams().metrics());
   }
 
   /** The guarantee the app runs with. */

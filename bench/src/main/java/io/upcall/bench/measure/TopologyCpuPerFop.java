@@ -4,13 +4,13 @@ import io.upcall.avro.FopRecord;
 import io.upcall.avro.Invalidation;
 import io.upcall.avro.InvalidationBatch;
 import io.upcall.bench.BenchSettings;
+import io.upcall.bench.InvalidationsTold;
 import io.upcall.producers.load.FopGenerator;
 import io.upcall.schemas.Gfids;
 import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.TopicSettings;
 import io.upcall.schemas.topics.UpcallTopics;
-import io.upcall.streams.UpcallProcessor;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.streams.UpcallTopology;
 import java.io.IOException;
@@ -27,8 +27,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -78,7 +76,7 @@ public final class TopologyCpuPerFop {
       Map<String, TestOutputTopic<byte[], byte[]>> outputs = new TreeMap<>();
       long nowMs = START_MS;
       long intervalNs = 1_000_000_000L / rate;
-      double toldBefore = 0;
+      long toldBefore = 0;
       System.out.printf(
           "%s, %d fops/s of event time for %d s, %s%n",
           guarantee, rate, seconds, BenchSettings.PIPELINE_LOAD);
@@ -104,19 +102,18 @@ public final class TopologyCpuPerFop {
           fopRecords += records.size();
         }
         wall = System.nanoTime() - wall;
-        Map<String, long[]> written = drain(driver, outputs, topics);
+        Written written = drain(driver, outputs, topics);
         StringBuilder line = new StringBuilder();
         long total = 0;
-        for (Map.Entry<String, long[]> topic : written.entrySet()) {
-          total += topic.getValue()[0];
+        for (Map.Entry<String, Long> topic : written.recordsByTopic().entrySet()) {
+          total += topic.getValue();
           line.append(
               String.format(
                   " %s %.2f",
                   topic.getKey().replace("topology-cpu-", ""),
-                  (double) topic.getValue()[0] / fopCount));
+                  (double) topic.getValue() / fopCount));
         }
-        long[] invalidations = written.getOrDefault(INVALIDATION_COUNT, new long[1]);
-        double told = toldTotal(driver);
+        long told = InvalidationsTold.in(driver.metrics());
         System.out.printf(
             "t=%3d s: %6.1f us CPU per fop (%.1f us wall), %.2f fop records, %.1f invalidations told"
                 + " (%.1f after folding) per fop, %.2f records written per fop:%s%n",
@@ -124,9 +121,9 @@ public final class TopologyCpuPerFop {
             cpu / 1e3 / fopCount,
             wall / 1e3 / fopCount,
             (double) fopRecords / fopCount,
-            (told - toldBefore) / fopCount,
-            (double) invalidations[0] / fopCount,
-            (double) (total - invalidations[0]) / fopCount,
+            (double) (told - toldBefore) / fopCount,
+            (double) written.invalidations() / fopCount,
+            (double) total / fopCount,
             line);
         toldBefore = told;
       }
@@ -152,27 +149,18 @@ public final class TopologyCpuPerFop {
     return 0;
   }
 
-  private static final String INVALIDATION_COUNT = " invalidations";
-
   private static final Deserializer<SpecificRecord> INVALIDATIONS =
       UpcallSerdes.invalidationsTopic().deserializer();
 
-  /** The invalidations the app told so far: the processor's invalidations sensor (before any folding). */
-  private static double toldTotal(TopologyTestDriver driver) {
-    double total = 0;
-    for (Map.Entry<MetricName, ? extends Metric> metric : driver.metrics().entrySet()) {
-      if (metric.getKey().name().equals(UpcallProcessor.INVALIDATIONS_SENSOR + "-total")) {
-        total += ((Number) metric.getValue().metricValue()).doubleValue();
-      }
-    }
-    return total;
-  }
+  /** The records written to each topic since the last drain, and the invalidations their batches carry. */
+  private record Written(Map<String, Long> recordsByTopic, long invalidations) {}
 
-  private static Map<String, long[]> drain(
+  private static Written drain(
       TopologyTestDriver driver,
       Map<String, TestOutputTopic<byte[], byte[]>> outputs,
       UpcallTopics topics) {
-    Map<String, long[]> written = new TreeMap<>();
+    Map<String, Long> written = new TreeMap<>();
+    long invalidations = 0;
     for (String name : driver.producedTopicNames()) {
       TestOutputTopic<byte[], byte[]> topic =
           outputs.computeIfAbsent(
@@ -181,7 +169,6 @@ public final class TopologyCpuPerFop {
                   driver.createOutputTopic(
                       n, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
       long records = 0;
-      long invalidations = 0;
       while (!topic.isEmpty()) {
         TestRecord<byte[], byte[]> record = topic.readRecord();
         records++;
@@ -194,12 +181,9 @@ public final class TopologyCpuPerFop {
         }
       }
       if (records > 0) {
-        written.put(name, new long[] {records});
-      }
-      if (invalidations > 0) {
-        written.merge(INVALIDATION_COUNT, new long[] {invalidations}, (a, b) -> a);
+        written.put(name, records);
       }
     }
-    return written;
+    return new Written(written, invalidations);
   }
 }
