@@ -11,9 +11,9 @@ import org.apache.kafka.common.MetricName;
  */
 public final class InvalidationsTold {
   /** Group of the Upcall processors' sensors: Streams names it {@code stream-<scope>-metrics}, scope "upcall". */
-  static final String UPCALL_METRICS_GROUP = "stream-upcall-metrics";
+  private static final String UPCALL_METRICS_GROUP = "stream-upcall-metrics";
 
-  static final String INVALIDATIONS_TOTAL = UpcallProcessor.INVALIDATIONS_SENSOR + "-total";
+  private static final String INVALIDATIONS_TOTAL = UpcallProcessor.INVALIDATIONS_SENSOR + "-total";
 
   private InvalidationsTold() {}
 
