@@ -14,6 +14,7 @@ import java.util.Properties;
  * @param expiryInterval wall-clock interval of the expiry punctuation
  * @param marks how the tasks write progress marks, for the partitions of {@code upcall.fops}
  * @param bound the most tracked pairs one task keeps
+ * @param pairsStore where the tasks keep their tracked pairs and their access order
  * @param batching how long and how large batches of invalidations grow
  * @param invalidationsPartitions partitions of {@code upcall.invalidations}
  * @param serdeConfigs what the value serdes are configured with: every option as given, as Kafka configures its
@@ -26,6 +27,7 @@ record TopologySettings(
     Duration expiryInterval,
     ProgressMarks marks,
     TrackingBound bound,
+    TrackedPairsStore pairsStore,
     BatchSettings batching,
     int invalidationsPartitions,
     Map<String, ?> serdeConfigs,
@@ -44,6 +46,7 @@ record TopologySettings(
         expiryInterval,
         defaults.progressMarks(1),
         defaults.trackingBound(1),
+        defaults.trackedPairsStore(),
         batching,
         1,
         Map.of(),

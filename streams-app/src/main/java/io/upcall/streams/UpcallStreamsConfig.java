@@ -123,6 +123,9 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   /** Most (gfid, client) pairs tracked by the application; see {@link TrackingBound}. */
   public static final String MAX_TRACKED_PAIRS_CONFIG = TrackingBound.MAX_TRACKED_PAIRS_CONFIG;
 
+  /** Where the tracked pairs live: rocksdb or in-memory; see {@link TrackedPairsStore}. */
+  public static final String TRACKED_PAIRS_STORE_CONFIG = TrackedPairsStore.CONFIG;
+
   public static final String EXPIRY_INTERVAL_MS_CONFIG = "upcall.expiry.interval.ms";
   private static final String EXPIRY_INTERVAL_MS_DOC =
       "Wall-clock interval of the punctuation that drops state "
@@ -364,7 +367,20 @@ public final class UpcallStreamsConfig extends AbstractConfig {
               TrackingBound.MAX_TRACKED_PAIRS_DEFAULT,
               ConfigDef.Range.atLeast(1),
               Importance.MEDIUM,
-              TrackingBound.MAX_TRACKED_PAIRS_DOC);
+              TrackingBound.MAX_TRACKED_PAIRS_DOC)
+          .define(
+              TRACKED_PAIRS_STORE_CONFIG,
+              Type.STRING,
+              TrackedPairsStore.DEFAULT,
+              (name, value) -> {
+                try {
+                  TrackedPairsStore.parse(value == null ? null : value.toString());
+                } catch (IllegalArgumentException e) {
+                  throw new ConfigException(name, value, "must be rocksdb or in-memory");
+                }
+              },
+              Importance.MEDIUM,
+              TrackedPairsStore.DOC);
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
   private static final Set<String> UPCALL_ONLY =
@@ -375,7 +391,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
           NOTIFY_CONTENTION_DELAY_CONFIG,
           INVALIDATION_FORMAT_CONFIG,
           EXPIRY_INTERVAL_MS_CONFIG,
-          MAX_TRACKED_PAIRS_CONFIG);
+          MAX_TRACKED_PAIRS_CONFIG,
+          TRACKED_PAIRS_STORE_CONFIG);
 
   /**
    * Validates {@code props}.
@@ -385,6 +402,8 @@ public final class UpcallStreamsConfig extends AbstractConfig {
   public UpcallStreamsConfig(Map<?, ?> props) {
     super(CONFIG, props, false);
     topicSettings(); // validated now rather than when the topics are ensured
+    trackedPairsStore()
+        .checkFits(getLong(MAX_TRACKED_PAIRS_CONFIG), Runtime.getRuntime().maxMemory());
   }
 
   /**
@@ -514,6 +533,11 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     return TrackingBound.sharedBy(getLong(MAX_TRACKED_PAIRS_CONFIG), tasks);
   }
 
+  /** Where the tasks keep their tracked pairs. */
+  TrackedPairsStore trackedPairsStore() {
+    return TrackedPairsStore.parse(getString(TRACKED_PAIRS_STORE_CONFIG));
+  }
+
   /** What the topology takes from this configuration, for an {@code upcall.fops} topic of {@code fopsPartitions}. */
   TopologySettings topologySettings(int fopsPartitions) {
     return new TopologySettings(
@@ -522,6 +546,7 @@ public final class UpcallStreamsConfig extends AbstractConfig {
         expiryInterval(),
         progressMarks(fopsPartitions),
         trackingBound(fopsPartitions),
+        trackedPairsStore(),
         batchSettings(),
         invalidationsPartitions(),
         originals(),

@@ -68,6 +68,7 @@ public final class UpcallTopology {
     Duration expiryInterval = settings.expiryInterval();
     ProgressMarks marks = settings.marks();
     TrackingBound bound = settings.bound();
+    TrackedPairsStore pairsStore = settings.pairsStore();
     BatchSettings batching = settings.batching();
     Map<String, ?> configs = settings.serdeConfigs();
     Serde<SpecificRecord> fops =
@@ -115,11 +116,11 @@ public final class UpcallTopology {
     // No record cache for the tracked clients and transaction ids: a touch writes a pair at most
     // once a second and a transaction id once, so there is nothing to coalesce, and the cache
     // doubled the cost of expiry's deletes. The tracked clients keep no changelog: they are rebuilt
-    // from the journal when a task starts. A hot inode's latest change is rewritten by every
-    // change: there the cache saves writes.
+    // from the journal when a task starts (in RocksDB or on the heap: tracked-pairs-store). A hot
+    // inode's latest change is rewritten by every change: there the cache saves writes.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(UpcallProcessor.TRACKED_CLIENTS_STORE),
+                pairsStore.supplier(UpcallProcessor.TRACKED_CLIENTS_STORE),
                 Serdes.Bytes(),
                 Serdes.Long())
             .withLoggingDisabled());
@@ -148,7 +149,7 @@ public final class UpcallTopology {
     // them when a task starts (TrackedClients).
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
+                pairsStore.supplier(UpcallProcessor.ACCESS_ORDER_STORE),
                 Serdes.Bytes(),
                 Serdes.ByteArray())
             .withLoggingDisabled());

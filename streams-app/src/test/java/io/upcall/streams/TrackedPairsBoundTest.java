@@ -17,10 +17,13 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * max-tracked-pairs: the tracked pairs stay within the bound, the least recently accessed go first, and a client
- * still fresh on an evicted pair is told FORGET for that inode, so no eviction leaves a cache stale.
+ * still fresh on an evicted pair is told FORGET for that inode, so no eviction leaves a cache stale; alike whether
+ * the pairs live in RocksDB or on the heap.
  */
 class TrackedPairsBoundTest {
   private static final Gfid F1 = gfid(101);
@@ -29,9 +32,10 @@ class TrackedPairsBoundTest {
   private static final Gfid F4 = gfid(104);
   private static final Gfid F5 = gfid(105);
 
-  @Test
-  void theLeastRecentlyAccessedPairIsEvictedAndItsFreshClientToldForget() {
-    try (UpcallDriver driver = bounded(3)) {
+  @ParameterizedTest
+  @EnumSource(TrackedPairsStore.class)
+  void theLeastRecentlyAccessedPairIsEvictedAndItsFreshClientToldForget(TrackedPairsStore store) {
+    try (UpcallDriver driver = bounded(3, store)) {
       driver.pipe(fop(Fop.STAT, "c1", F1, T0).build());
       driver.pipe(fop(Fop.STAT, "c2", F2, T0 + 1_000).build());
       driver.pipe(fop(Fop.STAT, "c3", F3, T0 + 2_000).build());
@@ -60,9 +64,10 @@ class TrackedPairsBoundTest {
     }
   }
 
-  @Test
-  void anAccessMovesAPairToTheBackOfTheEvictionOrder() {
-    try (UpcallDriver driver = bounded(3)) {
+  @ParameterizedTest
+  @EnumSource(TrackedPairsStore.class)
+  void anAccessMovesAPairToTheBackOfTheEvictionOrder(TrackedPairsStore store) {
+    try (UpcallDriver driver = bounded(3, store)) {
       driver.pipe(fop(Fop.STAT, "c1", F1, T0).build());
       driver.pipe(fop(Fop.STAT, "c2", F2, T0 + 1_000).build());
       driver.pipe(fop(Fop.STAT, "c3", F3, T0 + 2_000).build());
@@ -77,9 +82,10 @@ class TrackedPairsBoundTest {
     }
   }
 
-  @Test
-  void anEvictedPairThatIsNoLongerFreshIsDroppedSilently() {
-    try (UpcallDriver driver = bounded(2)) {
+  @ParameterizedTest
+  @EnumSource(TrackedPairsStore.class)
+  void anEvictedPairThatIsNoLongerFreshIsDroppedSilently(TrackedPairsStore store) {
+    try (UpcallDriver driver = bounded(2, store)) {
       driver.pipe(fop(Fop.STAT, "c1", F1, T0).build());
       driver.pipe(fop(Fop.STAT, "c2", F2, T0 + 1_000).build());
 
@@ -114,9 +120,10 @@ class TrackedPairsBoundTest {
     assertThat(config.trackingBound(12).perTask()).isEqualTo(416_667);
   }
 
-  @Test
-  void expiryDropsIdlePairsAndTheirPlaceInTheOrder() {
-    try (UpcallDriver driver = bounded(3)) {
+  @ParameterizedTest
+  @EnumSource(TrackedPairsStore.class)
+  void expiryDropsIdlePairsAndTheirPlaceInTheOrder(TrackedPairsStore store) {
+    try (UpcallDriver driver = bounded(3, store)) {
       driver.pipe(fop(Fop.STAT, "c1", F1, T0).build());
       driver.pipe(fop(Fop.STAT, "c2", F2, T0 + 1_000).build());
       driver.advanceWallClockTo(T0 + 125_000); // 2·T after both accesses (and then some)
@@ -129,8 +136,11 @@ class TrackedPairsBoundTest {
     }
   }
 
-  private static UpcallDriver bounded(long maxPairs) {
+  private static UpcallDriver bounded(long maxPairs, TrackedPairsStore store) {
     return new UpcallDriver(
-        Switches.DEFAULTS, Instant.ofEpochMilli(T0), 1, Map.of("max-tracked-pairs", maxPairs));
+        Switches.DEFAULTS,
+        Instant.ofEpochMilli(T0),
+        1,
+        Map.of("max-tracked-pairs", maxPairs, "tracked-pairs-store", store.text()));
   }
 }

@@ -95,6 +95,7 @@ final class UpcallDriver implements AutoCloseable {
             EXPIRY_INTERVAL,
             options.progressMarks(partitions),
             options.trackingBound(partitions),
+            options.trackedPairsStore(),
             batching,
             partitions,
             configs,

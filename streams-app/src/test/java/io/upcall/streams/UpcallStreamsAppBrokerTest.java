@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The application on a real broker, with 4 partitions per topic: configure, produce, verify. */
@@ -86,9 +87,21 @@ class UpcallStreamsAppBrokerTest {
     }
   }
 
-  @Test
-  void aRestartedApplicationRestoresItsStateAndKeepsNotifyingClientsThatRegisteredBefore()
-      throws Exception {
+  /**
+   * With the pairs in RocksDB the second instance starts on a fresh state directory, as a new owner does; on the heap
+   * it starts on the first one's directory, as a clean restart does, where the heap stores are empty all the same.
+   * Either way the pairs come back from the tracking journal's changelog.
+   */
+  @ParameterizedTest(name = "pairs in {0}, restarted on state dir {1}")
+  @CsvSource({"rocksdb, second", "in-memory, first"})
+  void aRestartedApplicationRestoresItsStateAndKeepsNotifyingClientsThatRegisteredBefore(
+      String pairsStore, String restartedStateDir) throws Exception {
+    Map<String, Object> settings =
+        Map.of(
+            UpcallStreamsConfig.TRACKED_PAIRS_STORE_CONFIG,
+            pairsStore,
+            UpcallStreamsConfig.MAX_TRACKED_PAIRS_CONFIG,
+            100_000);
     UpcallTopics topics = kafka.uniqueTopics(PARTITIONS);
     String applicationId = kafka.uniqueName("upcall");
     Gfid file = gfidOnPartition(3, "file");
@@ -97,7 +110,7 @@ class UpcallStreamsAppBrokerTest {
     try (KafkaProducer<String, FopRecord> fops = fopProducer();
         KafkaConsumer<String, SpecificRecord> invalidations = invalidationConsumer(topics)) {
       try (UpcallStreamsApp first =
-          start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "first")) {
+          start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "first", settings)) {
         assertThat(first.awaitRunning(WAIT)).isTrue();
         registerXattrs(topics, "B", "user.*");
         setOption(topics, Switches.CACHE_INVALIDATION_TIMEOUT, "30");
@@ -108,10 +121,11 @@ class UpcallStreamsAppBrokerTest {
         assertThat(before.get(0).getExpireTimeSeconds()).isEqualTo(30);
       }
 
-      // A fresh state directory: the tracked clients must come back from the changelog, the
-      // switches and the xattr interest from their topics.
+      // The tracked clients must come back from the journal's changelog, the switches and the
+      // xattr interest from their topics.
       try (UpcallStreamsApp second =
-          start(topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, "second")) {
+          start(
+              topics, applicationId, StreamsConfig.EXACTLY_ONCE_V2, restartedStateDir, settings)) {
         assertThat(second.awaitRunning(WAIT)).isTrue();
         send(
             fops,

@@ -1,0 +1,96 @@
+package io.upcall.streams;
+
+import java.util.Locale;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Where a task keeps its tracked pairs and their access order ({@link TrackedClients}): in RocksDB, or on the heap.
+ * Both stores are local indexes of the {@link TrackingJournal}, without a changelog of their own, so either way a
+ * task rebuilds them from the journal when it starts; on the heap it rebuilds them at every start, since nothing
+ * survives the process. The journal and the other changelogged stores stay in RocksDB: on the heap they would
+ * restore their whole changelog at every start.
+ */
+enum TrackedPairsStore {
+  ROCKSDB("rocksdb"),
+  IN_MEMORY("in-memory");
+
+  static final String CONFIG = "tracked-pairs-store";
+
+  /**
+   * Heap a tracked pair takes in memory, with its access-order entry (measured by {@code bench --sections state} with
+   * 90-character client uids: BENCHMARKS.md, "The tracked pairs on the heap").
+   */
+  static final long HEAP_BYTES_PER_PAIR = 340;
+
+  static final String DOC =
+      "Where each task keeps its tracked (gfid, client) pairs and their access order: rocksdb (on local disk, about "
+          + "100 bytes a pair and no heap) or in-memory (on the JVM heap, about "
+          + HEAP_BYTES_PER_PAIR
+          + " bytes a pair; measured to halve the app's CPU per fop). Either way both are rebuilt from the tracking "
+          + "journal when a task starts without them. With in-memory the app refuses to start when max-tracked-pairs "
+          + "pairs would take more than half the maximum heap (-Xmx).";
+
+  static final String DEFAULT = ROCKSDB.text;
+
+  private final String text;
+
+  TrackedPairsStore(String text) {
+    this.text = text;
+  }
+
+  /** The option's text, e.g. "in-memory". */
+  String text() {
+    return text;
+  }
+
+  /** The store named {@code text} (any case); an IllegalArgumentException names the option and the choices. */
+  static TrackedPairsStore parse(String text) {
+    String value = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+    for (TrackedPairsStore store : values()) {
+      if (store.text.equals(value)) {
+        return store;
+      }
+    }
+    throw new IllegalArgumentException(
+        CONFIG + " must be rocksdb or in-memory, got '" + text + "'");
+  }
+
+  /** The supplier of the store named {@code name}, one of the two indexes. */
+  KeyValueBytesStoreSupplier supplier(String name) {
+    return this == IN_MEMORY ? HeapIndexStore.supplier(name) : Stores.persistentKeyValueStore(name);
+  }
+
+  /**
+   * Refuses {@code maxPairs} pairs on the heap when they would take more than half of {@code maxHeapBytes}: one
+   * instance may own every task after the others fail, so the whole application's bound must fit in each.
+   *
+   * @throws ConfigException naming this option and {@code max-tracked-pairs}
+   */
+  void checkFits(long maxPairs, long maxHeapBytes) {
+    if (this != IN_MEMORY) {
+      return;
+    }
+    double needed = (double) maxPairs * HEAP_BYTES_PER_PAIR;
+    if (needed > maxHeapBytes / 2.0) {
+      throw new ConfigException(
+          String.format(
+              Locale.ROOT,
+              "%s=%s keeps the tracked pairs on the heap, about %d bytes each: %s=%d would need about %.1f GB, more"
+                  + " than half of this JVM's maximum heap (%.1f GB). Lower %s (at most %d here), raise -Xmx, or set"
+                  + " %s=%s.",
+              CONFIG,
+              text,
+              HEAP_BYTES_PER_PAIR,
+              TrackingBound.MAX_TRACKED_PAIRS_CONFIG,
+              maxPairs,
+              needed / 1e9,
+              maxHeapBytes / 1e9,
+              TrackingBound.MAX_TRACKED_PAIRS_CONFIG,
+              maxHeapBytes / 2 / HEAP_BYTES_PER_PAIR,
+              CONFIG,
+              ROCKSDB.text));
+    }
+  }
+}
