@@ -42,7 +42,8 @@ import org.apache.kafka.streams.test.TestRecord;
  * partition, RocksDB stores, Upcall's defaults), the wall clock moved with event time so punctuators run as live,
  * and the calling thread's CPU counted around the driver's calls only. Per window of event time it prints CPU per
  * fop, invalidations per fop and the records written per fop by topic. Run it from the built launcher:
- * {@code java -cp cli/target/upcall.jar io.upcall.bench.measure.TopologyCpuPerFop [rate] [seconds] [guarantee]}.
+ * {@code java -cp cli/target/upcall.jar io.upcall.bench.measure.TopologyCpuPerFop [rate] [seconds] [guarantee]
+ * [KEY=VALUE...]}, each KEY=VALUE an Upcall option (e.g. {@code tracked-pairs-store=in-memory}).
  */
 public final class TopologyCpuPerFop {
   private static final long START_MS = 1_700_000_000_000L;
@@ -61,6 +62,13 @@ public final class TopologyCpuPerFop {
     settings.put(UpcallStreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
     settings.put(UpcallStreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     settings.put(TopicSettings.PARTITIONS_CONFIG, 1);
+    for (int i = 3; i < args.length; i++) {
+      String[] option = args[i].split("=", 2);
+      if (option.length != 2) {
+        throw new IllegalArgumentException("expected KEY=VALUE, got '" + args[i] + "'");
+      }
+      settings.put(option[0], option[1]);
+    }
     UpcallStreamsConfig config = new UpcallStreamsConfig(settings);
     UpcallTopics topics = config.topics();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
