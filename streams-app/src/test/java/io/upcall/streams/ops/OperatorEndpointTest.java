@@ -70,8 +70,10 @@ class OperatorEndpointTest {
   static void twoInstancesShareThePartitions() {
     topics = kafka.uniqueTopics(PARTITIONS);
     String applicationId = kafka.uniqueName("ops");
-    apps.add(start(applicationId, "first"));
-    apps.add(start(applicationId, "second"));
+    // The second keeps its tracked pairs on the heap: the endpoint reads either kind of store,
+    // and instances of one application may differ in it.
+    apps.add(start(applicationId, "first", "rocksdb"));
+    apps.add(start(applicationId, "second", "in-memory"));
     endpoints = apps.stream().map(app -> app.operatorEndpoint().orElseThrow()).toList();
     fops =
         new KafkaProducer<>(
@@ -429,7 +431,8 @@ class OperatorEndpointTest {
     }
   }
 
-  private static UpcallStreamsApp start(String applicationId, String stateDir) {
+  private static UpcallStreamsApp start(
+      String applicationId, String stateDir, String trackedPairsStore) {
     Map<String, Object> props = new HashMap<>();
     props.put(UpcallStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(UpcallStreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -441,6 +444,8 @@ class OperatorEndpointTest {
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
     props.put(HttpSettings.PORT_CONFIG, 0);
     props.put(HttpSettings.BIND_ADDRESS_CONFIG, "127.0.0.1");
+    props.put(UpcallStreamsConfig.TRACKED_PAIRS_STORE_CONFIG, trackedPairsStore);
+    props.put(UpcallStreamsConfig.MAX_TRACKED_PAIRS_CONFIG, 100_000);
     return UpcallStreamsApp.start(new UpcallStreamsConfig(props));
   }
 
