@@ -90,7 +90,8 @@ class UpcallStreamsAppBrokerTest {
   /**
    * With the pairs in RocksDB the second instance starts on a fresh state directory, as a new owner does; on the heap
    * it starts on the first one's directory, as a clean restart does, where the heap stores are empty all the same.
-   * Either way the pairs come back from the tracking journal's changelog.
+   * Either way the pairs come back from the tracking journal: restored from its changelog on the fresh directory,
+   * found in place on the first one's.
    */
   @ParameterizedTest(name = "pairs in {0}, restarted on state dir {1}")
   @CsvSource({"rocksdb, second", "in-memory, first"})
