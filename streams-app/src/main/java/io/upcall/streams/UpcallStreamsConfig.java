@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -257,13 +258,7 @@ public final class UpcallStreamsConfig extends AbstractConfig {
               INVALIDATION_FORMAT_CONFIG,
               Type.STRING,
               INVALIDATION_FORMAT_DEFAULT,
-              (name, value) -> {
-                try {
-                  InvalidationFormat.parse(value == null ? null : value.toString());
-                } catch (IllegalArgumentException e) {
-                  throw new ConfigException(name, value, "must be per-client or batched");
-                }
-              },
+              parsedBy(InvalidationFormat::parse, "per-client or batched"),
               Importance.MEDIUM,
               INVALIDATION_FORMAT_DOC)
           .define(
@@ -372,15 +367,23 @@ public final class UpcallStreamsConfig extends AbstractConfig {
               TRACKED_PAIRS_STORE_CONFIG,
               Type.STRING,
               TrackedPairsStore.DEFAULT,
-              (name, value) -> {
-                try {
-                  TrackedPairsStore.parse(value == null ? null : value.toString());
-                } catch (IllegalArgumentException e) {
-                  throw new ConfigException(name, value, "must be rocksdb or in-memory");
-                }
-              },
+              parsedBy(TrackedPairsStore::parse, "rocksdb or in-memory"),
               Importance.MEDIUM,
               TrackedPairsStore.DOC);
+
+  /**
+   * Accepts what {@code parse} accepts (it throws IllegalArgumentException otherwise); a refused value names the
+   * option and {@code choices}.
+   */
+  private static ConfigDef.Validator parsedBy(Consumer<String> parse, String choices) {
+    return (name, value) -> {
+      try {
+        parse.accept(value == null ? null : value.toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, "must be " + choices);
+      }
+    };
+  }
 
   /** Options of this application and of its topics, which are not Kafka Streams properties. */
   private static final Set<String> UPCALL_ONLY =
