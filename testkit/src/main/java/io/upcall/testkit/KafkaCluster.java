@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
@@ -176,15 +177,17 @@ public final class KafkaCluster implements AutoCloseable {
     if (nodes.isEmpty()) {
       throw new IllegalStateException("the cluster was never started");
     }
-    return nodes.values().stream()
-        .map(node -> "127.0.0.1:" + node.port)
-        .collect(Collectors.joining(","));
+    return addresses(node -> true);
   }
 
   /** The client addresses of the nodes not paused; empty when every node is. */
   private synchronized String answeringServers() {
+    return addresses(node -> !node.paused);
+  }
+
+  private String addresses(Predicate<NodeProcess> which) {
     return nodes.values().stream()
-        .filter(node -> !node.paused)
+        .filter(which)
         .map(node -> "127.0.0.1:" + node.port)
         .collect(Collectors.joining(","));
   }
