@@ -1,10 +1,14 @@
 package io.upcall.streams;
 
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -20,27 +24,49 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * A key-value store on the heap for the tracked pairs and their access order, in RocksDB's byte order. Streams' own
  * in-memory store copies every key of a range into a new set when the range is opened, so each eviction or expiry
  * scan of the access order (from its oldest entry to its end) would copy the whole order; here a range is a view
- * of the map, read as it goes. The map is concurrent because the operator endpoint reads the pairs from its own
+ * of the maps, read as it goes. The maps are concurrent because the operator endpoint reads the pairs from its own
  * threads while the stream thread writes them.
+ *
+ * <p>Keys are grouped by their first {@code groupPrefix} bytes (a pair's gfid, an access-order entry's second), each
+ * group found by hash: a lookup, insert or delete searches one inode's few clients or one second's entries instead of
+ * descending a skip list of a million keys, whose every level was a cache miss (BENCHMARKS.md, "Where the heap
+ * store's time goes"). A group of one key (most inodes have one client) is that entry alone, a larger one a small
+ * sorted map. Groups are also kept in prefix order, and because cutting keys to a fixed length keeps their order,
+ * walking the groups in order and each group in order is the store's byte order.
  */
 final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   /** The metrics scope of these stores, as {@code Stores.inMemoryKeyValueStore} names its own. */
   static final String METRICS_SCOPE = "in-memory";
 
   private final String name;
-  private final ConcurrentSkipListMap<Bytes, byte[]> map = new ConcurrentSkipListMap<>();
+  private final int groupPrefix;
 
-  /** The map's size: {@link ConcurrentSkipListMap#size()} walks the whole map. One writer, many readers. */
+  /**
+   * The groups by prefix, in order and by hash; each is an immutable {@code Map.Entry} (a group of one) or a {@code
+   * ConcurrentSkipListMap}. The stream thread is the only writer.
+   */
+  private final ConcurrentSkipListMap<Bytes, Object> groups = new ConcurrentSkipListMap<>();
+
+  private final ConcurrentHashMap<Bytes, Object> byPrefix = new ConcurrentHashMap<>();
+
+  /** The number of entries: {@link ConcurrentSkipListMap#size()} walks a whole map. One writer, many readers. */
   private volatile long entries;
 
   private volatile boolean open;
 
-  HeapIndexStore(String name) {
+  HeapIndexStore(String name, int groupPrefix) {
+    if (groupPrefix < 1) {
+      throw new IllegalArgumentException("groupPrefix must be at least 1, was " + groupPrefix);
+    }
     this.name = name;
+    this.groupPrefix = groupPrefix;
   }
 
-  /** Supplies a new, empty store named {@code name} to each task that builds one. */
-  static KeyValueBytesStoreSupplier supplier(String name) {
+  /**
+   * Supplies a new, empty store named {@code name} to each task that builds one, its keys grouped by their first
+   * {@code groupPrefix} bytes.
+   */
+  static KeyValueBytesStoreSupplier supplier(String name, int groupPrefix) {
     return new KeyValueBytesStoreSupplier() {
       @Override
       public String name() {
@@ -49,7 +75,7 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
 
       @Override
       public KeyValueStore<Bytes, byte[]> get() {
-        return new HeapIndexStore(name);
+        return new HeapIndexStore(name, groupPrefix);
       }
 
       @Override
@@ -88,28 +114,66 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public void close() {
-    map.clear();
+    groups.clear();
+    byPrefix.clear();
     entries = 0;
     open = false;
   }
 
+  /** The group {@code key} belongs to: its first {@code groupPrefix} bytes, or the whole key when shorter. */
+  private Bytes prefixOf(Bytes key) {
+    byte[] bytes = key.get();
+    return bytes.length <= groupPrefix ? key : Bytes.wrap(Arrays.copyOf(bytes, groupPrefix));
+  }
+
   @Override
   public byte[] get(Bytes key) {
-    return map.get(key);
+    Object group = byPrefix.get(prefixOf(key));
+    if (group instanceof Map.Entry<?, ?> one) {
+      return one.getKey().equals(key) ? (byte[]) one.getValue() : null;
+    }
+    return group == null ? null : many(group).get(key);
   }
 
   @Override
   public void put(Bytes key, byte[] value) {
     if (value == null) {
       delete(key);
-    } else if (map.put(key, value) == null) {
+      return;
+    }
+    Bytes prefix = prefixOf(key);
+    Object group = byPrefix.get(prefix);
+    if (group == null) {
+      replace(prefix, Map.entry(key, value));
+      entries++;
+    } else if (group instanceof Map.Entry<?, ?> one) {
+      if (one.getKey().equals(key)) {
+        replace(prefix, Map.entry(key, value));
+      } else {
+        ConcurrentSkipListMap<Bytes, byte[]> grown = new ConcurrentSkipListMap<>();
+        grown.put((Bytes) one.getKey(), (byte[]) one.getValue());
+        grown.put(key, value);
+        replace(prefix, grown);
+        entries++;
+      }
+    } else if (many(group).put(key, value) == null) {
       entries++;
     }
   }
 
+  private void replace(Bytes prefix, Object group) {
+    groups.put(prefix, group);
+    byPrefix.put(prefix, group);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ConcurrentSkipListMap<Bytes, byte[]> many(Object group) {
+    return (ConcurrentSkipListMap<Bytes, byte[]>) group;
+  }
+
   @Override
   public byte[] putIfAbsent(Bytes key, byte[] value) {
-    byte[] previous = map.get(key);
+    byte[] previous = get(key);
     if (previous == null) {
       put(key, value);
     }
@@ -123,44 +187,68 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public byte[] delete(Bytes key) {
-    byte[] previous = map.remove(key);
+    Bytes prefix = prefixOf(key);
+    Object group = byPrefix.get(prefix);
+    byte[] previous;
+    if (group instanceof Map.Entry<?, ?> one) {
+      previous = one.getKey().equals(key) ? (byte[]) one.getValue() : null;
+    } else {
+      previous = group == null ? null : many(group).remove(key);
+    }
     if (previous != null) {
       entries--;
+      if (group instanceof Map.Entry<?, ?> || many(group).isEmpty()) {
+        groups.remove(prefix);
+        byPrefix.remove(prefix);
+      }
     }
     return previous;
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-    return new View(slice(from, to));
+    return slice(from, true, to, true, false);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-    return new View(slice(from, to).descendingMap());
+    return slice(from, true, to, true, true);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> all() {
-    return new View(map);
+    return slice(null, true, null, true, false);
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> reverseAll() {
-    return new View(map.descendingMap());
+    return slice(null, true, null, true, true);
   }
 
   @Override
   public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(
       P prefix, PS prefixKeySerializer) {
     Bytes from = Bytes.wrap(prefixKeySerializer.serialize(null, prefix));
+    byte[] bytes = from.get();
+    if (bytes.length == groupPrefix && bytes[bytes.length - 1] != (byte) 0xFF) {
+      // One group, an inode's clients: Streams' bound (the prefix incremented) holds exactly the
+      // keys that start with the prefix, unless the increment carries (the slice answers that).
+      Object group = byPrefix.get(from);
+      return new View(
+          group == null ? List.of().iterator() : List.of(group).iterator(),
+          null,
+          true,
+          null,
+          true,
+          false);
+    }
     Bytes past;
     try {
       past = Bytes.increment(from); // the bound Streams' own stores use
     } catch (IndexOutOfBoundsException allOnes) {
-      return new View(map.tailMap(from, true));
+      return slice(from, true, null, true, false);
     }
-    return new View(map.subMap(from, true, past, false));
+    return slice(from, true, past, false, false);
   }
 
   @Override
@@ -168,32 +256,92 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     return entries;
   }
 
-  /** Keys from {@code from} to {@code to}, both included; null is open-ended; empty when from is past to. */
-  private NavigableMap<Bytes, byte[]> slice(Bytes from, Bytes to) {
+  /**
+   * Keys from {@code from} to {@code to} (null is open-ended), empty when from is past to: the groups whose prefix
+   * lies between the bounds' prefixes, each cut to the bounds.
+   */
+  private KeyValueIterator<Bytes, byte[]> slice(
+      Bytes from, boolean fromInclusive, Bytes to, boolean toInclusive, boolean descending) {
     if (from != null && to != null && from.compareTo(to) > 0) {
-      return new ConcurrentSkipListMap<>();
+      return new View(List.of().iterator(), from, true, to, true, false);
     }
-    if (from == null) {
-      return to == null ? map : map.headMap(to, true);
+    NavigableMap<Bytes, Object> between = groups;
+    if (from != null) {
+      between = between.tailMap(prefixOf(from), true);
     }
-    return to == null ? map.tailMap(from, true) : map.subMap(from, true, to, true);
+    if (to != null) {
+      between = between.headMap(prefixOf(to), true);
+    }
+    Collection<Object> inOrder = descending ? between.descendingMap().values() : between.values();
+    return new View(inOrder.iterator(), from, fromInclusive, to, toInclusive, descending);
   }
 
   /**
-   * The entries of a live view, read one ahead for {@link #peekNextKey()}. The view is weakly consistent: a write
-   * during the iteration may or may not show, and never breaks it.
+   * The entries of a live view, group after group, read one ahead for {@link #peekNextKey()}. The view is weakly
+   * consistent: a write during the iteration may or may not show, and never breaks it.
    */
   private static final class View implements KeyValueIterator<Bytes, byte[]> {
-    private final Iterator<Map.Entry<Bytes, byte[]>> entries;
+    private final Iterator<Object> groups;
+    private final Bytes from;
+    private final boolean fromInclusive;
+    private final Bytes to;
+    private final boolean toInclusive;
+    private final boolean descending;
+    private Iterator<Map.Entry<Bytes, byte[]>> entries = Collections.emptyIterator();
     private Map.Entry<Bytes, byte[]> next;
 
-    View(Map<Bytes, byte[]> view) {
-      this.entries = view.entrySet().iterator();
+    View(
+        Iterator<Object> groups,
+        Bytes from,
+        boolean fromInclusive,
+        Bytes to,
+        boolean toInclusive,
+        boolean descending) {
+      this.groups = groups;
+      this.from = from;
+      this.fromInclusive = fromInclusive;
+      this.to = to;
+      this.toInclusive = toInclusive;
+      this.descending = descending;
       advance();
     }
 
     private void advance() {
+      while (!entries.hasNext() && groups.hasNext()) {
+        entries = within(groups.next());
+      }
       next = entries.hasNext() ? entries.next() : null;
+    }
+
+    /** The entries of {@code group} between the bounds, in the view's order. */
+    @SuppressWarnings("unchecked")
+    private Iterator<Map.Entry<Bytes, byte[]>> within(Object group) {
+      if (group instanceof Map.Entry<?, ?> one) {
+        Map.Entry<Bytes, byte[]> entry = (Map.Entry<Bytes, byte[]>) one;
+        return within(entry.getKey()) ? List.of(entry).iterator() : Collections.emptyIterator();
+      }
+      NavigableMap<Bytes, byte[]> bounded = many(group);
+      if (from != null) {
+        bounded = bounded.tailMap(from, fromInclusive);
+      }
+      if (to != null) {
+        bounded = bounded.headMap(to, toInclusive);
+      }
+      return (descending ? bounded.descendingMap() : bounded).entrySet().iterator();
+    }
+
+    private boolean within(Bytes key) {
+      if (from != null) {
+        int c = key.compareTo(from);
+        if (c < 0 || (c == 0 && !fromInclusive)) {
+          return false;
+        }
+      }
+      if (to != null) {
+        int c = key.compareTo(to);
+        return c < 0 || (c == 0 && toInclusive);
+      }
+      return true;
     }
 
     @Override

@@ -34,6 +34,9 @@ final class TrackedClients {
   /** Every order entry starts with this byte (0 is left for bookkeeping a later version may need). */
   private static final byte ORDER = 1;
 
+  /** The bytes an access-order key starts with before its pair: its kind and its second. */
+  static final int ORDER_GROUP_PREFIX = 1 + Long.BYTES;
+
   private static final Bytes FIRST_ORDER = Bytes.wrap(new byte[] {ORDER});
   private static final byte[] NOTHING = new byte[0];
   private static final int EXPIRY_BATCH = 256;

@@ -19,10 +19,13 @@ enum TrackedPairsStore {
   static final String CONFIG = "tracked-pairs-store";
 
   /**
-   * Heap a tracked pair takes in memory, with its access-order entry: 480 B measured by {@code bench --sections state}
-   * with GlusterFS-style client uids of about 90 characters (BENCHMARKS.md, "The tracked pairs on the heap").
+   * Heap a tracked pair takes in memory, with its access-order entry, where inodes have one or two clients (the most a
+   * pair costs: its inode's group is its own or nearly): 540 B measured by {@code bench --sections state} at ten
+   * clients an inode with GlusterFS-style client uids of about 90 characters, plus the 107 B more the two stores alone
+   * measured per pair at two clients an inode than at ten (BENCHMARKS.md, "The heap stores grouped by inode and by
+   * second").
    */
-  static final long HEAP_BYTES_PER_PAIR = 500;
+  static final long HEAP_BYTES_PER_PAIR = 650;
 
   static final String DOC =
       "Where each task keeps its tracked (gfid, client) pairs and their access order: rocksdb (on local disk, about "
@@ -57,9 +60,15 @@ enum TrackedPairsStore {
         CONFIG + " must be rocksdb or in-memory, got '" + text + "'");
   }
 
-  /** The supplier of the store named {@code name}, one of the two indexes. */
-  KeyValueBytesStoreSupplier supplier(String name) {
-    return this == IN_MEMORY ? HeapIndexStore.supplier(name) : Stores.persistentKeyValueStore(name);
+  /**
+   * The supplier of the store named {@code name}, one of the two indexes, whose keys share their first {@code
+   * groupPrefix} bytes in small groups (a pair's gfid, an access-order entry's second): on the heap, each group is
+   * found by hash.
+   */
+  KeyValueBytesStoreSupplier supplier(String name, int groupPrefix) {
+    return this == IN_MEMORY
+        ? HeapIndexStore.supplier(name, groupPrefix)
+        : Stores.persistentKeyValueStore(name);
   }
 
   /**

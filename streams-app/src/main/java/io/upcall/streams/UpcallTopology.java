@@ -120,7 +120,7 @@ public final class UpcallTopology {
     // inode's latest change is rewritten by every change: there the cache saves writes.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                pairsStore.supplier(UpcallProcessor.TRACKED_CLIENTS_STORE),
+                pairsStore.supplier(UpcallProcessor.TRACKED_CLIENTS_STORE, InodeKeys.GFID_LENGTH),
                 Serdes.Bytes(),
                 Serdes.Long())
             .withLoggingDisabled());
@@ -149,7 +149,8 @@ public final class UpcallTopology {
     // them when a task starts (TrackedClients).
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                pairsStore.supplier(UpcallProcessor.ACCESS_ORDER_STORE),
+                pairsStore.supplier(
+                    UpcallProcessor.ACCESS_ORDER_STORE, TrackedClients.ORDER_GROUP_PREFIX),
                 Serdes.Bytes(),
                 Serdes.ByteArray())
             .withLoggingDisabled());

@@ -14,6 +14,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The heap store answers every read as Streams' own in-memory store does (the same byte order, bounds and prefixes),
@@ -26,7 +28,11 @@ class HeapIndexStoreTest {
   }
 
   private static KeyValueStore<Bytes, byte[]> heap() {
-    return opened(HeapIndexStore.supplier("heap").get());
+    return heap(1);
+  }
+
+  private static KeyValueStore<Bytes, byte[]> heap(int groupPrefix) {
+    return opened(HeapIndexStore.supplier("heap", groupPrefix).get());
   }
 
   private static Bytes key(Random random) {
@@ -50,9 +56,11 @@ class HeapIndexStoreTest {
     return read;
   }
 
-  @Test
-  void everyReadMatchesStreamsInMemoryStore() {
-    KeyValueStore<Bytes, byte[]> heap = heap();
+  /** Keys of one to three bytes, grouped by none, some or all of them. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 9})
+  void everyReadMatchesStreamsInMemoryStore(int groupPrefix) {
+    KeyValueStore<Bytes, byte[]> heap = heap(groupPrefix);
     KeyValueStore<Bytes, byte[]> reference =
         opened(Stores.inMemoryKeyValueStore("reference").get());
     Random random = new Random(42);
@@ -79,6 +87,7 @@ class HeapIndexStoreTest {
         // Streams' store cannot bound an all-ones prefix (it throws); theAllOnesPrefixHasNoBound
         // covers it.
         Bytes prefix = Bytes.wrap(new byte[] {(byte) random.nextInt(4), (byte) 0xFF});
+        Bytes shortPrefix = Bytes.wrap(new byte[] {(byte) random.nextInt(4)});
         List<Function<KeyValueStore<Bytes, byte[]>, KeyValueIterator<Bytes, byte[]>>> reads =
             List.of(
                 KeyValueStore::all,
@@ -87,9 +96,13 @@ class HeapIndexStoreTest {
                 store -> store.reverseRange(from, to),
                 store -> store.range(null, to),
                 store -> store.range(from, null),
-                store -> store.prefixScan(prefix, new BytesSerializer()));
-        for (var read : reads) {
-          assertThat(read(read.apply(heap))).isEqualTo(read(read.apply(reference)));
+                store -> store.prefixScan(prefix, new BytesSerializer()),
+                store -> store.prefixScan(shortPrefix, new BytesSerializer()));
+        for (int r = 0; r < reads.size(); r++) {
+          var read = reads.get(r);
+          assertThat(read(read.apply(heap)))
+              .as("read %d (from %s, to %s, prefixes %s and %s)", r, from, to, prefix, shortPrefix)
+              .isEqualTo(read(read.apply(reference)));
         }
         assertThat(heap.approximateNumEntries()).isEqualTo(reference.approximateNumEntries());
       }
