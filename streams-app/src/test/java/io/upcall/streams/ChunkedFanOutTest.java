@@ -16,7 +16,7 @@ import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -34,6 +34,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A change to an inode with more tracked clients than one chunk is told a chunk at a time: the first at once, the
@@ -49,13 +50,15 @@ class ChunkedFanOutTest {
   private TestInputTopic<String, SpecificRecord> fops;
   private TestOutputTopic<String, SpecificRecord> output;
 
+  /** The driver's state directory, deleted after each test. */
+  @TempDir Path stateDir;
+
   @BeforeEach
   void startDriverWithAHotInode() throws IOException {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-chunks-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(
-        StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-chunks").toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     UpcallStreamsConfig.withQuietDefaults(props);
     driver =
         new TopologyTestDriver(

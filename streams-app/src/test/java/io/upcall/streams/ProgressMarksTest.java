@@ -15,7 +15,7 @@ import io.upcall.schemas.batch.InvalidationBatches;
 import io.upcall.schemas.serde.UpcallSerdes;
 import io.upcall.schemas.topics.UpcallTopics;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +30,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Progress marks on the production topology: emitted per task, advanced by brick heartbeats through the repartition. */
 class ProgressMarksTest {
@@ -41,12 +42,15 @@ class ProgressMarksTest {
   private TestInputTopic<String, SpecificRecord> fops;
   private TestOutputTopic<String, SpecificRecord> invalidations;
 
+  /** The driver's state directory, deleted after each test. */
+  @TempDir Path stateDir;
+
   @BeforeEach
   void startDriver() throws IOException {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upcall-marks-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("upcall-marks").toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
             UpcallTopology.build(TOPICS, Switches.DEFAULTS, Duration.ofSeconds(1)),
