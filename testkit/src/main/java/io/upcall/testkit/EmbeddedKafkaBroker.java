@@ -451,8 +451,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // A safety net for a JVM that exits without close(): stops the broker and removes its
     // directory.
     exitHook = ExitHook.install("upcall-embedded-kafka-shutdown", this::close);
-    port = requestedPort != 0 ? requestedPort : WorkDir.freePort();
-    controllerPort = WorkDir.freePort();
+    port = requestedPort != 0 ? requestedPort : FreePorts.next();
+    controllerPort = FreePorts.next();
     if (Files.exists(logDir.resolve(META_PROPERTIES))) {
       clusterId = formattedClusterId();
     } else {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -65,6 +67,7 @@ public final class KafkaCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  private static final int LOG_TAIL_LINES = 8;
 
   private final int brokers;
   private final int controllers;
@@ -145,14 +148,14 @@ public final class KafkaCluster implements AutoCloseable {
       clusterId = Uuid.randomUuid().toString();
       for (int id = 1; id <= brokers; id++) {
         boolean controller = id <= controllers;
-        int port = basePort == 0 ? WorkDir.freePort() : basePort + id - 1;
+        int port = basePort == 0 ? FreePorts.next() : basePort + id - 1;
         nodes.put(
             id,
             new NodeProcess(
                 id,
                 controller,
                 port,
-                controller ? WorkDir.freePort() : -1,
+                controller ? FreePorts.next() : -1,
                 Files.createDirectories(workDir.resolve("node-" + id))));
       }
       for (NodeProcess node : nodes.values()) {
@@ -659,7 +662,13 @@ public final class KafkaCluster implements AutoCloseable {
   private void checkAlive(NodeProcess node, long deadline, String step) {
     if (!node.alive()) {
       throw new IllegalStateException(
-          "node " + node.id + " exited before it could " + step + "; see " + node.log());
+          "node "
+              + node.id
+              + " exited before it could "
+              + step
+              + "; see "
+              + node.log()
+              + lastLines(node.log()));
     }
     if (System.nanoTime() - deadline > 0) {
       throw new IllegalStateException(
@@ -671,6 +680,20 @@ public final class KafkaCluster implements AutoCloseable {
               + START_TIMEOUT.toSeconds()
               + " s; see "
               + node.log());
+    }
+  }
+
+  /** The end of a node's log, so the failure reaches the test report even after its directory is deleted. */
+  private static String lastLines(Path log) {
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      List<String> all = lines.filter(line -> !line.isBlank()).toList();
+      return all.isEmpty()
+          ? ""
+          : ", which ends:\n  "
+              + String.join(
+                  "\n  ", all.subList(Math.max(0, all.size() - LOG_TAIL_LINES), all.size()));
+    } catch (IOException | UncheckedIOException unreadable) {
+      return "";
     }
   }
 

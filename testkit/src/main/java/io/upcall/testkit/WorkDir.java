@@ -2,14 +2,12 @@ package io.upcall.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** What a local broker or cluster takes from the machine and gives back: a temporary directory and free ports. */
+/** What a local broker or cluster takes from the machine and gives back: a temporary directory (ports come from {@link FreePorts}). */
 final class WorkDir {
 
   private WorkDir() {}
@@ -25,13 +23,6 @@ final class WorkDir {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete " + owner + "'s directory " + dir, e);
-    }
-  }
-
-  /** A TCP port on the loopback interface that is free now (the OS's choice; not reserved). */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }
