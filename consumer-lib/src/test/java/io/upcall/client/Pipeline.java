@@ -8,10 +8,12 @@ import io.upcall.testkit.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The whole pipeline on an embedded broker: one brick publishing fops and heartbeats, the streams app deciding,
@@ -25,6 +27,7 @@ final class Pipeline implements AutoCloseable {
   private final UpcallTopics topics;
   private final Map<String, Object> streamsProps = new HashMap<>();
   private final BrickPublisher brick;
+  private final Path stateDir;
   private UpcallStreamsApp streams;
 
   Pipeline(EmbeddedKafkaBroker broker) throws InterruptedException {
@@ -38,11 +41,11 @@ final class Pipeline implements AutoCloseable {
     streamsProps.put(UpcallStreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     streamsProps.put("upcall.progress.interval.ms", 100);
     try {
-      streamsProps.put(
-          UpcallStreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(name).toString());
+      stateDir = Files.createTempDirectory(name);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    streamsProps.put(UpcallStreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     startStreams();
     this.brick =
         BrickPublisher.builder()
@@ -93,5 +96,10 @@ final class Pipeline implements AutoCloseable {
   public void close() {
     brick.close(Duration.ofSeconds(5));
     stopStreams();
+    try {
+      Utils.delete(stateDir.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -18,7 +18,7 @@ import io.upcall.streams.UpcallStreamsApp;
 import io.upcall.streams.UpcallStreamsConfig;
 import io.upcall.testkit.EmbeddedKafkaExtension;
 import io.upcall.testkit.Eventually;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client goes away under continuous load while another client changes the files it cached, and comes back with
@@ -53,6 +54,8 @@ class ClientRestartTest {
   private static final Duration READY = Duration.ofSeconds(60);
 
   @RegisterExtension static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+
+  @TempDir static Path stateDir;
 
   private static UpcallTopics topics;
   private static UpcallStreamsApp app;
@@ -70,7 +73,7 @@ class ClientRestartTest {
                     kafka.uniqueName("client-restart"),
                     topics,
                     StreamsConfig.EXACTLY_ONCE_V2,
-                    Files.createTempDirectory("client-restart"))));
+                    stateDir)));
     assertThat(app.awaitRunning(READY)).isTrue();
     load = SteadyLoad.start(SteadyLoad.smallVolume(41).build(), 500, false, () -> publisher());
     probe = new Probe(publisher().volume("vol").brick("probe-brick").build());

@@ -22,7 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +47,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline on a broker that authenticates with SASL/SCRAM-SHA-256 and authorizes with ACLs: each role (brick,
@@ -70,6 +71,8 @@ class SecurityTest {
       PASSWORDS.put(user, "pw-" + user + "-" + UUID.randomUUID());
     }
   }
+
+  @TempDir static Path stateDir;
 
   private static EmbeddedKafkaBroker broker;
   private static UpcallTopics topics;
@@ -102,7 +105,7 @@ class SecurityTest {
     config.put("upcall.topics.partitions", 4);
     config.put("replication.factor", 1);
     config.put("processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
-    config.put("state.dir", Files.createTempDirectory("secure-streams").toString());
+    config.put("state.dir", stateDir.toString());
     config.put("upcall.http.port", -1);
     app = UpcallStreamsApp.start(new UpcallStreamsConfig(config));
     assertThat(app.awaitRunning(Duration.ofSeconds(90)))

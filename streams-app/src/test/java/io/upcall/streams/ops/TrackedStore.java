@@ -13,17 +13,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The production topology's tracked-clients store (RocksDB, metered and logged) on a TopologyTestDriver. */
 final class TrackedStore implements AutoCloseable {
+  private final Path stateDir;
   private final TopologyTestDriver driver;
   private final KeyValueStore<Bytes, Long> store;
 
   TrackedStore() {
-    Path stateDir;
     try {
       stateDir = Files.createTempDirectory("upcall-tracked");
     } catch (IOException e) {
@@ -53,5 +54,10 @@ final class TrackedStore implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
+    try {
+      Utils.delete(stateDir.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
