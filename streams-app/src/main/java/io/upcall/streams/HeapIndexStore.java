@@ -42,7 +42,7 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   private final int groupPrefix;
 
   /**
-   * The groups by prefix, in order and by hash; each is an immutable {@code Map.Entry} (a group of one) or a {@code
+   * The groups by prefix, in order and by hash; each is a {@link One} (a group of one) or a {@code
    * ConcurrentSkipListMap}. The stream thread is the only writer.
    */
   private final ConcurrentSkipListMap<Bytes, Object> groups = new ConcurrentSkipListMap<>();
@@ -129,8 +129,8 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public byte[] get(Bytes key) {
     Object group = byPrefix.get(prefixOf(key));
-    if (group instanceof Map.Entry<?, ?> one) {
-      return one.getKey().equals(key) ? (byte[]) one.getValue() : null;
+    if (group instanceof One one) {
+      return one.key.equals(key) ? one.value : null;
     }
     return group == null ? null : many(group).get(key);
   }
@@ -144,14 +144,15 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     Bytes prefix = prefixOf(key);
     Object group = byPrefix.get(prefix);
     if (group == null) {
-      replace(prefix, Map.entry(key, value));
+      replace(prefix, new One(key, value));
       entries++;
-    } else if (group instanceof Map.Entry<?, ?> one) {
-      if (one.getKey().equals(key)) {
-        replace(prefix, Map.entry(key, value));
+    } else if (group instanceof One one) {
+      if (one.key.equals(key)) {
+        // No map is written: replacing the group was a search of the ordered map of every group.
+        one.value = value;
       } else {
         ConcurrentSkipListMap<Bytes, byte[]> grown = new ConcurrentSkipListMap<>();
-        grown.put((Bytes) one.getKey(), (byte[]) one.getValue());
+        grown.put(one.key, one.value);
         grown.put(key, value);
         replace(prefix, grown);
         entries++;
@@ -190,14 +191,14 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     Bytes prefix = prefixOf(key);
     Object group = byPrefix.get(prefix);
     byte[] previous;
-    if (group instanceof Map.Entry<?, ?> one) {
-      previous = one.getKey().equals(key) ? (byte[]) one.getValue() : null;
+    if (group instanceof One one) {
+      previous = one.key.equals(key) ? one.value : null;
     } else {
       previous = group == null ? null : many(group).remove(key);
     }
     if (previous != null) {
       entries--;
-      if (group instanceof Map.Entry<?, ?> || many(group).isEmpty()) {
+      if (group instanceof One || many(group).isEmpty()) {
         groups.remove(prefix);
         byPrefix.remove(prefix);
       }
@@ -277,6 +278,36 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   /**
+   * A group of one key, the commonest (an inode with one client): as small as an immutable entry, but its value is
+   * rewritten in place, so a touch that moves a pair's second writes no map. Readers on other threads see the old
+   * value or the new, as the maps' own entries would show them.
+   */
+  private static final class One implements Map.Entry<Bytes, byte[]> {
+    final Bytes key;
+    volatile byte[] value;
+
+    One(Bytes key, byte[] value) {
+      this.key = key;
+      this.value = value;
+    }
+
+    @Override
+    public Bytes getKey() {
+      return key;
+    }
+
+    @Override
+    public byte[] getValue() {
+      return value;
+    }
+
+    @Override
+    public byte[] setValue(byte[] value) {
+      throw new UnsupportedOperationException("a store entry is written through the store");
+    }
+  }
+
+  /**
    * The entries of a live view, group after group, read one ahead for {@link #peekNextKey()}. The view is weakly
    * consistent: a write during the iteration may or may not show, and never breaks it.
    */
@@ -316,9 +347,10 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     /** The entries of {@code group} between the bounds, in the view's order. */
     @SuppressWarnings("unchecked")
     private Iterator<Map.Entry<Bytes, byte[]>> within(Object group) {
-      if (group instanceof Map.Entry<?, ?> one) {
-        Map.Entry<Bytes, byte[]> entry = (Map.Entry<Bytes, byte[]>) one;
-        return within(entry.getKey()) ? List.of(entry).iterator() : Collections.emptyIterator();
+      if (group instanceof One one) {
+        return within(one.key)
+            ? List.<Map.Entry<Bytes, byte[]>>of(one).iterator()
+            : Collections.emptyIterator();
       }
       NavigableMap<Bytes, byte[]> bounded = many(group);
       if (from != null) {
