@@ -56,7 +56,7 @@ final class ClusterPipeline implements AutoCloseable {
   /**
    * The bricks batch for 25 ms instead of their 5 ms default. Three brokers on two cores spend their CPU on follower
    * fetches, each woken by any append, and on produce requests, most of them the bricks'; fewer, larger produce
-   * requests left the box room, and the class ran 179-209 s instead of 256-404 s (README, "On a three-broker
+   * requests left the box room, and the class ran 179-209 s instead of 256-422 s (README, "On a three-broker
    * cluster"). The 20 ms it adds to a fop's way changes nothing the class checks.
    */
   private static final int BRICK_LINGER_MS = 25;
