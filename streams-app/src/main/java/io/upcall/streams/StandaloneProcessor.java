@@ -91,6 +91,7 @@ public final class StandaloneProcessor implements AutoCloseable {
             Switches.DEFAULTS,
             Duration.ofSeconds(1),
             new TrackingBound(TrackingBound.MAX_TRACKED_PAIRS_DEFAULT),
+            TrackedPairsStore.ROCKSDB,
             BatchSettings.IMMEDIATE,
             new InvalidationPartitions(INVALIDATION_PARTITIONS),
             UpcallTopics.defaults().invalidations(),

@@ -1,6 +1,5 @@
 package io.upcall.streams;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,11 +16,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * bytes followed by the uid's UTF-8 bytes, holding the last access second. A notify is a prefix scan of the
  * gfid; a touch by a hot client rewrites one small entry, and only when the second moves on.
  *
- * <p>A second store orders the pairs by last access (second ‖ pair key → nothing), so the task holds at most
+ * <p>An {@link AccessOrder} orders the pairs by last access, so the task holds at most
  * {@link TrackingBound#perTask()} pairs: a touch that adds a pair beyond it evicts the least recently accessed
  * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others.
  *
- * <p>Neither store keeps a changelog: both are local indexes of the {@link TrackingJournal}, rebuilt from it whenever
+ * <p>Neither the store nor the order keeps a changelog: both are local indexes of the {@link TrackingJournal}, rebuilt from it whenever
  * the task starts (the pairs store emptied, the journal replayed into both: a few seconds per million pairs), so the
  * touches of a whole READDIRP, or of a whole commit interval, cost one changelog record instead of one each. An order
  * entry is only a hint: expiry and eviction act on it only while the pair still holds that second, and drop it
@@ -31,14 +30,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();
 
-  /** Every order entry starts with this byte (0 is left for bookkeeping a later version may need). */
-  private static final byte ORDER = 1;
-
-  /** The bytes an access-order key starts with before its pair: its kind and its second. */
-  static final int ORDER_GROUP_PREFIX = 1 + Long.BYTES;
-
-  private static final Bytes FIRST_ORDER = Bytes.wrap(new byte[] {ORDER});
-  private static final byte[] NOTHING = new byte[0];
   private static final int EXPIRY_BATCH = 256;
 
   /**
@@ -59,7 +50,7 @@ final class TrackedClients {
   }
 
   private final KeyValueStore<Bytes, Long> store;
-  private final KeyValueStore<Bytes, byte[]> byAccess;
+  private final AccessOrder byAccess;
   private final TrackingJournal journal;
   private final long maxPairs;
   private long count;
@@ -68,19 +59,12 @@ final class TrackedClients {
   private long notedEnd = Long.MIN_VALUE;
 
   /**
-   * Where the oldest live order entry is at or after (null: the start). Evictions and expiry delete from the front,
-   * leaving tombstones there that every scan from the start would step over again (quadratic under eviction);
-   * a scan starts here instead, and an access older than it (a late record) moves it back.
-   */
-  private Bytes head;
-
-  /**
    * The pairs as {@code journal} holds them, touches before {@code cutoffSecond} left out (expiry would delete them),
    * in {@code store} and {@code byAccess}, whatever those held before.
    */
   TrackedClients(
       KeyValueStore<Bytes, Long> store,
-      KeyValueStore<Bytes, byte[]> byAccess,
+      AccessOrder byAccess,
       TrackingJournal journal,
       long maxPairs,
       long cutoffSecond) {
@@ -114,13 +98,9 @@ final class TrackedClients {
     store.put(key, second);
     journal.touched(key, second);
     if (last != null) {
-      byAccess.delete(orderKey(last, key));
+      byAccess.remove(last, key);
     }
-    Bytes order = orderKey(second, key);
-    byAccess.put(order, NOTHING);
-    if (head != null && order.compareTo(head) < 0) {
-      head = order;
-    }
+    byAccess.add(second, key);
     if (last != null) {
       return List.of();
     }
@@ -157,7 +137,8 @@ final class TrackedClients {
         if (entry.key.equals(after) || !isPair(entry.key)) {
           continue;
         }
-        if (!startsWith(entry.key.get(), prefix.get())) {
+        // A prefix scan holds the inode's pairs alone; a range from a pair runs on past them.
+        if (after != null && !startsWith(entry.key.get(), prefix.get())) {
           break;
         }
         chunk.add(new Tracked(InodeKeys.suffixOf(entry.key), entry.value, entry.key));
@@ -240,41 +221,37 @@ final class TrackedClients {
   /** Up to {@code limit} pairs in access order, accessed before {@code beforeSecond}, skipping {@code skip}. */
   private List<KeyValue<Bytes, Long>> oldest(long limit, long beforeSecond, Bytes skip) {
     List<KeyValue<Bytes, Long>> oldest = new ArrayList<>();
-    List<Bytes> stale = new ArrayList<>();
+    List<AccessOrder.Entry> stale = new ArrayList<>();
     boolean kept = false;
-    try (KeyValueIterator<Bytes, byte[]> order =
-        byAccess.range(head == null ? FIRST_ORDER : head, null)) {
+    try (AccessOrder.Scan order = byAccess.oldestFirst()) {
       while (order.hasNext() && oldest.size() < limit) {
-        Bytes entry = order.next().key;
-        byte[] orderKey = entry.get();
-        long second = ByteBuffer.wrap(orderKey, 1, Long.BYTES).getLong() ^ Long.MIN_VALUE;
-        if (second >= beforeSecond) {
+        AccessOrder.Entry entry = order.next();
+        if (entry.second() >= beforeSecond) {
           break;
         }
-        Bytes key = Bytes.wrap(Arrays.copyOfRange(orderKey, 1 + Long.BYTES, orderKey.length));
-        Long current = store.get(key);
-        if (current == null || current != second) {
+        Long current = store.get(entry.pair());
+        if (current == null || current != entry.second()) {
           stale.add(
               entry); // left by a crash, or by a touch whose old entry's delete was lost with it
           continue;
         }
-        if (key.equals(skip)) {
+        if (entry.pair().equals(skip)) {
           kept = true;
           continue;
         }
         if (!kept) {
-          head = entry; // everything before it is gone, or is about to be
+          byAccess.passed(entry); // everything before it is gone, or is about to be
         }
-        oldest.add(KeyValue.pair(key, second));
+        oldest.add(KeyValue.pair(entry.pair(), entry.second()));
       }
     }
-    stale.forEach(byAccess::delete);
+    stale.forEach(entry -> byAccess.remove(entry.second(), entry.pair()));
     return oldest;
   }
 
   private void remove(Bytes key, long lastAccessSecond) {
     store.delete(key);
-    byAccess.delete(orderKey(lastAccessSecond, key));
+    byAccess.remove(lastAccessSecond, key);
     count--;
   }
 
@@ -306,7 +283,7 @@ final class TrackedClients {
           @Override
           public void touched(Bytes key, long second) {
             store.put(key, second);
-            byAccess.put(orderKey(second, key), NOTHING);
+            byAccess.add(second, key);
           }
 
           @Override
@@ -322,7 +299,7 @@ final class TrackedClients {
       while (entries.hasNext()) {
         KeyValue<Bytes, Long> entry = entries.next();
         if (isPair(entry.key)) {
-          byAccess.put(orderKey(entry.value, entry.key), NOTHING);
+          byAccess.add(entry.value, entry.key);
         }
       }
     }
@@ -343,16 +320,5 @@ final class TrackedClients {
   /** False for the {@link #JOURNAL_POSITION} entry, the only key without a client uid. */
   static boolean isPair(Bytes key) {
     return key.get().length > InodeKeys.GFID_LENGTH;
-  }
-
-  /** 1 ‖ second (sign bit flipped, so byte order is numeric order) ‖ pair key. */
-  private static Bytes orderKey(long second, Bytes key) {
-    byte[] pair = key.get();
-    return Bytes.wrap(
-        ByteBuffer.allocate(1 + Long.BYTES + pair.length)
-            .put(ORDER)
-            .putLong(second ^ Long.MIN_VALUE)
-            .put(pair)
-            .array());
   }
 }

@@ -26,7 +26,11 @@ public final class TrackedPairs {
     this.pairs = pairs;
     this.tracked =
         new TrackedClients(
-            pairs, accessOrder, new TrackingJournal(journal), maxPairs, Long.MIN_VALUE);
+            pairs,
+            new StoredAccessOrder(accessOrder),
+            new TrackingJournal(journal),
+            maxPairs,
+            Long.MIN_VALUE);
     this.sweep = new ExpirySweep<>(pairs, UpcallProcessor.SWEEP_BUDGET, System::nanoTime);
   }
 

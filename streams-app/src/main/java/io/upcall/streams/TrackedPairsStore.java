@@ -1,8 +1,11 @@
 package io.upcall.streams;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -61,14 +64,26 @@ enum TrackedPairsStore {
   }
 
   /**
-   * The supplier of the store named {@code name}, one of the two indexes, whose keys share their first {@code
-   * groupPrefix} bytes in small groups (a pair's gfid, an access-order entry's second): on the heap, each group is
-   * found by hash.
+   * The supplier of the pairs store named {@code name}, whose keys share their first {@code groupPrefix} bytes in small
+   * groups (a pair's gfid): on the heap, each group is found by hash.
    */
   KeyValueBytesStoreSupplier supplier(String name, int groupPrefix) {
     return this == IN_MEMORY
         ? HeapIndexStore.supplier(name, groupPrefix)
         : Stores.persistentKeyValueStore(name);
+  }
+
+  /** Whether the access order has a store of its own ({@link UpcallProcessor#ACCESS_ORDER_STORE}). */
+  boolean keepsAccessOrderStore() {
+    return this == ROCKSDB;
+  }
+
+  /**
+   * A task's access order: in the store {@code store} gives for RocksDB, on the heap (no store) beside the pairs on
+   * the heap.
+   */
+  AccessOrder accessOrder(Supplier<KeyValueStore<Bytes, byte[]>> store) {
+    return this == IN_MEMORY ? new HeapAccessOrder() : new StoredAccessOrder(store.get());
   }
 
   /**

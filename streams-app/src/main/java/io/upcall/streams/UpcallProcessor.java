@@ -8,6 +8,7 @@ import io.upcall.avro.internal.InodeMeta;
 import io.upcall.avro.internal.InodeRole;
 import io.upcall.schemas.Gfids;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.metrics.Sensor;
@@ -32,7 +33,10 @@ public final class UpcallProcessor
   /** (gfid ‖ client uid) → last access second; no changelog: rebuilt from the {@link TrackingJournal}. */
   public static final String TRACKED_CLIENTS_STORE = "upcall-tracked-clients";
 
-  /** (last access second ‖ gfid ‖ client uid) → nothing, plus the pair count: the eviction and expiry order. */
+  /**
+   * (last access second ‖ gfid ‖ client uid) → nothing: the eviction and expiry order, where the pairs are in RocksDB
+   * (on the heap the order is a {@link HeapAccessOrder}, not a store).
+   */
   public static final String ACCESS_ORDER_STORE = "upcall-tracked-access-order";
 
   /** gfid → a change still being told to the inode's tracked clients, and how far it got. */
@@ -53,9 +57,27 @@ public final class UpcallProcessor
   /** Sensor of the invalidations emitted: {@code invalidations-rate} and {@code -total} in {@code stream-upcall-metrics}. */
   public static final String INVALIDATIONS_SENSOR = "invalidations";
 
+  /** The stores the processor reads and writes, where the tracked pairs are kept in {@code pairsStore}. */
+  static String[] storesOf(TrackedPairsStore pairsStore) {
+    List<String> stores =
+        new ArrayList<>(
+            List.of(
+                TRACKED_CLIENTS_STORE,
+                INODE_META_STORE,
+                TX_IDS_STORE,
+                PENDING_FANOUTS_STORE,
+                InvalidationOutbox.STORE,
+                TrackingJournal.STORE));
+    if (pairsStore.keepsAccessOrderStore()) {
+      stores.add(ACCESS_ORDER_STORE);
+    }
+    return stores.toArray(String[]::new);
+  }
+
   private final Switches defaults;
   private final Duration expiryInterval;
   private final TrackingBound bound;
+  private final TrackedPairsStore pairsStore;
   private final BatchSettings batching;
   private final InvalidationPartitions partitions;
   private final String invalidationsTopic;
@@ -75,6 +97,7 @@ public final class UpcallProcessor
       Switches defaults,
       Duration expiryInterval,
       TrackingBound bound,
+      TrackedPairsStore pairsStore,
       BatchSettings batching,
       InvalidationPartitions partitions,
       String invalidationsTopic,
@@ -83,6 +106,7 @@ public final class UpcallProcessor
     this.defaults = defaults;
     this.expiryInterval = expiryInterval;
     this.bound = bound;
+    this.pairsStore = pairsStore;
     this.batching = batching;
     this.partitions = partitions;
     this.invalidationsTopic = invalidationsTopic;
@@ -138,7 +162,7 @@ public final class UpcallProcessor
     tracked =
         new TrackedClients(
             context.getStateStore(TRACKED_CLIENTS_STORE),
-            context.getStateStore(ACCESS_ORDER_STORE),
+            pairsStore.accessOrder(() -> context.getStateStore(ACCESS_ORDER_STORE)),
             new TrackingJournal(context.getStateStore(TrackingJournal.STORE)),
             bound.perTask(),
             expiryCutoff(context.currentSystemTimeMs()));

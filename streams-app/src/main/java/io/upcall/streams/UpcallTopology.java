@@ -146,14 +146,16 @@ public final class UpcallTopology {
     // No record cache either: eviction and expiry range-scan it from the oldest entry, and a cached
     // store's range scan copies the cache's key set each time (measured: ~2 ms per eviction at 1 M
     // pairs, ~0.01 ms without). No changelog: it is an index of the tracked clients, rebuilt from
-    // them when a task starts (TrackedClients).
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                pairsStore.supplier(
-                    UpcallProcessor.ACCESS_ORDER_STORE, TrackedClients.ORDER_GROUP_PREFIX),
-                Serdes.Bytes(),
-                Serdes.ByteArray())
-            .withLoggingDisabled());
+    // them when a task starts (TrackedClients). With the pairs on the heap the order is too, and
+    // needs no store (HeapAccessOrder).
+    if (pairsStore.keepsAccessOrderStore()) {
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.persistentKeyValueStore(UpcallProcessor.ACCESS_ORDER_STORE),
+                  Serdes.Bytes(),
+                  Serdes.ByteArray())
+              .withLoggingDisabled());
+    }
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(UpcallProcessor.PENDING_FANOUTS_STORE),
@@ -254,19 +256,14 @@ public final class UpcallTopology {
                     defaults,
                     expiryInterval,
                     bound,
+                    pairsStore,
                     batching,
                     invalidationPartitions,
                     topics.invalidations(),
                     invalidations.serializer(),
                     invalidations.deserializer()),
             Named.as("upcall"),
-            UpcallProcessor.TRACKED_CLIENTS_STORE,
-            UpcallProcessor.INODE_META_STORE,
-            UpcallProcessor.TX_IDS_STORE,
-            UpcallProcessor.ACCESS_ORDER_STORE,
-            UpcallProcessor.PENDING_FANOUTS_STORE,
-            InvalidationOutbox.STORE,
-            TrackingJournal.STORE)
+            UpcallProcessor.storesOf(pairsStore))
         .to(
             topics.invalidations(),
             Produced.with(

@@ -40,7 +40,7 @@ class TrackingJournalTest {
       KeyValueStore<Bytes, Long> pairs, long maxPairs, long cutoffSecond) {
     return new TrackedClients(
         pairs,
-        store("order", Serdes.Bytes(), Serdes.ByteArray()),
+        new StoredAccessOrder(store("order", Serdes.Bytes(), Serdes.ByteArray())),
         new TrackingJournal(journal),
         maxPairs,
         cutoffSecond);
