@@ -21,17 +21,15 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A key-value store on the heap for the tracked pairs and their access order, in RocksDB's byte order. Streams' own
- * in-memory store copies every key of a range into a new set when the range is opened, so each eviction or expiry
- * scan of the access order (from its oldest entry to its end) would copy the whole order; here a range is a view
- * of the maps, read as it goes. The maps are concurrent because the operator endpoint reads the pairs from its own
+ * A key-value store on the heap for the tracked pairs, in RocksDB's byte order. Streams' own in-memory store copies
+ * every key of a range into a new set when the range is opened, so each scan of a range would copy it; here a range
+ * is a view of the maps, read as it goes. The maps are concurrent because the operator endpoint reads the pairs from its own
  * threads while the stream thread writes them.
  *
- * <p>Keys are grouped by their first {@code groupPrefix} bytes (a pair's gfid, an access-order entry's second), each
- * group found by hash: a lookup, insert or delete searches one inode's few clients or one second's entries instead of
- * descending a skip list of a million keys, whose every level was a cache miss (BENCHMARKS.md, "Where the heap
- * store's time goes"). A group of one key (most inodes have one client) is that entry alone, a larger one a small
- * sorted map. Groups are also kept in prefix order, and because cutting keys to a fixed length keeps their order,
+ * <p>Keys are grouped by their first {@code groupPrefix} bytes (a pair's gfid), each group found by hash: a lookup,
+ * insert or delete searches one inode's clients instead of descending a skip list of a million keys, whose every
+ * level was a cache miss (BENCHMARKS.md, "Where the heap store's time goes"). A group of one key (most inodes have
+ * one client) is that entry alone, a larger one its keys by hash and in order ({@link Many}). Groups are also kept in prefix order, and because cutting keys to a fixed length keeps their order,
  * walking the groups in order and each group in order is the store's byte order.
  */
 final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
@@ -42,8 +40,8 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   private final int groupPrefix;
 
   /**
-   * The groups by prefix, in order and by hash; each is a {@link One} (a group of one) or a {@code
-   * ConcurrentSkipListMap}. The stream thread is the only writer.
+   * The groups by prefix, in order and by hash; each is a {@link Slot} (a group of one) or a {@link Many}. The stream
+   * thread is the only writer.
    */
   private final ConcurrentSkipListMap<Bytes, Object> groups = new ConcurrentSkipListMap<>();
 
@@ -129,10 +127,11 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public byte[] get(Bytes key) {
     Object group = byPrefix.get(prefixOf(key));
-    if (group instanceof One one) {
+    if (group instanceof Slot one) {
       return one.key.equals(key) ? one.value : null;
     }
-    return group == null ? null : many(group).get(key);
+    Slot slot = group == null ? null : ((Many) group).byKey.get(key);
+    return slot == null ? null : slot.value;
   }
 
   @Override
@@ -144,20 +143,20 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     Bytes prefix = prefixOf(key);
     Object group = byPrefix.get(prefix);
     if (group == null) {
-      replace(prefix, new One(key, value));
+      replace(prefix, new Slot(key, value));
       entries++;
-    } else if (group instanceof One one) {
+    } else if (group instanceof Slot one) {
       if (one.key.equals(key)) {
         // No map is written: replacing the group was a search of the ordered map of every group.
         one.value = value;
       } else {
-        ConcurrentSkipListMap<Bytes, byte[]> grown = new ConcurrentSkipListMap<>();
-        grown.put(one.key, one.value);
-        grown.put(key, value);
+        Many grown = new Many();
+        grown.add(one);
+        grown.add(new Slot(key, value));
         replace(prefix, grown);
         entries++;
       }
-    } else if (many(group).put(key, value) == null) {
+    } else if (((Many) group).put(key, value)) {
       entries++;
     }
   }
@@ -165,11 +164,6 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   private void replace(Bytes prefix, Object group) {
     groups.put(prefix, group);
     byPrefix.put(prefix, group);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static ConcurrentSkipListMap<Bytes, byte[]> many(Object group) {
-    return (ConcurrentSkipListMap<Bytes, byte[]>) group;
   }
 
   @Override
@@ -191,14 +185,14 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     Bytes prefix = prefixOf(key);
     Object group = byPrefix.get(prefix);
     byte[] previous;
-    if (group instanceof One one) {
+    if (group instanceof Slot one) {
       previous = one.key.equals(key) ? one.value : null;
     } else {
-      previous = group == null ? null : many(group).remove(key);
+      previous = group == null ? null : ((Many) group).remove(key);
     }
     if (previous != null) {
       entries--;
-      if (group instanceof One || many(group).isEmpty()) {
+      if (group instanceof Slot || ((Many) group).inOrder.isEmpty()) {
         groups.remove(prefix);
         byPrefix.remove(prefix);
       }
@@ -278,15 +272,15 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   /**
-   * A group of one key, the commonest (an inode with one client): as small as an immutable entry, but its value is
-   * rewritten in place, so a touch that moves a pair's second writes no map. Readers on other threads see the old
-   * value or the new, as the maps' own entries would show them.
+   * A key and its value, which is rewritten in place, so a touch that moves a pair's second writes no map; alone, a
+   * group of one key, the commonest (an inode with one client). Readers on other threads see the old value or the
+   * new, as the maps' own entries would show them.
    */
-  private static final class One implements Map.Entry<Bytes, byte[]> {
+  private static final class Slot implements Map.Entry<Bytes, byte[]> {
     final Bytes key;
     volatile byte[] value;
 
-    One(Bytes key, byte[] value) {
+    Slot(Bytes key, byte[] value) {
       this.key = key;
       this.value = value;
     }
@@ -308,6 +302,42 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   /**
+   * A group of several keys (an inode with several clients): each key's slot found by hash, as a touch and a change's
+   * check of a client look it up, and in order through a skip list, as a fan-out reads them. A hot inode's clients
+   * share long uid prefixes, so a search by order compared many bytes at every level.
+   */
+  private static final class Many {
+    final ConcurrentHashMap<Bytes, Slot> byKey = new ConcurrentHashMap<>();
+    final ConcurrentSkipListMap<Bytes, Slot> inOrder = new ConcurrentSkipListMap<>();
+
+    void add(Slot slot) {
+      inOrder.put(slot.key, slot);
+      byKey.put(slot.key, slot);
+    }
+
+    /** Writes {@code value} for {@code key}; true when the key is new to the group. */
+    boolean put(Bytes key, byte[] value) {
+      Slot slot = byKey.get(key);
+      if (slot != null) {
+        slot.value = value;
+        return false;
+      }
+      add(new Slot(key, value));
+      return true;
+    }
+
+    /** Removes {@code key}; its value, or null when it was not in the group. */
+    byte[] remove(Bytes key) {
+      Slot slot = byKey.remove(key);
+      if (slot == null) {
+        return null;
+      }
+      inOrder.remove(key);
+      return slot.value;
+    }
+  }
+
+  /**
    * The entries of a live view, group after group, read one ahead for {@link #peekNextKey()}. The view is weakly
    * consistent: a write during the iteration may or may not show, and never breaks it.
    */
@@ -318,7 +348,7 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     private final Bytes to;
     private final boolean toInclusive;
     private final boolean descending;
-    private Iterator<Map.Entry<Bytes, byte[]>> entries = Collections.emptyIterator();
+    private Iterator<? extends Map.Entry<Bytes, byte[]>> entries = Collections.emptyIterator();
     private Map.Entry<Bytes, byte[]> next;
 
     View(
@@ -345,21 +375,18 @@ final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     /** The entries of {@code group} between the bounds, in the view's order. */
-    @SuppressWarnings("unchecked")
-    private Iterator<Map.Entry<Bytes, byte[]>> within(Object group) {
-      if (group instanceof One one) {
-        return within(one.key)
-            ? List.<Map.Entry<Bytes, byte[]>>of(one).iterator()
-            : Collections.emptyIterator();
+    private Iterator<? extends Map.Entry<Bytes, byte[]>> within(Object group) {
+      if (group instanceof Slot one) {
+        return within(one.key) ? List.of(one).iterator() : Collections.emptyIterator();
       }
-      NavigableMap<Bytes, byte[]> bounded = many(group);
+      NavigableMap<Bytes, Slot> bounded = ((Many) group).inOrder;
       if (from != null) {
         bounded = bounded.tailMap(from, fromInclusive);
       }
       if (to != null) {
         bounded = bounded.headMap(to, toInclusive);
       }
-      return (descending ? bounded.descendingMap() : bounded).entrySet().iterator();
+      return (descending ? bounded.descendingMap() : bounded).values().iterator();
     }
 
     private boolean within(Bytes key) {
