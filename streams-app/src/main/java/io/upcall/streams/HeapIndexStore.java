@@ -23,14 +23,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * A key-value store on the heap for the tracked pairs, in RocksDB's byte order. Streams' own in-memory store copies
  * every key of a range into a new set when the range is opened, so each scan of a range would copy it; here a range
- * is a view of the maps, read as it goes. The maps are concurrent because the operator endpoint reads the pairs from its own
- * threads while the stream thread writes them.
+ * is a view of the maps, read as it goes. The maps are concurrent because the operator endpoint reads the pairs from
+ * its own threads while the stream thread writes them.
  *
  * <p>Keys are grouped by their first {@code groupPrefix} bytes (a pair's gfid), each group found by hash: a lookup,
  * insert or delete searches one inode's clients instead of descending a skip list of a million keys, whose every
  * level was a cache miss (BENCHMARKS.md, "Where the heap store's time goes"). A group of one key (most inodes have
- * one client) is that entry alone, a larger one its keys by hash and in order ({@link Many}). Groups are also kept in prefix order, and because cutting keys to a fixed length keeps their order,
- * walking the groups in order and each group in order is the store's byte order.
+ * one client) is that entry alone, a larger one its keys by hash and in order ({@link Many}). Groups are also kept
+ * in prefix order, and because cutting keys to a fixed length keeps their order, walking the groups in order and
+ * each group in order is the store's byte order.
  */
 final class HeapIndexStore implements KeyValueStore<Bytes, byte[]> {
   /** The metrics scope of these stores, as {@code Stores.inMemoryKeyValueStore} names its own. */

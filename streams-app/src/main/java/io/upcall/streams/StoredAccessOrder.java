@@ -15,7 +15,7 @@ final class StoredAccessOrder implements AccessOrder {
   private static final byte ORDER = 1;
 
   /** The bytes an access-order key starts with before its pair: its kind and its second. */
-  static final int GROUP_PREFIX = 1 + Long.BYTES;
+  private static final int GROUP_PREFIX = 1 + Long.BYTES;
 
   private static final Bytes FIRST = Bytes.wrap(new byte[] {ORDER});
   private static final byte[] NOTHING = new byte[0];

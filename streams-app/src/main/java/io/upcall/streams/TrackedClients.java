@@ -20,12 +20,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link TrackingBound#perTask()} pairs: a touch that adds a pair beyond it evicts the least recently accessed
  * ones, and expiry deletes the pairs idle for 2·T oldest first, without scanning the others.
  *
- * <p>Neither the store nor the order keeps a changelog: both are local indexes of the {@link TrackingJournal}, rebuilt from it whenever
- * the task starts (the pairs store emptied, the journal replayed into both: a few seconds per million pairs), so the
- * touches of a whole READDIRP, or of a whole commit interval, cost one changelog record instead of one each. An order
- * entry is only a hint: expiry and eviction act on it only while the pair still holds that second, and drop it
- * otherwise, so entries left behind by a replay or a crash do no harm. The count lives in memory, counted after the
- * rebuild.
+ * <p>Neither the store nor the order keeps a changelog: both are local indexes of the {@link TrackingJournal},
+ * rebuilt from it whenever the task starts (the pairs store emptied, the journal replayed into both: a few seconds
+ * per million pairs), so the touches of a whole READDIRP, or of a whole commit interval, cost one changelog record
+ * instead of one each. An order entry is only a hint: expiry and eviction act on it only while the pair still holds
+ * that second, and drop it otherwise, so entries left behind by a replay or a crash do no harm. The count lives in
+ * memory, counted after the rebuild.
  */
 final class TrackedClients {
   private static final BytesSerializer PREFIX_SERIALIZER = new BytesSerializer();

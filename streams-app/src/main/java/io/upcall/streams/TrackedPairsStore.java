@@ -9,11 +9,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Where a task keeps its tracked pairs and their access order ({@link TrackedClients}): in RocksDB, or on the heap.
- * Both stores are local indexes of the {@link TrackingJournal}, without a changelog of their own, so either way a
- * task rebuilds them from the journal when it starts; on the heap it rebuilds them at every start, since nothing
- * survives the process. The journal and the other changelogged stores stay in RocksDB: on the heap they would
- * restore their whole changelog at every start.
+ * Where a task keeps its tracked pairs and their access order ({@link TrackedClients}): in RocksDB, or on the heap
+ * (the pairs in a {@link HeapIndexStore}, the order in a {@link HeapAccessOrder}). Both are local indexes of the
+ * {@link TrackingJournal}, without a changelog of their own, so either way a task rebuilds them from the journal
+ * when it starts; on the heap it rebuilds them at every start, since nothing survives the process. The journal and
+ * the other changelogged stores stay in RocksDB: on the heap they would restore their whole changelog at every
+ * start.
  */
 enum TrackedPairsStore {
   ROCKSDB("rocksdb"),
