@@ -420,6 +420,7 @@ public final class Bench {
     window.put("bytes_written", written.totalBytes());
     window.put("timed_records_per_s", round1(written.timed() / seconds));
     window.put("records_by_kind", new LinkedHashMap<>(written.records()));
+    window.put("bytes_by_kind", new LinkedHashMap<>(written.bytes()));
     results.put(at + "count", window);
     progress.accept(
         String.format(
@@ -510,6 +511,9 @@ public final class Bench {
       row.put("broker_cpu_us_per_fop", round1(step.brokerCpuMicrosPerFop()));
       row.put("stream_thread_busy", round3(step.streamThreadBusy()));
       row.put("jvm_run_queue_threads", round3(step.runQueueCores()));
+      row.put("producer_flush_share", round3(step.commitWaits()[0]));
+      row.put("txn_send_offsets_share", round3(step.commitWaits()[1]));
+      row.put("txn_commit_share", round3(step.commitWaits()[2]));
       row.put("fops_committed", step.counts()[0]);
       row.put("fops_written", step.counts()[1]);
       row.put("events_committed", step.counts()[2]);

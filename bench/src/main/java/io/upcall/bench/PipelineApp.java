@@ -199,6 +199,16 @@ final class PipelineApp implements AutoCloseable {
     return InvalidationsTold.in(app.streams().metrics());
   }
 
+  /** Nanoseconds the app's producers have spent in a commit's blocking calls so far ({@link ProducerWaits}). */
+  long[] producerWaitNanos() {
+    return ProducerWaits.in(app.streams().metrics());
+  }
+
+  java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+      metrics() {
+    return app.streams().metrics();
+  }
+
   /** The guarantee the app runs with. */
   String guarantee() {
     return (String) config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);

@@ -29,6 +29,9 @@ final class ThroughputSearch {
   private static final long SAMPLE_MILLIS = 500;
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
 
+  /** Where a sample's producer waits start, after the ten fixed figures. */
+  private static final int WAITS_AT = 10;
+
   /**
    * One run of the load generator.
    *
@@ -52,6 +55,8 @@ final class ThroughputSearch {
    *     the time), NaN when the JVM cannot tell
    * @param runQueueCores this JVM's threads (app, load generator, JIT) runnable but waiting for a CPU, on average
    *     over the window: how many more cores they would have used, NaN where the kernel does not say
+   * @param commitWaits the share of the window the app's producers spent blocked in a commit's calls, one per
+   *     {@link ProducerWaits#METRICS} (flush, send offsets, commit transaction)
    */
   record Step(
       double targetRate,
@@ -68,7 +73,8 @@ final class ThroughputSearch {
       double brokerCpuMicrosPerFop,
       long fops,
       double streamThreadBusy,
-      double runQueueCores) {
+      double runQueueCores,
+      double[] commitWaits) {
 
     String describe() {
       return String.format(
@@ -76,7 +82,7 @@ final class ThroughputSearch {
           "%s → published %,.0f/s, processed %,.0f/s, lag at end %,d, lag growth "
               + "%+,.0f/s: %s (%,.0f invalidations/s, %.1f per fop; %.2f repartitioned events per fop; CPU per fop: "
               + "%.0f us app, %.0f us broker; stream thread on a CPU %.0f %% of the time, %.2f threads of this "
-              + "JVM waiting for one)",
+              + "JVM waiting for one; waiting for a commit's flush %.0f %%, offsets %.0f %%, commit %.0f %%)",
           targetRate == 0 ? "burst" : String.format(Locale.ROOT, "%,.0f fops/s", targetRate),
           producedRate,
           processedRate,
@@ -89,7 +95,10 @@ final class ThroughputSearch {
           cpuMicrosPerFop,
           brokerCpuMicrosPerFop,
           100 * streamThreadBusy,
-          runQueueCores);
+          runQueueCores,
+          100 * commitWaits[0],
+          100 * commitWaits[1],
+          100 * commitWaits[2]);
     }
 
     /** Invalidations written per fop processed. */
@@ -221,10 +230,13 @@ final class ThroughputSearch {
 
   /**
    * {nanoTime, fops committed, fops end, repartition committed, repartition end, invalidations told, app CPU ns,
-   * broker CPU ns, stream threads' CPU ns, this JVM's run-queue wait ns}.
+   * broker CPU ns, stream threads' CPU ns, this JVM's run-queue wait ns, then the producers' commit waits in ns
+   * (one per {@link ProducerWaits#METRICS})}.
    */
   private long[] sample(String group, String topic) {
-    long[] sample = new long[10];
+    long[] waits = app.producerWaitNanos();
+    long[] sample = new long[WAITS_AT + waits.length];
+    System.arraycopy(waits, 0, sample, WAITS_AT, waits.length);
     sample[6] = ThreadCpu.of(group);
     sample[8] = ThreadCpu.ofStreamThreads(group);
     sample[9] = RunQueueWait.nanos();
@@ -303,6 +315,10 @@ final class ThroughputSearch {
         first[9] < 0 || last[9] < 0 || nanos <= 0
             ? Double.NaN
             : Math.max(0, last[9] - first[9]) / nanos;
+    double[] commitWaits = new double[ProducerWaits.METRICS.length];
+    for (int i = 0; i < commitWaits.length; i++) {
+      commitWaits[i] = nanos <= 0 ? Double.NaN : (last[WAITS_AT + i] - first[WAITS_AT + i]) / nanos;
+    }
     return new Step(
         rate,
         produced,
@@ -318,7 +334,8 @@ final class ThroughputSearch {
         brokerCpu,
         summary.fops(),
         busy,
-        waiting);
+        waiting,
+        commitWaits);
   }
 
   /** Fops not yet processed: the source's backlog plus the repartition backlog in the fops it stands for. */

@@ -25,6 +25,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * transaction (exactly-once); the cache makes the rewrites of the open segment at most one changelog record per
  * commit, plus one per segment filled.
  *
+ * <p>How an entry is encoded: kind, second, key length and key (gfid ‖ client uid); or, for a touch with the second
+ * and the client uid of the entry before it in its segment, kind and gfid alone. That is how a READDIRP's entries
+ * come, one client listing many inodes in one second, and a client uid is most of a key: such entries were most of
+ * the bytes the app wrote (measured: 0.9–1.4 KB of journal per fop of 2.1–2.6 KB written). Every segment starts with
+ * a full entry, so each reads alone.
+ *
  * <p>What stays in it: a segment whose newest second is older than the expiry cutoff holds only pairs that expiry
  * deletes anyway (an untrack carries the second of the pair it removed, never older than the touches before it), so
  * it is deleted whole; and while the journal holds more than twice as many entries as there are pairs, the oldest
@@ -43,6 +49,9 @@ final class TrackingJournal {
 
   private static final byte TOUCH = 1;
   private static final byte UNTRACK = 2;
+
+  /** A touch with the second and the client uid of the entry before it: kind and gfid only. */
+  private static final byte TOUCH_LIKE_PREVIOUS = 3;
 
   /** Kind, second, key length. */
   private static final int ENTRY_HEADER = 1 + Long.BYTES + Short.BYTES;
@@ -67,6 +76,12 @@ final class TrackingJournal {
   private long openNewestSecond = Long.MIN_VALUE;
   private int openEntries;
   private boolean dirty;
+
+  /** The open segment's last entry, which a touch with its second and client uid refers to; null at its start. */
+  private byte[] previousKey;
+
+  private byte previousKind;
+  private long previousSecond;
 
   /** Whether the open segment is in the store. */
   private boolean openWritten;
@@ -218,7 +233,14 @@ final class TrackingJournal {
                   Arrays.copyOf(open.array(), open.capacity() * 2 + ENTRY_HEADER + pair.length))
               .position(open.position());
     }
-    open.put(kind).putLong(second).putShort((short) pair.length).put(pair);
+    if (kind == TOUCH && likePrevious(pair, second)) {
+      open.put(TOUCH_LIKE_PREVIOUS).put(pair, 0, InodeKeys.GFID_LENGTH);
+    } else {
+      open.put(kind).putLong(second).putShort((short) pair.length).put(pair);
+    }
+    previousKey = pair;
+    previousKind = kind;
+    previousSecond = second;
     openNewestSecond = Math.max(openNewestSecond, second);
     openEntries++;
     entries++;
@@ -230,6 +252,22 @@ final class TrackingJournal {
       startSegment();
     }
     refreshEnd();
+  }
+
+  /** Whether a touch of {@code pair} at {@code second} can be written as {@link #TOUCH_LIKE_PREVIOUS}. */
+  private boolean likePrevious(byte[] pair, long second) {
+    return previousKey != null
+        && previousKind == TOUCH
+        && previousSecond == second
+        && pair.length == previousKey.length
+        && pair.length >= InodeKeys.GFID_LENGTH
+        && Arrays.equals(
+            pair,
+            InodeKeys.GFID_LENGTH,
+            pair.length,
+            previousKey,
+            InodeKeys.GFID_LENGTH,
+            previousKey.length);
   }
 
   /** After deletes: the last segment in the store is the open one if written, else the newest closed one. */
@@ -246,6 +284,7 @@ final class TrackingJournal {
     openNewestSecond = Long.MIN_VALUE;
     openEntries = 0;
     dirty = false;
+    previousKey = null;
   }
 
   /** One entry of a segment. */
@@ -262,11 +301,25 @@ final class TrackingJournal {
   static int read(byte[] segment, EntryVisitor visitor) {
     ByteBuffer entries = ByteBuffer.wrap(segment);
     int count = 0;
+    byte[] previous = null;
+    long second = 0;
     while (entries.hasRemaining()) {
       byte kind = entries.get();
-      long second = entries.getLong();
-      byte[] key = new byte[Short.toUnsignedInt(entries.getShort())];
-      entries.get(key);
+      byte[] key;
+      if (kind == TOUCH_LIKE_PREVIOUS) {
+        if (previous == null) {
+          throw new IllegalStateException(
+              "a journal segment starts with an entry that refers back");
+        }
+        key = previous.clone();
+        entries.get(key, 0, InodeKeys.GFID_LENGTH);
+        kind = TOUCH;
+      } else {
+        second = entries.getLong();
+        key = new byte[Short.toUnsignedInt(entries.getShort())];
+        entries.get(key);
+      }
+      previous = key;
       visitor.visit(kind, Bytes.wrap(key), second);
       count++;
     }

@@ -3,6 +3,7 @@ package io.upcall.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -166,5 +167,46 @@ class TrackingJournalTest {
     KeyValueStore<Bytes, Long> fresh = store("fresh", Serdes.Bytes(), Serdes.Long());
     tracked(fresh, 10_000, cutoff);
     assertThat(contents(fresh)).isEqualTo(left);
+  }
+
+  @Test
+  void aListingsTouchesCostTheirGfidsAndReadBackWhole() {
+    TrackingJournal written = new TrackingJournal(journal);
+    String client =
+        "CTX_ID:5f0c8a2e-0d3b-4a6e-9a57-1c2d3e4f5a6b-GRAPH_ID:0-PID:4242-HOST:client7-PC_NAME:vol";
+    List<Bytes> listed = new ArrayList<>();
+    for (int entry = 0; entry < 100; entry++) {
+      listed.add(InodeKeys.of(gfid(entry), client));
+    }
+    written.touched(InodeKeys.of(gfid(200), "other-client"), 1_000);
+    listed.forEach(key -> written.touched(key, 1_000)); // one READDIRP: one client, one second
+    written.touched(listed.get(0), 1_001); // the next second: a full entry again
+    written.untracked(listed.get(1), 1_000);
+    written.touched(listed.get(2), 1_001); // after an untrack: a full entry again
+    written.persist();
+
+    byte[] segment = journal.get(0L);
+    int full = 1 + Long.BYTES + Short.BYTES + listed.get(0).get().length;
+    assertThat(segment.length)
+        .isEqualTo(
+            (1 + Long.BYTES + Short.BYTES + InodeKeys.of(gfid(200), "other-client").get().length)
+                + full
+                + 99 * (1 + InodeKeys.GFID_LENGTH)
+                + 3 * full);
+    List<String> read = new ArrayList<>();
+    int count =
+        TrackingJournal.read(
+            segment,
+            (kind, key, second) ->
+                read.add(
+                    (TrackingJournal.untracks(kind) ? "untrack " : "touch ") + key + " " + second));
+    List<String> expected = new ArrayList<>();
+    expected.add("touch " + InodeKeys.of(gfid(200), "other-client") + " 1000");
+    listed.forEach(key -> expected.add("touch " + key + " 1000"));
+    expected.add("touch " + listed.get(0) + " 1001");
+    expected.add("untrack " + listed.get(1) + " 1000");
+    expected.add("touch " + listed.get(2) + " 1001");
+    assertThat(count).isEqualTo(104);
+    assertThat(read).isEqualTo(expected);
   }
 }
