@@ -143,6 +143,17 @@ public final class UpcallStreamsConfig extends AbstractConfig {
           + " wakes 200 times a second.";
   public static final long POLL_MS_DEFAULT = 5;
 
+  public static final String STATESTORE_CACHE_MAX_BYTES_CONFIG =
+      StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG;
+  private static final String STATESTORE_CACHE_MAX_BYTES_DOC =
+      "statestore.cache.max.bytes of Kafka Streams (>= 0): the record cache of the stream threads, shared by the"
+          + " stores that coalesce rewrites until a commit (the invalidation outbox, the tracking journal, the inode"
+          + " meta). A put into a full cache writes the putting store's own dirty entries at once: with Streams'"
+          + " default of 10 MiB the cache filled within minutes (with clean entries of the journal and the inode"
+          + " meta), and the outbox then wrote its open batches to its changelog 0.5-1 times per fop instead of about"
+          + " once per commit.";
+  public static final long STATESTORE_CACHE_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
+
   public static final String PRODUCER_LINGER_MS_CONFIG =
       StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
   private static final String PRODUCER_LINGER_MS_DOC =
@@ -289,6 +300,13 @@ public final class UpcallStreamsConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
               POLL_MS_DOC)
+          .define(
+              STATESTORE_CACHE_MAX_BYTES_CONFIG,
+              Type.LONG,
+              STATESTORE_CACHE_MAX_BYTES_DEFAULT,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              STATESTORE_CACHE_MAX_BYTES_DOC)
           .define(
               PRODUCER_LINGER_MS_CONFIG,
               Type.INT,
@@ -573,6 +591,7 @@ public final class UpcallStreamsConfig extends AbstractConfig {
     props.put(NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
     props.put(STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     props.put(POLL_MS_CONFIG, getLong(POLL_MS_CONFIG));
+    props.put(STATESTORE_CACHE_MAX_BYTES_CONFIG, getLong(STATESTORE_CACHE_MAX_BYTES_CONFIG));
     props.put(PRODUCER_LINGER_MS_CONFIG, getInt(PRODUCER_LINGER_MS_CONFIG));
     props.put(PRODUCER_MAX_IN_FLIGHT_CONFIG, getInt(PRODUCER_MAX_IN_FLIGHT_CONFIG));
     props.put(REPLICATION_FACTOR_CONFIG, getInt(REPLICATION_FACTOR_CONFIG));

@@ -48,7 +48,8 @@ class UpcallStreamsConfigTest {
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
         .containsEntry("producer.linger.ms", 5)
         .containsEntry("producer.max.in.flight.requests.per.connection", 1)
-        .containsEntry(StreamsConfig.POLL_MS_CONFIG, 5L);
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, 5L)
+        .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 128L * 1024 * 1024);
     assertThat(config.switches()).isEqualTo(Switches.DEFAULTS);
     assertThat(config.expiryInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.topics().fops()).isEqualTo("upcall.fops");
@@ -77,6 +78,7 @@ class UpcallStreamsConfigTest {
     "producer.linger.ms, -5",
     "producer.max.in.flight.requests.per.connection, 6",
     "poll.ms, 0",
+    "statestore.cache.max.bytes, -1",
     "replication.factor, 0",
     "upcall.topics.prefix, bad/prefix",
     "upcall.topics.partitions, 0",
