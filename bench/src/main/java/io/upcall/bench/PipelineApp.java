@@ -204,11 +204,6 @@ final class PipelineApp implements AutoCloseable {
     return ProducerWaits.in(app.streams().metrics());
   }
 
-  java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
-      metrics() {
-    return app.streams().metrics();
-  }
-
   /** The guarantee the app runs with. */
   String guarantee() {
     return (String) config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
